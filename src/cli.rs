@@ -1,0 +1,245 @@
+//! The command line: `screen`, `batch`, `eval`. Parsing and printing only; the work is in the
+//! library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Config;
+use crate::countries;
+use crate::model::EntityKind;
+use crate::screen::{Party, ScreenOptions, Snapshot};
+use crate::{batch, eval};
+
+#[derive(Parser)]
+#[command(
+    name = "clearance",
+    version,
+    about = "Sanctions and entity-list screening"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    /// Configuration file (sources, policy).
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// Extra source, repeatable: FORMAT:DATASET=PATH (formats: ofac-csv, trade-csl, un-xml,
+    /// bis-dpl, native).
+    #[arg(long = "source", value_name = "FORMAT:DATASET=PATH")]
+    sources: Vec<String>,
+}
+
+impl ListArgs {
+    fn config(&self) -> Result<Config> {
+        let mut config = match &self.config {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        for s in &self.sources {
+            config.add_source_flag(s)?;
+        }
+        if config.sources.is_empty() {
+            bail!(crate::config::ConfigError::NoSources);
+        }
+        Ok(config)
+    }
+
+    fn snapshot(&self) -> Result<Snapshot> {
+        let config = self.config()?;
+        let started = Instant::now();
+        let snapshot = Snapshot::load(&config)?;
+        let ix = &snapshot.index;
+        eprintln!(
+            "loaded {} entities, {} names, {} tokens from {} datasets in {:.2}s (snapshot {})",
+            ix.entities().len(),
+            ix.name_count(),
+            ix.token_count(),
+            ix.datasets().len(),
+            started.elapsed().as_secs_f64(),
+            ix.version()
+        );
+        Ok(snapshot)
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Screen one name.
+    Screen {
+        /// The party's name.
+        name: String,
+        /// Country of the party: ISO code or English name.
+        #[arg(long)]
+        country: Option<String>,
+        /// person, org, vessel or aircraft.
+        #[arg(long = "type")]
+        kind: Option<String>,
+        /// Identifier as scheme:value (e.g. imo:9187629) or a bare value.
+        #[arg(long)]
+        identifier: Vec<String>,
+        /// Print the full result as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        lists: ListArgs,
+    },
+    /// Screen a CSV file of parties into JSON lines.
+    Batch {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+        #[command(flatten)]
+        lists: ListArgs,
+    },
+    /// Score a labelled query file (the format of shared/eval/dev.csv).
+    Eval {
+        #[arg(long)]
+        input: PathBuf,
+        /// Also list every miss and false positive.
+        #[arg(long)]
+        misses: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        lists: ListArgs,
+    },
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Screen {
+            name,
+            country,
+            kind,
+            identifier,
+            json,
+            lists,
+        } => {
+            let kind = match kind.as_deref() {
+                None => None,
+                Some(k) => match EntityKind::parse(k) {
+                    Some(EntityKind::Unknown) => None,
+                    Some(k) => Some(k),
+                    None => bail!("--type {k:?}: expected person, org, vessel or aircraft"),
+                },
+            };
+            let countries = match country.as_deref() {
+                None => Vec::new(),
+                Some(c) => vec![countries::to_iso2(c)
+                    .with_context(|| format!("--country {c:?}: unknown country"))?
+                    .to_string()],
+            };
+            let identifiers = identifier
+                .iter()
+                .map(|s| {
+                    let (scheme, value) = s.split_once(':').unwrap_or(("", s));
+                    crate::model::Identifier {
+                        scheme: scheme.to_ascii_lowercase(),
+                        value: value.to_string(),
+                        country: None,
+                    }
+                })
+                .collect();
+            let snapshot = lists.snapshot()?;
+            let party = Party {
+                name,
+                kind,
+                countries,
+                identifiers,
+            };
+            let result = snapshot.screen(&party, &ScreenOptions::default());
+            if json {
+                println!("{}", serde_json::to_string_pretty(&result)?);
+            } else {
+                println!("decision: {}", result.decision.as_str());
+                for h in &result.hits {
+                    println!(
+                        "  {:.3}  {}  {}  [{}; {:?}]\n         {}",
+                        h.score,
+                        h.entity_id,
+                        h.name,
+                        h.programs.join(", "),
+                        h.decision,
+                        h.explanation
+                    );
+                }
+                println!("snapshot: {}", result.snapshot_version);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Batch {
+            input,
+            output,
+            lists,
+        } => {
+            let rows = batch::read_input(&input)?;
+            let snapshot = lists.snapshot()?;
+            let tmp = output.with_extension("jsonl.partial");
+            let file = std::fs::File::create(&tmp)
+                .with_context(|| format!("{}: cannot create", tmp.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let bar = indicatif::ProgressBar::new(rows.len() as u64);
+            if !std::io::stderr().is_terminal() {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            }
+            let started = Instant::now();
+            batch::run(&snapshot, &rows, &mut out, &output, &|n| {
+                bar.set_position(n as u64)
+            })?;
+            drop(out);
+            bar.finish_and_clear();
+            std::fs::rename(&tmp, &output)
+                .with_context(|| format!("{}: cannot write", output.display()))?;
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "screened {} names in {:.2}s: {:.0} names/s -> {}",
+                rows.len(),
+                secs,
+                rows.len() as f64 / secs.max(1e-9),
+                output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            input,
+            misses,
+            json,
+            lists,
+        } => {
+            let snapshot = lists.snapshot()?;
+            let report = eval::run(&snapshot, &input)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.summary());
+                if misses {
+                    println!("\nmisses:");
+                    for m in &report.misses {
+                        println!(
+                            "  {} [{}] {:?} expect {} {} -> {} top {:?}",
+                            m.id,
+                            m.kind,
+                            m.name,
+                            m.expect,
+                            m.expect_key,
+                            m.decision.as_str(),
+                            m.top_hit
+                        );
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

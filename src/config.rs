@@ -1,0 +1,266 @@
+//! `clearance.toml`: the sources to load and the policy to apply, parsed once into a typed,
+//! validated [`Config`].
+//!
+//! ```toml
+//! [[source]]
+//! dataset = "us_ofac_sdn"
+//! format = "ofac-csv"            # ofac-csv | trade-csl | un-xml | bis-dpl | native
+//! path = "lists/ofac-sdn"        # relative to this file
+//!
+//! [[source]]
+//! dataset = "us_trade_csl"
+//! format = "trade-csl"
+//! path = "lists/consolidated.csv"
+//! skip_sdn_rows = true           # default: true when an ofac-csv us_ofac_sdn source exists
+//!
+//! [policy]
+//! review_threshold = 0.85
+//! deny_threshold = 0.95
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::lists::{ListFormat, LoadOptions};
+use crate::policy::{Policy, PolicyError};
+
+/// One list to load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub dataset: String,
+    pub format: ListFormat,
+    pub path: PathBuf,
+    /// trade-csl only: drop SDN rows. `None` means automatic (see [`Config::load_options`]).
+    pub skip_sdn_rows: Option<bool>,
+}
+
+/// The whole validated configuration.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Config {
+    pub sources: Vec<Source>,
+    pub policy: Policy,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("source {index} (dataset {dataset:?}): {message}")]
+    Source {
+        index: usize,
+        dataset: String,
+        message: String,
+    },
+    #[error("--source {spec:?}: {message}; expected FORMAT:DATASET=PATH, e.g. ofac-csv:us_ofac_sdn=lists/sdn")]
+    SourceFlag { spec: String, message: String },
+    #[error("dataset {0:?} is configured twice")]
+    DuplicateDataset(String),
+    #[error("no sources configured: pass --config FILE or --source FORMAT:DATASET=PATH")]
+    NoSources,
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    source: Vec<RawSource>,
+    #[serde(default)]
+    policy: Policy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    dataset: String,
+    format: ListFormat,
+    path: PathBuf,
+    #[serde(default)]
+    skip_sdn_rows: Option<bool>,
+}
+
+impl Config {
+    /// Reads and validates a config file. Relative source paths are resolved against the
+    /// file's folder, so a config works from any working directory.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::from_toml(&text, base).map_err(|e| match e {
+            ConfigError::Parse { message, .. } => ConfigError::Parse {
+                path: path.to_path_buf(),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses config text; `base` is the folder relative paths start from.
+    pub fn from_toml(text: &str, base: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: PathBuf::from("<config>"),
+            message: e.to_string(),
+        })?;
+        let mut config = Config {
+            sources: Vec::new(),
+            policy: raw.policy,
+        };
+        for s in raw.source {
+            let path = if s.path.is_absolute() {
+                s.path
+            } else {
+                base.join(s.path)
+            };
+            config.sources.push(Source {
+                dataset: s.dataset,
+                format: s.format,
+                path,
+                skip_sdn_rows: s.skip_sdn_rows,
+            });
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Adds a `--source FORMAT:DATASET=PATH` flag's source.
+    pub fn add_source_flag(&mut self, spec: &str) -> Result<(), ConfigError> {
+        let err = |message: &str| ConfigError::SourceFlag {
+            spec: spec.to_string(),
+            message: message.to_string(),
+        };
+        let (format, rest) = spec.split_once(':').ok_or_else(|| err("missing ':'"))?;
+        let (dataset, path) = rest.split_once('=').ok_or_else(|| err("missing '='"))?;
+        let format: ListFormat = format.parse().map_err(|e: String| err(&e))?;
+        if path.is_empty() {
+            return Err(err("empty path"));
+        }
+        self.sources.push(Source {
+            dataset: dataset.to_string(),
+            format,
+            path: PathBuf::from(path),
+            skip_sdn_rows: None,
+        });
+        self.validate()
+    }
+
+    /// The loader options for `source`. A trade-csl source drops SDN rows unless told
+    /// otherwise exactly when OFAC's SDN file is loaded too, since those rows duplicate it.
+    pub fn load_options(&self, source: &Source) -> LoadOptions {
+        let has_sdn = self
+            .sources
+            .iter()
+            .any(|s| s.format == ListFormat::OfacCsv && s.dataset == "us_ofac_sdn");
+        LoadOptions {
+            skip_sdn_rows: source.format == ListFormat::TradeCsl
+                && source.skip_sdn_rows.unwrap_or(has_sdn),
+        }
+    }
+
+    /// Checks what serde cannot: dataset names, duplicates, policy ranges.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (index, s) in self.sources.iter().enumerate() {
+            let valid = !s.dataset.is_empty()
+                && s.dataset
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !valid {
+                return Err(ConfigError::Source {
+                    index,
+                    dataset: s.dataset.clone(),
+                    message: "dataset names use lower-case letters, digits and '_' only".into(),
+                });
+            }
+            if self.sources[..index].iter().any(|p| p.dataset == s.dataset) {
+                return Err(ConfigError::DuplicateDataset(s.dataset.clone()));
+            }
+        }
+        self.policy.validate()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sources_policy_and_auto_options() {
+        let text = r#"
+            [[source]]
+            dataset = "us_ofac_sdn"
+            format = "ofac-csv"
+            path = "sdn"
+            [[source]]
+            dataset = "us_trade_csl"
+            format = "trade-csl"
+            path = "/abs/consolidated.csv"
+            [policy]
+            review_threshold = 0.8
+        "#;
+        let c = Config::from_toml(text, Path::new("/etc/clearance")).unwrap();
+        assert_eq!(c.sources[0].path, PathBuf::from("/etc/clearance/sdn"));
+        assert_eq!(c.sources[1].path, PathBuf::from("/abs/consolidated.csv"));
+        assert!(c.load_options(&c.sources[1]).skip_sdn_rows);
+        assert_eq!(c.policy.review_threshold, 0.8);
+        assert_eq!(c.policy.deny_threshold, Policy::default().deny_threshold);
+    }
+
+    #[test]
+    fn explicit_skip_option_wins() {
+        let text = r#"
+            [[source]]
+            dataset = "us_ofac_sdn"
+            format = "ofac-csv"
+            path = "sdn"
+            [[source]]
+            dataset = "us_trade_csl"
+            format = "trade-csl"
+            path = "csl.csv"
+            skip_sdn_rows = false
+        "#;
+        let c = Config::from_toml(text, Path::new(".")).unwrap();
+        assert!(!c.load_options(&c.sources[1]).skip_sdn_rows);
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let unknown = "[[source]]\ndataset='x'\nformat='pdf'\npath='a'\n";
+        let e = Config::from_toml(unknown, Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pdf"), "{e}");
+        let typo = "[policy]\nreview_treshold = 0.5\n";
+        let e = Config::from_toml(typo, Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("review_treshold"), "{e}");
+        let bad_name = "[[source]]\ndataset='US SDN'\nformat='native'\npath='a'\n";
+        let e = Config::from_toml(bad_name, Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("US SDN"), "{e}");
+    }
+
+    #[test]
+    fn source_flags() {
+        let mut c = Config::default();
+        c.add_source_flag("ofac-csv:us_ofac_sdn=/data/sdn").unwrap();
+        c.add_source_flag("trade-csl:us_trade_csl=/data/csl.csv")
+            .unwrap();
+        assert!(c.load_options(&c.sources[1]).skip_sdn_rows);
+        let e = c.add_source_flag("ofac-csv/us=x").unwrap_err().to_string();
+        assert!(e.contains("FORMAT:DATASET=PATH"), "{e}");
+        let e = c.add_source_flag("xml:foo=x").unwrap_err().to_string();
+        assert!(e.contains("unknown list format"), "{e}");
+    }
+}

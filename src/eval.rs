@@ -1,0 +1,220 @@
+//! Scoring the screener on a labelled query set (the format of `shared/eval/dev.csv`).
+//!
+//! Columns: `id,name,country,type,expect,expect_key,kind`. A `match` row is a hit when the
+//! decision is review or deny *and* `expect_key` is among the hits; a `clear` row is a false
+//! positive when the decision is review or deny.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::countries;
+use crate::model::EntityKind;
+use crate::policy::Decision;
+use crate::screen::{Party, ScreenOptions, Snapshot};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Row {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+struct Row {
+    id: String,
+    name: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default, rename = "type")]
+    kind_word: String,
+    expect: String,
+    #[serde(default)]
+    expect_key: String,
+    #[serde(default)]
+    kind: String,
+}
+
+/// Counts for one variation kind (or overall).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Tally {
+    pub matches: usize,
+    pub found: usize,
+    /// Flagged, but the expected entity was not among the hits.
+    pub wrong_entity: usize,
+    pub clears: usize,
+    pub false_positives: usize,
+}
+
+impl Tally {
+    pub fn recall(&self) -> Option<f64> {
+        (self.matches > 0).then(|| self.found as f64 / self.matches as f64)
+    }
+    pub fn false_positive_rate(&self) -> Option<f64> {
+        (self.clears > 0).then(|| self.false_positives as f64 / self.clears as f64)
+    }
+    fn add(&mut self, other: &Tally) {
+        self.matches += other.matches;
+        self.found += other.found;
+        self.wrong_entity += other.wrong_entity;
+        self.clears += other.clears;
+        self.false_positives += other.false_positives;
+    }
+}
+
+/// One row the screener got wrong.
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub expect: String,
+    pub expect_key: String,
+    pub decision: Decision,
+    pub top_hit: Option<(String, f32)>,
+}
+
+/// The evaluation result.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub overall: Tally,
+    pub by_kind: BTreeMap<String, Tally>,
+    /// Decision counts per expectation: `expect` → decision → count.
+    pub confusion: BTreeMap<String, BTreeMap<String, usize>>,
+    pub misses: Vec<Miss>,
+    pub seconds: f64,
+}
+
+/// Reads the labelled file and screens every row.
+pub fn run(snapshot: &Snapshot, path: &Path) -> Result<Report, EvalError> {
+    let file = std::fs::File::open(path).map_err(|source| EvalError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = csv::Reader::from_reader(file);
+    let mut rows = Vec::new();
+    for rec in reader.deserialize::<Row>() {
+        let row = rec.map_err(|e| EvalError::Row {
+            path: path.to_path_buf(),
+            line: e.position().map_or(0, |p| p.line()),
+            message: e.to_string(),
+        })?;
+        if row.expect != "match" && row.expect != "clear" {
+            return Err(EvalError::Row {
+                path: path.to_path_buf(),
+                line: reader.position().line(),
+                message: format!("expect must be match or clear, got {:?}", row.expect),
+            });
+        }
+        rows.push(row);
+    }
+    let started = std::time::Instant::now();
+    let mut report = Report::default();
+    let options = ScreenOptions::default();
+    for row in rows {
+        let party = Party {
+            name: row.name.clone(),
+            kind: EntityKind::parse(&row.kind_word).filter(|k| *k != EntityKind::Unknown),
+            countries: countries::to_iso2(&row.country)
+                .map(|c| vec![c.to_string()])
+                .unwrap_or_default(),
+            identifiers: Vec::new(),
+        };
+        let result = snapshot.screen(&party, &options);
+        let flagged = result.decision != Decision::Allow;
+        let tally = report.by_kind.entry(row.kind.clone()).or_default();
+        let correct = if row.expect == "match" {
+            tally.matches += 1;
+            let right = result.hits.iter().any(|h| h.entity_id == row.expect_key);
+            if flagged && right {
+                tally.found += 1;
+            } else if flagged {
+                tally.wrong_entity += 1;
+            }
+            flagged && right
+        } else {
+            tally.clears += 1;
+            if flagged {
+                tally.false_positives += 1;
+            }
+            !flagged
+        };
+        *report
+            .confusion
+            .entry(row.expect.clone())
+            .or_default()
+            .entry(result.decision.as_str().to_string())
+            .or_default() += 1;
+        if !correct {
+            report.misses.push(Miss {
+                id: row.id,
+                name: row.name,
+                kind: row.kind,
+                expect: row.expect,
+                expect_key: row.expect_key,
+                decision: result.decision,
+                top_hit: result.hits.first().map(|h| (h.entity_id.clone(), h.score)),
+            });
+        }
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    let mut overall = Tally::default();
+    for t in report.by_kind.values() {
+        overall.add(t);
+    }
+    report.overall = overall;
+    Ok(report)
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("-".to_string(), |v| format!("{:.3}", v))
+}
+
+impl Report {
+    /// The human-readable summary the CLI prints.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        let o = &self.overall;
+        let n = o.matches + o.clears;
+        s.push_str(&format!(
+            "rows {n}: recall {} ({}/{}), false-positive rate {} ({}/{}), {:.0} queries/s\n",
+            pct(o.recall()),
+            o.found,
+            o.matches,
+            pct(o.false_positive_rate()),
+            o.false_positives,
+            o.clears,
+            n as f64 / self.seconds.max(1e-9)
+        ));
+        s.push_str("\nper kind:                       recall      fp rate\n");
+        for (kind, t) in &self.by_kind {
+            s.push_str(&format!(
+                "  {kind:<28} {:>6} {:>9}  {:>6} {:>9}\n",
+                pct(t.recall()),
+                format!("{}/{}", t.found, t.matches),
+                pct(t.false_positive_rate()),
+                format!("{}/{}", t.false_positives, t.clears),
+            ));
+        }
+        s.push_str("\nconfusion (expected -> decision):\n");
+        for (expect, row) in &self.confusion {
+            let cells: Vec<String> = row.iter().map(|(d, c)| format!("{d} {c}")).collect();
+            s.push_str(&format!("  {expect:<6} {}\n", cells.join(", ")));
+        }
+        let wrong: usize = self.by_kind.values().map(|t| t.wrong_entity).sum();
+        s.push_str(&format!(
+            "  flagged but expected entity not among hits: {wrong}\n"
+        ));
+        s
+    }
+}

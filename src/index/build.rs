@@ -1,0 +1,255 @@
+//! Building an [`Index`] from loaded entities.
+//!
+//! Every name is normalized once here; tokens are interned into a sorted dictionary (FSTs need
+//! sorted, unique keys) whose ordinals then key the postings and weights.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sha2::{Digest, Sha256};
+
+use super::{canonical_identifier, whole_key, DatasetInfo, Index, IndexedName};
+use crate::model::{Entity, LoadedList};
+use crate::normalize::{is_legal_form, is_stopword, skeleton, tokens};
+
+/// Weight of legal-form and stopword tokens, in IDF units: they count a little, so that "Bank
+/// of Cuba" still prefers "Bank of Cuba" to "Bank Cuba", but never decide a match.
+pub(crate) const FILLER_WEIGHT: f32 = 0.4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("entity id {id:?} occurs twice (datasets {first} and {second})")]
+    DuplicateId {
+        id: String,
+        first: String,
+        second: String,
+    },
+    #[error("building an FST failed: {0}")]
+    Fst(#[from] fst::Error),
+    #[error("the index would hold {0} names, more than the 4 billion it can address")]
+    TooLarge(usize),
+}
+
+/// Collects lists, then builds the immutable [`Index`].
+#[derive(Default)]
+pub struct IndexBuilder {
+    entities: Vec<Entity>,
+    datasets: Vec<DatasetInfo>,
+    hasher: Sha256,
+}
+
+impl IndexBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a loaded list. `sha256` is the digest of the source bytes, if known.
+    pub fn add_list(&mut self, list: LoadedList, sha256: Option<String>) {
+        let names = list.entities.iter().map(|e| e.names.len()).sum();
+        self.hasher.update(list.dataset.as_bytes());
+        match &sha256 {
+            Some(h) => self.hasher.update(h.as_bytes()),
+            None => {
+                for e in &list.entities {
+                    self.hasher.update(e.id.as_bytes());
+                    for n in &e.names {
+                        self.hasher.update(n.value.as_bytes());
+                    }
+                }
+            }
+        }
+        self.datasets.push(DatasetInfo {
+            name: list.dataset,
+            entities: list.entities.len(),
+            names,
+            as_of: list.as_of,
+            sha256,
+        });
+        self.entities.extend(list.entities);
+    }
+
+    /// Builds the index. Fails on duplicate entity ids, which would make hits ambiguous.
+    pub fn build(self) -> Result<Index, BuildError> {
+        let IndexBuilder {
+            entities,
+            datasets,
+            hasher,
+        } = self;
+        let version = hasher
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+
+        let mut entity_by_id = HashMap::with_capacity(entities.len());
+        for (i, e) in entities.iter().enumerate() {
+            if let Some(&prev) = entity_by_id.get(&e.id) {
+                let prev: &Entity = &entities[prev as usize];
+                return Err(BuildError::DuplicateId {
+                    id: e.id.clone(),
+                    first: prev.dataset.clone(),
+                    second: e.dataset.clone(),
+                });
+            }
+            entity_by_id.insert(e.id.clone(), i as u32);
+        }
+
+        // Normalize every name once; drop names that normalize to nothing and duplicates
+        // within one entity (e.g. "ACME LTD" and "Acme Limited").
+        struct Pending {
+            entity: u32,
+            source: u32,
+            kind: crate::model::NameKind,
+            tokens: Vec<String>,
+        }
+        let mut pending = Vec::new();
+        for (ei, e) in entities.iter().enumerate() {
+            let mut seen: Vec<Vec<String>> = Vec::new();
+            for (si, n) in e.names.iter().enumerate() {
+                let toks = tokens(&n.value);
+                if toks.is_empty() || seen.contains(&toks) {
+                    continue;
+                }
+                seen.push(toks.clone());
+                pending.push(Pending {
+                    entity: ei as u32,
+                    source: si as u32,
+                    kind: n.kind,
+                    tokens: toks,
+                });
+            }
+        }
+        if pending.len() > u32::MAX as usize {
+            return Err(BuildError::TooLarge(pending.len()));
+        }
+
+        // Token dictionary with document frequencies (in names).
+        let mut dict: BTreeMap<&str, u32> = BTreeMap::new();
+        for p in &pending {
+            let mut uniq: Vec<&str> = p.tokens.iter().map(String::as_str).collect();
+            uniq.sort_unstable();
+            uniq.dedup();
+            for t in uniq {
+                *dict.entry(t).or_insert(0) += 1;
+            }
+        }
+        let n_names = pending.len().max(1) as f32;
+        let mut token_text = Vec::with_capacity(dict.len());
+        let mut token_weight = Vec::with_capacity(dict.len());
+        let mut ordinal_of: HashMap<&str, u32> = HashMap::with_capacity(dict.len());
+        let mut token_builder = fst::MapBuilder::memory();
+        for (i, (&t, &df)) in dict.iter().enumerate() {
+            token_builder.insert(t, i as u64)?;
+            ordinal_of.insert(t, i as u32);
+            token_text.push(Box::<str>::from(t));
+            token_weight.push(token_weight_for(t, df as f32, n_names));
+        }
+        let token_fst = token_builder.into_map();
+
+        // Names table and postings.
+        let mut names = Vec::with_capacity(pending.len());
+        let mut name_tokens = Vec::new();
+        let mut post_lists: Vec<Vec<u32>> = vec![Vec::new(); token_text.len()];
+        let mut whole: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for (ni, p) in pending.iter().enumerate() {
+            let start = name_tokens.len() as u32;
+            for t in &p.tokens {
+                let o = ordinal_of[t.as_str()];
+                name_tokens.push(o);
+                let list = &mut post_lists[o as usize];
+                if list.last() != Some(&(ni as u32)) {
+                    list.push(ni as u32);
+                }
+            }
+            names.push(IndexedName {
+                entity: p.entity,
+                source: p.source,
+                kind: p.kind,
+                tokens_start: start,
+                tokens_len: p.tokens.len() as u32,
+            });
+            whole
+                .entry(whole_key(&p.tokens))
+                .or_default()
+                .push(ni as u32);
+        }
+        let mut postings_start = Vec::with_capacity(post_lists.len() + 1);
+        let mut postings = Vec::with_capacity(name_tokens.len());
+        for list in post_lists {
+            postings_start.push(postings.len() as u32);
+            postings.extend(list);
+        }
+        postings_start.push(postings.len() as u32);
+
+        let (whole_fst, whole_start, whole_names) = grouped_fst(whole)?;
+
+        let mut skeletons: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for (i, t) in token_text.iter().enumerate() {
+            if let Some(s) = skeleton(t) {
+                skeletons.entry(s).or_default().push(i as u32);
+            }
+        }
+        let (skeleton_fst, skeleton_start, skeleton_tokens) = grouped_fst(skeletons)?;
+
+        let mut identifiers: HashMap<String, Vec<u32>> = HashMap::new();
+        for (ei, e) in entities.iter().enumerate() {
+            for id in &e.identifiers {
+                let v = canonical_identifier(&id.value);
+                // Short values ("1", "A12") are not identifying on their own.
+                if v.len() >= 5 {
+                    let list = identifiers.entry(v).or_default();
+                    if list.last() != Some(&(ei as u32)) {
+                        list.push(ei as u32);
+                    }
+                }
+            }
+        }
+
+        Ok(Index {
+            identifiers,
+            entities,
+            entity_by_id,
+            token_fst,
+            token_text,
+            token_weight,
+            postings_start,
+            postings,
+            skeleton_fst,
+            skeleton_start,
+            skeleton_tokens,
+            whole_fst,
+            whole_start,
+            whole_names,
+            names,
+            name_tokens,
+            novel_weight: (n_names + 1.0).ln(),
+            datasets,
+            version,
+        })
+    }
+}
+
+/// IDF weight of an indexed token; legal forms and stopwords get the fixed filler weight.
+fn token_weight_for(token: &str, df: f32, n_names: f32) -> f32 {
+    if is_legal_form(token) || is_stopword(token) {
+        FILLER_WEIGHT
+    } else {
+        ((n_names + 1.0) / (df + 0.5)).ln().max(1.0)
+    }
+}
+
+/// An FST from each key to a group ordinal, plus the flattened groups.
+type Grouped = (fst::Map<Vec<u8>>, Vec<u32>, Vec<u32>);
+
+fn grouped_fst(groups: BTreeMap<String, Vec<u32>>) -> Result<Grouped, fst::Error> {
+    let mut builder = fst::MapBuilder::memory();
+    let mut starts = Vec::with_capacity(groups.len() + 1);
+    let mut flat = Vec::new();
+    for (g, (key, members)) in groups.into_iter().enumerate() {
+        builder.insert(key, g as u64)?;
+        starts.push(flat.len() as u32);
+        flat.extend(members);
+    }
+    starts.push(flat.len() as u32);
+    Ok((builder.into_map(), starts, flat))
+}

@@ -1,0 +1,172 @@
+//! The immutable search index over every name of every loaded entity.
+//!
+//! Built once per list version by [`IndexBuilder`](build::IndexBuilder) and never mutated, so
+//! any number of threads read it without locks. It holds:
+//!
+//! - a token FST (normalized token → token ordinal) that Levenshtein automata are run against
+//!   to find the tokens near a query token;
+//! - per token ordinal: its text, its IDF weight and its postings (the names holding it);
+//! - a skeleton FST (phonetic skeleton → token ordinals) for transliteration variants too far
+//!   apart in edit distance;
+//! - a whole-name FST keyed by a name's sorted tokens, for exact hits in any word order;
+//! - the flat name table (entity ordinal, name kind, token ordinals) and the entity table.
+
+pub mod build;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::model::{Entity, NameKind};
+
+pub use build::{BuildError, IndexBuilder};
+
+/// Per-dataset facts carried by every snapshot, so a decision can be traced to a list version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DatasetInfo {
+    pub name: String,
+    pub entities: usize,
+    pub names: usize,
+    /// The publisher's date for the list version, when it states one.
+    pub as_of: Option<String>,
+    /// sha256 of the source bytes (hex), when the loader read files.
+    pub sha256: Option<String>,
+}
+
+/// One indexed name.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexedName {
+    pub entity: u32,
+    /// Position of the name in the entity's `names`.
+    pub source: u32,
+    pub kind: NameKind,
+    tokens_start: u32,
+    tokens_len: u32,
+}
+
+/// The immutable index. See the module documentation.
+pub struct Index {
+    pub(crate) entities: Vec<Entity>,
+    pub(crate) entity_by_id: HashMap<String, u32>,
+    pub(crate) token_fst: fst::Map<Vec<u8>>,
+    pub(crate) token_text: Vec<Box<str>>,
+    pub(crate) token_weight: Vec<f32>,
+    pub(crate) postings_start: Vec<u32>,
+    pub(crate) postings: Vec<u32>,
+    pub(crate) skeleton_fst: fst::Map<Vec<u8>>,
+    pub(crate) skeleton_start: Vec<u32>,
+    pub(crate) skeleton_tokens: Vec<u32>,
+    pub(crate) whole_fst: fst::Map<Vec<u8>>,
+    pub(crate) whole_start: Vec<u32>,
+    pub(crate) whole_names: Vec<u32>,
+    pub(crate) names: Vec<IndexedName>,
+    /// Canonical identifier value (see [`canonical_identifier`]) → entity ordinals.
+    pub(crate) identifiers: HashMap<String, Vec<u32>>,
+    pub(crate) name_tokens: Vec<u32>,
+    /// Weight given to a query token the index has never seen: as distinctive as a token that
+    /// occurs in one name.
+    pub(crate) novel_weight: f32,
+    pub(crate) datasets: Vec<DatasetInfo>,
+    pub(crate) version: String,
+}
+
+impl Index {
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    pub fn entity(&self, ordinal: u32) -> &Entity {
+        &self.entities[ordinal as usize]
+    }
+
+    /// Looks an entity up by its contract id (`us_ofac_sdn:306`).
+    pub fn entity_by_id(&self, id: &str) -> Option<&Entity> {
+        self.entity_by_id.get(id).map(|&o| self.entity(o))
+    }
+
+    pub fn name_count(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn token_count(&self) -> usize {
+        self.token_text.len()
+    }
+
+    pub fn datasets(&self) -> &[DatasetInfo] {
+        &self.datasets
+    }
+
+    /// Content hash of everything that went into the index (hex, 16 chars).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Entities holding an identifier whose canonical value is `value`.
+    pub(crate) fn entities_with_identifier(&self, value: &str) -> &[u32] {
+        self.identifiers.get(value).map_or(&[], Vec::as_slice)
+    }
+
+    pub(crate) fn name(&self, id: u32) -> &IndexedName {
+        &self.names[id as usize]
+    }
+
+    pub(crate) fn name_token_ids(&self, name: &IndexedName) -> &[u32] {
+        let s = name.tokens_start as usize;
+        &self.name_tokens[s..s + name.tokens_len as usize]
+    }
+
+    pub(crate) fn token(&self, ordinal: u32) -> &str {
+        &self.token_text[ordinal as usize]
+    }
+
+    pub(crate) fn weight(&self, ordinal: u32) -> f32 {
+        self.token_weight[ordinal as usize]
+    }
+
+    pub(crate) fn postings(&self, ordinal: u32) -> &[u32] {
+        let o = ordinal as usize;
+        &self.postings[self.postings_start[o] as usize..self.postings_start[o + 1] as usize]
+    }
+
+    pub(crate) fn token_ordinal(&self, token: &str) -> Option<u32> {
+        self.token_fst.get(token).map(|v| v as u32)
+    }
+
+    pub(crate) fn skeleton_tokens(&self, skeleton: &str) -> &[u32] {
+        match self.skeleton_fst.get(skeleton) {
+            Some(g) => {
+                let g = g as usize;
+                &self.skeleton_tokens
+                    [self.skeleton_start[g] as usize..self.skeleton_start[g + 1] as usize]
+            }
+            None => &[],
+        }
+    }
+
+    /// Names whose sorted token key equals `key` exactly.
+    pub(crate) fn whole_name_matches(&self, key: &str) -> &[u32] {
+        match self.whole_fst.get(key) {
+            Some(g) => {
+                let g = g as usize;
+                &self.whole_names[self.whole_start[g] as usize..self.whole_start[g + 1] as usize]
+            }
+            None => &[],
+        }
+    }
+}
+
+/// The key of the whole-name FST: tokens sorted and joined, so word order does not matter.
+pub(crate) fn whole_key<S: AsRef<str>>(tokens: &[S]) -> String {
+    let mut sorted: Vec<&str> = tokens.iter().map(AsRef::as_ref).collect();
+    sorted.sort_unstable();
+    sorted.join(" ")
+}
+
+/// Canonical form of an identifier value for comparison: ASCII alphanumerics only, upper-case,
+/// so "AB 123-456" and "ab123456" are the same document number.
+pub fn canonical_identifier(v: &str) -> String {
+    v.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}

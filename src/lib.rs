@@ -1,0 +1,51 @@
+//! clearance: sanctions and entity-list screening.
+//!
+//! The library answers one question before money moves: *may we transact with this party?*
+//!
+//! Data flow: [`lists`] loaders turn each publisher's file into [`model::Entity`] values;
+//! [`index`] normalizes every name ([`normalize`]) and builds immutable FSTs, postings and
+//! weights; [`matching`] finds candidates with Levenshtein automata over the token FST and
+//! scores them by IDF-weighted token alignment; [`policy`] turns the hits into allow, review
+//! or deny; [`screen`] ties it together behind an `ArcSwap` so a new list version replaces
+//! the old one without stopping readers.
+//!
+//! # Example
+//! ```
+//! use clearance::index::IndexBuilder;
+//! use clearance::model::{Entity, EntityKind, LoadedList, Name, NameKind};
+//! use clearance::policy::{Decision, Policy};
+//! use clearance::screen::{Party, ScreenOptions, Snapshot};
+//!
+//! let entity = Entity {
+//!     id: "us_trade_csl:example".into(),
+//!     dataset: "us_trade_csl".into(),
+//!     kind: EntityKind::Organization,
+//!     names: vec![Name { value: "Huawei Cloud Singapore".into(), kind: NameKind::Primary }],
+//!     ..Entity::default()
+//! };
+//! let mut builder = IndexBuilder::new();
+//! builder.add_list(
+//!     LoadedList { dataset: "us_trade_csl".into(), entities: vec![entity], ..LoadedList::default() },
+//!     None,
+//! );
+//! let snapshot = Snapshot { index: builder.build().unwrap(), policy: Policy::default() };
+//! let party = Party { name: "Huawei Cloud Singapore Pte. Ltd.".into(), ..Party::default() };
+//! let result = snapshot.screen(&party, &ScreenOptions::default());
+//! assert_eq!(result.decision, Decision::Deny);
+//! assert_eq!(result.hits[0].entity_id, "us_trade_csl:example");
+//! ```
+
+pub mod batch;
+pub mod cli;
+pub mod config;
+pub mod countries;
+pub mod eval;
+pub mod index;
+pub mod lists;
+pub mod matching;
+pub mod model;
+pub mod normalize;
+pub mod policy;
+pub mod screen;
+#[doc(hidden)]
+pub mod testing;

@@ -1,0 +1,1269 @@
+//! trade.gov Consolidated Screening List (CSL) CSV: one file that concatenates eleven US export
+//! and sanctions lists (BIS Entity List, Denied Persons, Unverified and Military End-User lists,
+//! State's ITAR debarments and nonproliferation sanctions, and Treasury's SDN and non-SDN lists).
+//!
+//! The file is RFC 4180 CSV with a 29-column header. A handful of cells (two names, two
+//! addresses) contain line breaks inside quotes; a reader that splits on newlines first sees
+//! "rows" whose `source` is ` Shanghai` and the like. Read with a real CSV parser the published
+//! May 2022 file has 14,160 well-formed rows and none is dropped or repaired.
+//!
+//! One row is one listing, not one party: Treasury parties on several Treasury lists (SDN and
+//! SSI, SDN and CAPTA, ...) appear once per list under the same `_id` (71 ids, 183 rows in the
+//! 2022 file). The entity id contract is `<dataset>:<_id>`, so such rows are merged into one
+//! entity whose `programs` name every list, instead of yielding duplicate ids.
+//!
+//! The module also holds the small helpers the DPL loader shares (table reading, name cleanup,
+//! legal-form detection), because both formats are tabular US government exports.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::text::{cell, read_utf8, split_multi};
+use super::{ListError, LoadOptions};
+use crate::model::{Entity, EntityKind, LoadedList, NameKind, Ownership};
+
+/// The CSL header, in published order.
+const COLUMNS: [&str; 29] = [
+    "_id",
+    "source",
+    "entity_number",
+    "type",
+    "programs",
+    "name",
+    "title",
+    "addresses",
+    "federal_register_notice",
+    "start_date",
+    "end_date",
+    "standard_order",
+    "license_requirement",
+    "license_policy",
+    "call_sign",
+    "vessel_type",
+    "gross_tonnage",
+    "gross_registered_tonnage",
+    "vessel_flag",
+    "vessel_owner",
+    "remarks",
+    "source_list_url",
+    "alt_names",
+    "citizenships",
+    "dates_of_birth",
+    "nationalities",
+    "places_of_birth",
+    "source_information_url",
+    "ids",
+];
+
+// Column positions in `COLUMNS` (rows are reordered to this order by `read_table`).
+const ID: usize = 0;
+const SOURCE: usize = 1;
+const TYPE: usize = 3;
+const PROGRAMS: usize = 4;
+const NAME: usize = 5;
+const ADDRESSES: usize = 7;
+const START_DATE: usize = 9;
+const CALL_SIGN: usize = 14;
+const VESSEL_FLAG: usize = 18;
+const REMARKS: usize = 20;
+const SOURCE_LIST_URL: usize = 21;
+const ALT_NAMES: usize = 22;
+const CITIZENSHIPS: usize = 23;
+const DATES_OF_BIRTH: usize = 24;
+const NATIONALITIES: usize = 25;
+const PLACES_OF_BIRTH: usize = 26;
+const IDS: usize = 28;
+
+/// The `source` value of rows that repeat the OFAC SDN file (dropped with `skip_sdn_rows`).
+pub const SDN_SOURCE: &str = "Specially Designated Nationals (SDN) - Treasury Department";
+
+/// BIS lists whose untyped rows are taken as organizations (see [`infer_kind`]).
+const ORGANIZATION_LISTS: [&str; 3] = [
+    "Entity List (EL) - Bureau of Industry and Security",
+    "Military End User (MEU) List - Bureau of Industry and Security",
+    "Unverified List (UVL) - Bureau of Industry and Security",
+];
+
+/// Remark markers that name a related party. The 2022 file only uses `Linked To:`; the other
+/// two are OFAC's wording elsewhere and are recognised so a newer file does not lose them.
+const RELATION_MARKERS: [&str; 3] = ["Linked To:", "Subsidiary Of:", "Owned or Controlled By:"];
+
+/// Loads a CSL CSV file. Rows sharing an `_id` merge into one entity (see the module docs).
+pub fn load(path: &Path, dataset: &str, options: &LoadOptions) -> Result<LoadedList, ListError> {
+    let text = read_utf8(path)?;
+    let rows = read_table(path, &text, b',', &COLUMNS)?;
+    let mut list = LoadedList {
+        dataset: dataset.to_string(),
+        ..LoadedList::default()
+    };
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for row in &rows {
+        let source = row.cells[SOURCE].trim();
+        if options.skip_sdn_rows && source == SDN_SOURCE {
+            continue;
+        }
+        let entity = parse_row(path, dataset, row)?;
+        let edges = relations(&row.cells[REMARKS], &entity.id);
+        match by_id.get(&entity.id) {
+            Some(&at) => merge_into(&mut list.entities[at], entity),
+            None => {
+                by_id.insert(entity.id.clone(), list.entities.len());
+                list.entities.push(entity);
+            }
+        }
+        for edge in edges {
+            if !list.ownership.contains(&edge) {
+                list.ownership.push(edge);
+            }
+        }
+    }
+    Ok(list)
+}
+
+/// Builds the entity of one row.
+fn parse_row(path: &Path, dataset: &str, row: &Row) -> Result<Entity, ListError> {
+    let c = &row.cells;
+    let field_error = |column: usize, message: String| ListError::Field {
+        path: path.to_path_buf(),
+        line: row.line,
+        field: COLUMNS[column].to_string(),
+        message,
+    };
+    let id = cell(&c[ID]).ok_or_else(|| field_error(ID, "empty id".into()))?;
+    let source = cell(&c[SOURCE]).ok_or_else(|| field_error(SOURCE, "empty list name".into()))?;
+    let name = clean(&c[NAME]);
+    if name.is_empty() {
+        return Err(field_error(NAME, "empty name".into()));
+    }
+    let kind = EntityKind::parse(&c[TYPE]).ok_or_else(|| {
+        field_error(
+            TYPE,
+            format!(
+                "unknown type {:?} (expected Individual, Entity, Vessel, Aircraft or empty)",
+                c[TYPE].trim()
+            ),
+        )
+    })?;
+    let listed_on = match cell(&c[START_DATE]) {
+        Some(d) if is_iso_date(d) => Some(d.to_string()),
+        Some(d) => return Err(field_error(START_DATE, format!("{d:?} is not YYYY-MM-DD"))),
+        None => None,
+    };
+
+    let mut e = Entity {
+        id: format!("{dataset}:{id}"),
+        dataset: dataset.to_string(),
+        listed_on,
+        source_url: cell(&c[SOURCE_LIST_URL]).map(str::to_string),
+        remarks: cell(&c[REMARKS]).map(clean),
+        ..Entity::default()
+    };
+    push_names(&mut e, &name, NameKind::Primary);
+    for alias in split_multi(&c[ALT_NAMES]) {
+        push_alt_name(&mut e, alias);
+    }
+    e.kind = if kind == EntityKind::Unknown {
+        infer_kind(source, &name, c)
+    } else {
+        kind
+    };
+
+    e.programs.push(source.to_string());
+    for program in split_multi(&c[PROGRAMS]) {
+        if !e.programs.iter().any(|p| p == program) {
+            e.programs.push(program.to_string());
+        }
+    }
+    for country in split_multi(&c[NATIONALITIES]).chain(split_multi(&c[CITIZENSHIPS])) {
+        e.push_country(&resolve_country(country));
+    }
+    for address in split_addresses(&c[ADDRESSES]) {
+        if let Some(country) = address_country(&address) {
+            e.push_country(&country);
+        }
+        if !e.addresses.contains(&address) {
+            e.addresses.push(address);
+        }
+    }
+    // The flag is the vessel's registration country, which the model counts as a country.
+    if let Some(flag) = cell(&c[VESSEL_FLAG]) {
+        e.push_country(&resolve_country(flag));
+    }
+    for dob in split_multi(&c[DATES_OF_BIRTH]) {
+        if !e.birth_dates.iter().any(|d| d == dob) {
+            e.birth_dates.push(dob.to_string());
+        }
+    }
+    if let Some(call_sign) = cell(&c[CALL_SIGN]) {
+        e.push_identifier("call_sign", call_sign, None);
+    }
+    for item in split_multi(&c[IDS]) {
+        match parse_id_item(item) {
+            Some(IdItem::Identifier {
+                scheme,
+                value,
+                country,
+            }) => e.push_identifier(&scheme, &value, country.as_deref()),
+            Some(IdItem::Country(country)) => e.push_country(&country),
+            None => {}
+        }
+    }
+    Ok(e)
+}
+
+/// Decides the kind of a row whose `type` cell is empty (every BIS and State row).
+///
+/// Evidence first: personal data (birth date, birthplace, nationality, citizenship) or a name
+/// the publisher marks "(... individual)" means a person; a legal form or business word in the
+/// name means an organization. Without evidence the list decides: the Entity List, MEU and UVL
+/// list overwhelmingly companies, institutes and government bodies, so they default to
+/// organization; DPL, ITAR debarments and nonproliferation sanctions mix people and companies
+/// in equal measure, so guessing there would mislead scoring and they stay unknown.
+fn infer_kind(source: &str, name: &str, c: &[String]) -> EntityKind {
+    let personal = [DATES_OF_BIRTH, PLACES_OF_BIRTH, NATIONALITIES, CITIZENSHIPS];
+    let lower = name.to_ascii_lowercase();
+    if personal.iter().any(|&i| cell(&c[i]).is_some())
+        || lower.contains(" individual)")
+        || lower.contains(" individual in ")
+    {
+        EntityKind::Person
+    } else if has_company_form(name) || ORGANIZATION_LISTS.contains(&source) {
+        EntityKind::Organization
+    } else {
+        EntityKind::Unknown
+    }
+}
+
+/// Folds a later row with the same `_id` into the entity built from the first one: the same
+/// party listed on another list adds that list's name and anything it states differently.
+pub(super) fn merge_into(into: &mut Entity, from: Entity) {
+    if into.kind == EntityKind::Unknown {
+        into.kind = from.kind;
+    }
+    for name in from.names {
+        let kind = if name.kind == NameKind::Primary {
+            NameKind::Alias
+        } else {
+            name.kind
+        };
+        into.push_name(&name.value, kind);
+    }
+    for country in &from.countries {
+        into.push_country(country);
+    }
+    for id in from.identifiers {
+        into.push_identifier(&id.scheme, &id.value, id.country.as_deref());
+    }
+    for (target, values) in [
+        (&mut into.addresses, from.addresses),
+        (&mut into.programs, from.programs),
+        (&mut into.birth_dates, from.birth_dates),
+    ] {
+        for v in values {
+            if !target.contains(&v) {
+                target.push(v);
+            }
+        }
+    }
+    // The earliest listing date is when the party first became restricted.
+    if let Some(date) = from.listed_on {
+        match &into.listed_on {
+            Some(existing) if *existing <= date => {}
+            _ => into.listed_on = Some(date),
+        }
+    }
+    if into.source_url.is_none() {
+        into.source_url = from.source_url;
+    }
+    if let Some(r) = from.remarks {
+        match &mut into.remarks {
+            Some(existing) if !existing.contains(r.as_str()) => {
+                existing.push_str("; ");
+                existing.push_str(&r);
+            }
+            Some(_) => {}
+            None => into.remarks = Some(r),
+        }
+    }
+}
+
+/// Related-party edges from a remarks cell: `(Linked To: NAME; Linked To: OTHER)`. The named
+/// party becomes the `owner` (CSL gives no id for it) and the listed entity the `owned` side.
+fn relations(remarks: &str, entity_id: &str) -> Vec<Ownership> {
+    let mut edges = Vec::new();
+    let lower = remarks.to_ascii_lowercase();
+    for marker in RELATION_MARKERS {
+        let needle = marker.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(found) = lower[from..].find(&needle) {
+            let start = from + found + needle.len();
+            let end = relation_end(&remarks[start..]) + start;
+            let owner = clean(&remarks[start..end]);
+            if !owner.is_empty() {
+                edges.push(Ownership {
+                    owner,
+                    owned: entity_id.to_string(),
+                    percent: None,
+                    source: format!("csl remark: {}", marker.trim_end_matches(':')),
+                });
+            }
+            from = end;
+        }
+    }
+    edges
+}
+
+/// Length of a related party's name: it ends at a `;` or at the `)` closing the remark group,
+/// while parentheses inside the name (`ISLAMIC REVOLUTIONARY GUARD CORPS (IRGC)-QODS FORCE`)
+/// are kept.
+fn relation_end(s: &str) -> usize {
+    let mut depth = 0usize;
+    for (i, ch) in s.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' if depth == 0 => return i,
+            ')' => depth -= 1,
+            ';' if depth == 0 => return i,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// Splits the `addresses` cell. Addresses are `;`-separated, but some publishers also use `;`
+/// inside one address (`Tehran-Qom Highway; Shams Abad; ...; No. 1, IR`), and the Entity List
+/// joins addresses with `; and`. A fragment without a comma is never a whole CSL address (those
+/// always end `, <country code>`) unless it is a bare country code, so it is joined to the next
+/// fragment instead of becoming an address of its own.
+fn split_addresses(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    let parts: Vec<&str> = split_multi(value).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let part = clean(part.strip_prefix("and ").unwrap_or(part));
+        if !pending.is_empty() {
+            pending.push_str("; ");
+        }
+        pending.push_str(&part);
+        let last = i + 1 == parts.len();
+        if last || part.contains(',') || is_country_code(&part) {
+            out.push(std::mem::take(&mut pending));
+        }
+    }
+    out
+}
+
+/// The country at the end of an address: a two-letter code as CSL writes it, or a country
+/// name the country table knows (`..., Hong Kong`). Postal codes and cities yield nothing.
+fn address_country(address: &str) -> Option<String> {
+    let last = address.rsplit(',').next()?.trim();
+    if is_country_code(last) {
+        Some(resolve_country(last))
+    } else {
+        crate::countries::to_iso2(last).map(str::to_string)
+    }
+}
+
+/// A country as the model stores it: the ISO code when the table resolves it, a two-letter
+/// code upper-cased, otherwise the value as published.
+pub(super) fn resolve_country(value: &str) -> String {
+    let value = value.trim();
+    if let Some(code) = crate::countries::to_iso2(value) {
+        code.to_string()
+    } else if value.len() == 2 && value.bytes().all(|b| b.is_ascii_alphabetic()) {
+        value.to_ascii_uppercase()
+    } else {
+        value.to_string()
+    }
+}
+
+fn is_country_code(s: &str) -> bool {
+    s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// What one `;`-part of the `ids` cell says.
+#[derive(Debug, PartialEq)]
+enum IdItem {
+    Identifier {
+        scheme: String,
+        value: String,
+        country: Option<String>,
+    },
+    /// A registration country (`Korea, North, Nationality of Registration`).
+    Country(String),
+}
+
+/// Parses one `ids` part. CSL writes `[COUNTRY, ][ISSUE DATE, ][EXPIRY DATE, ]VALUE, LABEL`,
+/// for example `SD, 1998-10-28, 562605, Passport` or `IMO 8898831, Vessel Registration
+/// Identification`. The same cell also carries facts that identify nothing (`Male, Gender`,
+/// websites, establishment dates, sanctions notes ending in `:` or `-`); those yield `None`.
+fn parse_id_item(item: &str) -> Option<IdItem> {
+    let (rest, label) = item.rsplit_once(',')?;
+    let label = label.trim();
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    if matches!(
+        label,
+        "Nationality of Registration" | "Registration Country"
+    ) {
+        return Some(IdItem::Country(resolve_country(rest)));
+    }
+    if !is_identifier_label(label) {
+        return None;
+    }
+    let mut parts: Vec<&str> = rest.split(',').map(str::trim).collect();
+    let mut country = None;
+    if parts.len() > 1 && is_country_code(parts[0]) {
+        country = Some(parts.remove(0).to_string());
+    }
+    while parts.len() > 1 && is_iso_date(parts[0]) {
+        parts.remove(0);
+    }
+    let mut value = parts.join(", ");
+    let scheme = scheme_for(label, &value);
+    if scheme == "imo" {
+        if let Some(number) = value.strip_prefix("IMO ") {
+            value = number.trim().to_string();
+        }
+    }
+    Some(IdItem::Identifier {
+        scheme,
+        value,
+        country,
+    })
+}
+
+/// Labels in the `ids` cell that describe rather than identify.
+fn is_identifier_label(label: &str) -> bool {
+    const NOT_IDENTIFIERS: [&str; 16] = [
+        "Gender",
+        "Website",
+        "Email Address",
+        "Phone Number",
+        "Aircraft Model",
+        "Aircraft Operator",
+        "Target Type",
+        "Issuer Name",
+        "Former Vessel Flag",
+        "Other Vessel Flag",
+        "Other Vessel Type",
+        "Executive Order 14024 Directive Information",
+        "Organization Type",
+        "Organization Established Date",
+        "Aircraft Manufacture Date",
+        "Equity Ticker",
+    ];
+    !(label.is_empty()
+        || label.ends_with(':')
+        || label.ends_with('-')
+        || label.contains(" Date")
+        || NOT_IDENTIFIERS.contains(&label))
+}
+
+/// Maps a CSL identifier label to the model's lower-case scheme. Common document types share a
+/// scheme across countries' names for them (a Colombian `Cedula No.` and a Mexican `C.U.R.P.`
+/// are both national ids), so that screening can compare like with like; anything else keeps
+/// its own label as a slug rather than being forced into a wrong bucket.
+fn scheme_for(label: &str, value: &str) -> String {
+    let scheme = match label {
+        "Passport"
+        | "Diplomatic Passport"
+        | "Stateless Person Passport"
+        | "British National Overseas Passport" => "passport",
+        "National ID No."
+        | "Cedula No."
+        | "C.U.R.P."
+        | "D.N.I."
+        | "Personal ID Card"
+        | "National Foreign ID Number"
+        | "Numero de Identidad"
+        | "Turkish Identification Number"
+        | "Citizen's Card Number"
+        | "Kenyan ID No."
+        | "Tazkira National ID Card"
+        | "Bosnian Personal ID No."
+        | "CNP (Personal Numerical Code)"
+        | "Moroccan Personal ID No."
+        | "UAE Identification"
+        | "Stateless Person ID Card"
+        | "Refugee ID Card"
+        | "SSN" => "national_id",
+        "Tax ID No."
+        | "NIT #"
+        | "R.F.C."
+        | "RFC"
+        | "RUC #"
+        | "RIF #"
+        | "V.A.T. Number"
+        | "US FEIN"
+        | "Italian Fiscal Code"
+        | "Fiscal Code"
+        | "C.U.I.T."
+        | "C.I.F."
+        | "RTN"
+        | "RSIN"
+        | "Romanian Tax Registration"
+        | "Paraguayan tax identification number"
+        | "Numero Unico de Identificacao Tributaria (NUIT)" => "tax_id",
+        "Registration Number"
+        | "Registration ID"
+        | "Commercial Registry Number"
+        | "Business Registration Number"
+        | "Business Registration Document #"
+        | "Government Gazette Number"
+        | "Folio Mercantil No."
+        | "Matricula Mercantil No"
+        | "Trade License No."
+        | "C.R. No."
+        | "Certificate of Incorporation Number"
+        | "Chamber of Commerce Number"
+        | "UK Company Number"
+        | "Enterprise Number"
+        | "Public Registration Number"
+        | "Unified Social Credit Code (USCC)"
+        | "United Social Credit Code Certificate (USCCC)"
+        | "Romanian C.R." => "registration",
+        "Company Number" if value.starts_with("IMO ") => "imo",
+        "Company Number" => "registration",
+        "Vessel Registration Identification" if value.starts_with("IMO ") => "imo",
+        // A 20-character Legal Entity Number is an ISO 17442 LEI; shorter ones are national.
+        "Legal Entity Number" if value.len() == 20 => "lei",
+        "Legal Entity Number" => "registration",
+        "SWIFT/BIC" => "swift",
+        "ISIN" => "isin",
+        "MMSI" => "mmsi",
+        "D-U-N-S Number" => "duns",
+        "Other Vessel Call Sign" => "call_sign",
+        "Aircraft Tail Number" | "Previous Aircraft Tail Number" => "aircraft_tail_number",
+        _ => {
+            if let Some(coin) = label.strip_prefix("Digital Currency Address - ") {
+                return format!("crypto_{}", coin.trim().to_ascii_lowercase());
+            }
+            return slug(label);
+        }
+    };
+    scheme.to_string()
+}
+
+fn slug(label: &str) -> String {
+    let mut out = String::new();
+    for ch in label.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    out
+}
+
+/// Adds one alternative name. The Entity List writes some as `and X` (its own enumeration) or
+/// `f.k.a. X` (a former name).
+fn push_alt_name(e: &mut Entity, alias: &str) {
+    let alias = clean(alias);
+    let alias = alias.strip_prefix("and ").unwrap_or(&alias);
+    match strip_marker(alias) {
+        Some((kind, rest)) => push_names(e, rest, kind),
+        None => push_names(e, alias, NameKind::Alias),
+    }
+}
+
+/// Adds a name as published, plus the names embedded in it: `Gazprom Promgaz, AO (f.k.a.
+/// Otkrytoe ...)` is listed verbatim, and also as `Gazprom Promgaz, AO` (alias) and
+/// `Otkrytoe ...` (former), so a query for either name finds the entity.
+pub(super) fn push_names(e: &mut Entity, name: &str, kind: NameKind) {
+    e.push_name(name, kind);
+    let mut rest = name.to_string();
+    // A few names carry two markers; four rounds is more than any published name needs.
+    for _ in 0..4 {
+        let Some((base, embedded)) = split_embedded(&rest) else {
+            break;
+        };
+        for (k, n) in embedded {
+            e.push_name(&n, k);
+        }
+        e.push_name(&base, NameKind::Alias);
+        rest = base;
+    }
+}
+
+/// A leading `a.k.a.` / `f.k.a.` marker and the text after it.
+fn strip_marker(s: &str) -> Option<(NameKind, &str)> {
+    let lower = s.to_ascii_lowercase();
+    for (marker, kind) in MARKERS {
+        if lower.starts_with(marker) {
+            let rest = s[marker.len()..].trim_start_matches([',', ':', ' ']);
+            if !rest.is_empty() && s[marker.len()..].starts_with([',', ':', ' ']) {
+                return Some((kind, rest));
+            }
+        }
+    }
+    None
+}
+
+const MARKERS: [(&str, NameKind); 4] = [
+    ("a.k.a.", NameKind::Alias),
+    ("f.k.a.", NameKind::Former),
+    ("aka", NameKind::Alias),
+    ("fka", NameKind::Former),
+];
+
+/// Finds the first `a.k.a.`/`f.k.a.` marker inside a name and splits the name into the part
+/// without it and the embedded names. Handles bracketed forms (`X (a.k.a. Y; Z)`, `X [aka Y]`,
+/// `PEARL (A.K.A. NEI-CHIEN CHU) LI`) and the bare form (`X, a.k.a. Y`).
+fn split_embedded(name: &str) -> Option<(String, Vec<(NameKind, String)>)> {
+    let lower = name.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let (at, len, kind) = MARKERS.iter().find_map(|&(marker, kind)| {
+        lower.match_indices(marker).find_map(|(at, _)| {
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(at + marker.len()).copied();
+            let opens = matches!(before, Some(b' ' | b'(' | b'[' | b','));
+            let closes = matches!(after, Some(b' ' | b',' | b':'));
+            (opens && closes).then_some((at, marker.len(), kind))
+        })
+    })?;
+    let head = name[..at].trim_end();
+    let (base, inner) = match head.chars().last() {
+        Some(open @ ('(' | '[')) => {
+            let close = if open == '(' { ')' } else { ']' };
+            let start = at + len;
+            let mut depth = 0usize;
+            let mut end = name.len();
+            for (i, ch) in name[start..].char_indices() {
+                if ch == open {
+                    depth += 1;
+                } else if ch == close {
+                    if depth == 0 {
+                        end = start + i;
+                        break;
+                    }
+                    depth -= 1;
+                }
+            }
+            let tail = name.get(end + 1..).unwrap_or("");
+            let base = format!("{} {}", &head[..head.len() - 1], tail);
+            (base, &name[start..end])
+        }
+        _ => (head.to_string(), &name[at + len..]),
+    };
+    let base = clean(base.trim_end_matches([',', ' ']));
+    let embedded: Vec<(NameKind, String)> = split_multi(inner.trim_start_matches([',', ':', ' ']))
+        .map(|n| (kind, clean(n)))
+        .filter(|(_, n)| !n.is_empty())
+        .collect();
+    if base.is_empty() || embedded.is_empty() {
+        return None;
+    }
+    Some((base, embedded))
+}
+
+/// Collapses runs of whitespace (including the line breaks some cells contain) to one space.
+pub(super) fn clean(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True when a name contains a legal form or an unmistakable business word, the evidence that
+/// lets a loader call an untyped party an organization. The words were chosen from the DPL and
+/// CSL names, where none of them occurs in a person's name; bare two-letter forms that are
+/// also name parts (`SA`, `AO`, `AG`, `CO` without a dot) are left out on purpose.
+pub(super) fn has_company_form(name: &str) -> bool {
+    const FORMS: [&str; 36] = [
+        "INC",
+        "LTD",
+        "LLC",
+        "L.L.C",
+        "LLP",
+        "PLC",
+        "CORP",
+        "CORPORATION",
+        "COMPANY",
+        "LIMITED",
+        "GMBH",
+        "S.A",
+        "S.A.S",
+        "S.R.L",
+        "SRL",
+        "B.V",
+        "SARL",
+        "LTDA",
+        "PTE",
+        "PVT",
+        "JSC",
+        "PJSC",
+        "OJSC",
+        "CJSC",
+        "OOO",
+        "OAO",
+        "ZAO",
+        "FZE",
+        "FZCO",
+        "AIRLINES",
+        "AVIATION",
+        "TRADING",
+        "INDUSTRIES",
+        "ENTERPRISE",
+        "ENTERPRISES",
+        "TECHNOLOGY",
+    ];
+    let upper = name.to_uppercase();
+    upper
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '[' | ']' | '/'))
+        .filter(|t| !t.is_empty())
+        .any(|token| {
+            let bare = token.trim_end_matches('.');
+            FORMS.contains(&bare) || (token == "CO." || token == "CO.,")
+        })
+}
+
+/// One data row, cells in the order of the loader's column list.
+pub(super) struct Row {
+    /// 1-based line where the record starts.
+    pub line: u64,
+    pub cells: Vec<String>,
+}
+
+/// Reads a delimited file with a header into rows whose cells follow `columns` (the file may
+/// order its columns differently). The header must name exactly `columns`; every row must have
+/// as many fields as the header.
+///
+/// The `csv` crate accepts an unterminated quote and reads to the end of the file, which would
+/// swallow every later row into one cell. A record whose raw text holds an odd number of `"` is
+/// therefore reported as malformed: in RFC 4180 quotes only come in pairs.
+pub(super) fn read_table(
+    path: &Path,
+    text: &str,
+    delimiter: u8,
+    columns: &[&str],
+) -> Result<Vec<Row>, ListError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut order: Option<Vec<usize>> = None;
+    let mut width = 0;
+    let mut rows = Vec::new();
+    loop {
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| ListError::Malformed {
+                path: path.to_path_buf(),
+                line: e.position().map_or(0, csv::Position::line),
+                message: e.to_string(),
+            })?;
+        if !more {
+            break;
+        }
+        let (line, start) = record
+            .position()
+            .map_or((0, 0), |p| (p.line(), p.byte() as usize));
+        let end = reader.position().byte() as usize;
+        let raw = text.as_bytes().get(start..end).unwrap_or_default();
+        if raw.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+            return Err(ListError::Malformed {
+                path: path.to_path_buf(),
+                line,
+                message: "unbalanced quotes: a quoted field is not closed".into(),
+            });
+        }
+        let Some(order) = &order else {
+            width = record.len();
+            order = Some(header_order(path, line, &record, columns)?);
+            continue;
+        };
+        if record.len() != width {
+            return Err(ListError::Malformed {
+                path: path.to_path_buf(),
+                line,
+                message: format!("expected {width} fields, found {}", record.len()),
+            });
+        }
+        let cells = order
+            .iter()
+            .map(|&i| record.get(i).unwrap_or_default().to_string())
+            .collect();
+        rows.push(Row { line, cells });
+    }
+    if rows.is_empty() {
+        return Err(ListError::Missing {
+            path: path.to_path_buf(),
+            expected: "at least one record after the header".into(),
+        });
+    }
+    Ok(rows)
+}
+
+/// Maps each expected column to its position in the header, naming the first missing,
+/// unexpected or repeated column.
+fn header_order(
+    path: &Path,
+    line: u64,
+    header: &csv::StringRecord,
+    columns: &[&str],
+) -> Result<Vec<usize>, ListError> {
+    let error = |field: &str, message: String| ListError::Field {
+        path: path.to_path_buf(),
+        line,
+        field: field.to_string(),
+        message,
+    };
+    let mut order = vec![usize::MAX; columns.len()];
+    for (at, name) in header.iter().enumerate() {
+        let name = name.trim();
+        let Some(want) = columns.iter().position(|c| c.eq_ignore_ascii_case(name)) else {
+            return Err(error(
+                name,
+                format!("unexpected column; expected {}", columns.join(", ")),
+            ));
+        };
+        if order[want] != usize::MAX {
+            return Err(error(name, "column appears twice in the header".into()));
+        }
+        order[want] = at;
+    }
+    if let Some(missing) = order.iter().position(|&i| i == usize::MAX) {
+        return Err(error(
+            columns[missing],
+            "column missing from the header".into(),
+        ));
+    }
+    Ok(order)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn load_real(skip_sdn_rows: bool) -> Option<LoadedList> {
+        let dir = crate::testing::shared_data()?;
+        let path = dir.join("trade-csl-2022/consolidated.csv");
+        Some(load(&path, "us_trade_csl", &LoadOptions { skip_sdn_rows }).unwrap())
+    }
+
+    fn find<'a>(list: &'a LoadedList, name: &str) -> &'a Entity {
+        list.entities
+            .iter()
+            .find(|e| e.primary_name() == name)
+            .unwrap_or_else(|| panic!("{name} not loaded"))
+    }
+
+    // Expected counts below were computed independently in Python (its csv module, and a
+    // separate implementation of the kind, alias and remark rules) over the published file:
+    // 14,160 rows of 29 fields, 14,048 distinct `_id`s, 10,026 SDN rows.
+    #[test]
+    fn real_file_counts() {
+        let Some(list) = load_real(false) else { return };
+        assert_eq!(list.entities.len(), 14_048);
+        let ids: std::collections::HashSet<&str> =
+            list.entities.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids.len(), list.entities.len(), "ids must be unique");
+        let mut per_source: BTreeMap<&str, usize> = BTreeMap::new();
+        for e in &list.entities {
+            for p in e.programs.iter().filter(|p| p.contains(" - ")) {
+                *per_source.entry(p.as_str()).or_default() += 1;
+            }
+        }
+        // Every row's list survives the merge of shared `_id`s.
+        assert_eq!(per_source[SDN_SOURCE], 10_026);
+        assert_eq!(
+            per_source["Entity List (EL) - Bureau of Industry and Security"],
+            2_001
+        );
+        assert_eq!(
+            per_source["Denied Persons List (DPL) - Bureau of Industry and Security"],
+            462
+        );
+        // 53 CAPTA rows, but `_id` 15268 appears twice on CAPTA itself.
+        assert_eq!(per_source["Capta List (CAP) - Treasury Department"], 52);
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        for e in &list.entities {
+            *kinds.entry(e.kind.as_str()).or_default() += 1;
+        }
+        assert_eq!(kinds, EXPECTED_KINDS.into_iter().collect());
+        let names: usize = list.entities.iter().map(|e| e.names.len()).sum();
+        assert_eq!(names, EXPECTED_NAMES);
+        assert_eq!(list.ownership.len(), EXPECTED_EDGES);
+    }
+
+    const EXPECTED_KINDS: [(&str, usize); 5] = [
+        ("aircraft", 283),
+        ("organization", 6_867),
+        ("person", 5_287),
+        ("unknown", 1_178),
+        ("vessel", 433),
+    ];
+    const EXPECTED_NAMES: usize = 33_534;
+    const EXPECTED_EDGES: usize = 4_251;
+
+    #[test]
+    fn real_file_without_sdn_rows() {
+        let Some(list) = load_real(true) else { return };
+        // 14,160 rows - 10,026 SDN rows = 4,134 rows, of which 47 repeat an `_id` already seen.
+        assert_eq!(list.entities.len(), SKIPPED_ENTITIES);
+        let names: usize = list.entities.iter().map(|e| e.names.len()).sum();
+        assert_eq!(names, 7_605);
+        assert_eq!(list.ownership.len(), 296);
+        let people = list
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Person);
+        assert_eq!(people.count(), 83);
+        assert!(list
+            .entities
+            .iter()
+            .all(|e| !e.programs.iter().any(|p| p == SDN_SOURCE)));
+    }
+    const SKIPPED_ENTITIES: usize = 4_087;
+
+    #[test]
+    fn huawei_cloud_singapore() {
+        let Some(list) = load_real(true) else { return };
+        let e = find(&list, "Huawei Cloud Singapore");
+        assert_eq!(
+            e.id,
+            "us_trade_csl:08cb0578708554f7cd3d2afcb97a5c07b7c74551"
+        );
+        assert_eq!(e.dataset, "us_trade_csl");
+        assert_eq!(e.kind, EntityKind::Organization);
+        assert_eq!(e.names.len(), 1);
+        assert_eq!(e.addresses, ["Singapore, SG"]);
+        assert_eq!(e.countries, ["SG"]);
+        assert_eq!(
+            e.programs,
+            ["Entity List (EL) - Bureau of Industry and Security"]
+        );
+        assert_eq!(e.listed_on.as_deref(), Some("2020-08-20"));
+        assert_eq!(e.source_url.as_deref(), Some("http://bit.ly/1L47xrV"));
+        assert!(e.identifiers.is_empty() && e.birth_dates.is_empty());
+    }
+
+    #[test]
+    fn entity_with_alt_names_and_former_name() {
+        let Some(list) = load_real(true) else { return };
+        let e = find(
+            &list,
+            "Gazprom Promgaz, AO (f.k.a. Otkrytoe Aktsionernoe Obshchestvo Gazprom Promgaz)",
+        );
+        assert_eq!(e.kind, EntityKind::Organization);
+        let names: Vec<(&str, NameKind)> =
+            e.names.iter().map(|n| (n.value.as_str(), n.kind)).collect();
+        assert!(
+            names.contains(&("Gazprom Promgaz, AO", NameKind::Alias)),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&(
+                "Otkrytoe Aktsionernoe Obshchestvo Gazprom Promgaz",
+                NameKind::Former
+            )),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn person_with_birth_dates_and_nationalities() {
+        let Some(list) = load_real(false) else { return };
+        let e = list
+            .entities
+            .iter()
+            .find(|e| e.id == "us_trade_csl:9935")
+            .unwrap();
+        assert_eq!(
+            e.primary_name(),
+            "'ABD AL-RAZZIQ, Abu Sufian al-Salamabi Muhammed Ahmed"
+        );
+        assert_eq!(e.kind, EntityKind::Person);
+        assert_eq!(e.names.len(), 15);
+        assert_eq!(e.birth_dates, ["1962-08-06"]);
+        assert_eq!(e.countries, ["CA", "SD"]);
+        assert_eq!(e.programs, [SDN_SOURCE, "SDGT"]);
+        assert_eq!(e.identifiers.len(), 1);
+        assert_eq!(e.identifiers[0].scheme, "passport");
+        assert_eq!(e.identifiers[0].value, "BC166787");
+        assert_eq!(e.identifiers[0].country.as_deref(), Some("CA"));
+    }
+
+    #[test]
+    fn vessel() {
+        let Some(list) = load_real(false) else { return };
+        let e = find(&list, "AKADEMIK CHERSKIY");
+        assert_eq!(e.id, "us_trade_csl:31920");
+        assert_eq!(e.kind, EntityKind::Vessel);
+        let aliases: Vec<&str> = e.names[1..].iter().map(|n| n.value.as_str()).collect();
+        assert_eq!(aliases, ["AKADEMIK CHERSKY", "AKADEMIK CZERSKY"]);
+        assert_eq!(e.programs, [SDN_SOURCE, "PEESA-EO14039"]);
+        let ids: Vec<(&str, &str)> = e
+            .identifiers
+            .iter()
+            .map(|i| (i.scheme.as_str(), i.value.as_str()))
+            .collect();
+        assert_eq!(ids, [("call_sign", "UDQB"), ("imo", "8770261")]);
+        assert_eq!(e.countries, [resolve_country("Russia")]);
+        let edge = list.ownership.iter().find(|o| o.owned == e.id).unwrap();
+        assert_eq!(edge.owner, "SAMARA HEAT AND ENERGY PROPERTY FUND");
+        assert_eq!(edge.source, "csl remark: Linked To");
+    }
+
+    #[test]
+    fn rows_listed_twice_merge() {
+        let Some(list) = load_real(false) else { return };
+        let e = list
+            .entities
+            .iter()
+            .find(|e| e.id == "us_trade_csl:18725")
+            .unwrap();
+        assert_eq!(e.primary_name(), "BANCO VTB AFRICA SA");
+        assert_eq!(
+            &e.programs[..3],
+            [
+                "Capta List (CAP) - Treasury Department",
+                "UKRAINE-EO13662",
+                "RUSSIA-EO14024"
+            ]
+        );
+        assert!(e.programs.iter().any(|p| p == SDN_SOURCE));
+        assert!(e
+            .programs
+            .iter()
+            .any(|p| p.starts_with("Sectoral Sanctions")));
+    }
+
+    #[test]
+    fn multi_line_cells_are_one_row() {
+        let Some(list) = load_real(true) else { return };
+        let e = list
+            .entities
+            .iter()
+            .find(|e| e.primary_name() == "Government Flying Service")
+            .unwrap();
+        assert_eq!(e.kind, EntityKind::Organization);
+        assert!(list
+            .entities
+            .iter()
+            .all(|e| e.programs.iter().all(|p| !p.trim().eq("Shanghai"))));
+    }
+
+    #[test]
+    fn id_items() {
+        assert_eq!(
+            parse_id_item("JO, 2014-08-30, 2009-08-31, K475336, Passport"),
+            Some(IdItem::Identifier {
+                scheme: "passport".into(),
+                value: "K475336".into(),
+                country: Some("JO".into())
+            })
+        );
+        assert_eq!(
+            parse_id_item("US, 3848561 (New York), Company Number"),
+            Some(IdItem::Identifier {
+                scheme: "registration".into(),
+                value: "3848561 (New York)".into(),
+                country: Some("US".into())
+            })
+        );
+        assert_eq!(
+            parse_id_item("1Fz29BQp82pE3vXXcsZoMNQ3KSHfMzfMe3, Digital Currency Address - XBT"),
+            Some(IdItem::Identifier {
+                scheme: "crypto_xbt".into(),
+                value: "1Fz29BQp82pE3vXXcsZoMNQ3KSHfMzfMe3".into(),
+                country: None
+            })
+        );
+        assert_eq!(parse_id_item("Male, Gender"), None);
+        assert_eq!(
+            parse_id_item("Subject to Secondary Sanctions, Additional Sanctions Information -"),
+            None
+        );
+        assert_eq!(
+            parse_id_item("24 Feb 2022, Listing Date (EO 14024 Directive 2):"),
+            None
+        );
+        assert_eq!(
+            parse_id_item("Korea, North, Nationality of Registration"),
+            Some(IdItem::Country("KP".into()))
+        );
+        assert_eq!(parse_id_item("no label here"), None);
+        assert_eq!(parse_id_item(", Passport"), None);
+    }
+
+    #[test]
+    fn embedded_names_and_addresses() {
+        let mut e = Entity::default();
+        push_names(&mut e, "PEARL (A.K.A. NEI-CHIEN CHU) LI", NameKind::Primary);
+        let names: Vec<&str> = e.names.iter().map(|n| n.value.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "PEARL (A.K.A. NEI-CHIEN CHU) LI",
+                "NEI-CHIEN CHU",
+                "PEARL LI"
+            ]
+        );
+        let mut e = Entity::default();
+        push_names(
+            &mut e,
+            "Precision Image Corporation (a.k.a. Precision Industries, Inc.; CK Enterprises, Inc.)",
+            NameKind::Primary,
+        );
+        assert_eq!(e.names.len(), 4);
+        let mut e = Entity::default();
+        push_names(&mut e, "YK-AKA", NameKind::Primary);
+        push_names(&mut e, "(a.k.a. X)", NameKind::Alias);
+        push_names(&mut e, "aka", NameKind::Alias);
+        assert_eq!(e.names.len(), 3);
+
+        assert_eq!(
+            split_addresses("Tehran-Qom Highway; Shams Abad; No. 1, IR; Qom Highway, Tehran, IR"),
+            [
+                "Tehran-Qom Highway; Shams Abad; No. 1, IR",
+                "Qom Highway, Tehran, IR"
+            ]
+        );
+        assert_eq!(split_addresses("RU; IR"), ["RU", "IR"]);
+        assert_eq!(split_addresses("a, b; and c, CN"), ["a, b", "c, CN"]);
+        assert_eq!(address_country("a, b, 79720"), None);
+        assert_eq!(address_country("Beijing, CN").as_deref(), Some("CN"));
+        assert_eq!(
+            relations("(Linked To: A (B)-C; Linked To: D)", "x").len(),
+            2
+        );
+        assert_eq!(
+            relations("(Linked To: A (B)-C; Linked To: D)", "x")[0].owner,
+            "A (B)-C"
+        );
+        assert!(relations("Linked To:", "x").is_empty());
+    }
+
+    fn write(name: &str, content: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        (dir, path)
+    }
+
+    fn header() -> String {
+        COLUMNS.join(",")
+    }
+
+    fn row(id: &str, source: &str, kind: &str, name: &str) -> String {
+        let mut cells = vec![String::new(); 29];
+        cells[ID] = id.into();
+        cells[SOURCE] = source.into();
+        cells[TYPE] = kind.into();
+        cells[NAME] = format!("\"{name}\"");
+        cells.join(",")
+    }
+
+    fn load_text(content: &str) -> Result<LoadedList, String> {
+        let (_dir, path) = write("csl.csv", content.as_bytes());
+        load(&path, "t", &LoadOptions::default()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn small_file_and_kind_rules() {
+        let text = [
+            header(),
+            row(
+                "1",
+                "ITAR Debarred (DTC) - State Department",
+                "",
+                "Joe Smith",
+            ),
+            row(
+                "2",
+                "ITAR Debarred (DTC) - State Department",
+                "",
+                "Acme, Inc.",
+            ),
+            row("3", ORGANIZATION_LISTS[0], "", "Institute 5"),
+            row("4", SDN_SOURCE, "Individual", "DOE, John"),
+        ]
+        .join("\n");
+        let list = load_text(&text).unwrap();
+        let kinds: Vec<EntityKind> = list.entities.iter().map(|e| e.kind).collect();
+        use EntityKind::*;
+        assert_eq!(kinds, [Unknown, Organization, Organization, Person]);
+        assert_eq!(list.entities[0].id, "t:1");
+        let (_dir, path) = write("csl.csv", text.as_bytes());
+        let options = LoadOptions {
+            skip_sdn_rows: true,
+        };
+        assert_eq!(load(&path, "t", &options).unwrap().entities.len(), 3);
+    }
+
+    #[test]
+    fn malformed_inputs_name_file_and_line() {
+        let good = row("1", SDN_SOURCE, "Entity", "A");
+        // Unterminated quote on line 3 swallows the rest of the file.
+        let text = format!(
+            "{}\n{good}\n{}\n{good}\n",
+            header(),
+            row("2", "x", "", "B,C")
+        );
+        let text = text.replacen("\"B,C\"", "\"B,C", 1);
+        let err = load_text(&text).unwrap_err();
+        assert!(err.contains("csl.csv:3"), "{err}");
+        // Wrong column count.
+        let err = load_text(&format!("{}\n{good}\n{good},extra\n", header())).unwrap_err();
+        assert!(
+            err.contains("csl.csv:3") && err.contains("found 30"),
+            "{err}"
+        );
+        // Missing and unexpected header columns.
+        let err = load_text(&format!("{}\n", header().replace(",ids", ""))).unwrap_err();
+        assert!(err.contains("csl.csv:1") && err.contains("`ids`"), "{err}");
+        let err = load_text(&format!("{}\n", header().replace(",ids", ",idz"))).unwrap_err();
+        assert!(err.contains("csl.csv:1") && err.contains("`idz`"), "{err}");
+        // Bad field values.
+        let err =
+            load_text(&format!("{}\n{}\n", header(), row("1", "x", "Robot", "A"))).unwrap_err();
+        assert!(err.contains("csl.csv:2") && err.contains("`type`"), "{err}");
+        let err = load_text(&format!("{}\n{}\n", header(), row("", "x", "", "A"))).unwrap_err();
+        assert!(err.contains("csl.csv:2") && err.contains("`_id`"), "{err}");
+        // Header only, empty file, invalid UTF-8.
+        let err = load_text(&format!("{}\n", header())).unwrap_err();
+        assert!(
+            err.contains("csl.csv") && err.contains("at least one record"),
+            "{err}"
+        );
+        let err = load_text("").unwrap_err();
+        assert!(err.contains("csl.csv: the file is empty"), "{err}");
+        let (_dir, path) = write("csl.csv", &[header().as_bytes(), b"\n1,\xff\n"].concat());
+        let err = load(&path, "t", &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("csl.csv:2") && err.contains("UTF-8"), "{err}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever follows a valid header, the loader returns a value or an error.
+        #[test]
+        fn never_panics(body in "[\\PC\n\",;()\\[\\]a-kA-K]{0,300}") {
+            let _ = load_text(&format!("{}\n{body}", header()));
+            let mut e = Entity::default();
+            push_names(&mut e, &body, NameKind::Primary);
+            let _ = relations(&body, "x");
+            let _ = split_addresses(&body);
+            let _ = parse_id_item(&body);
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! Fuzzy matching of one query against the index: candidates from the FSTs, then scoring,
+//! then the per-entity signals (kind, country, identifiers, alias strength).
+//!
+//! The score of a hit is in [0, 1]. 1.0 means every token of the query and of the matched name
+//! agree exactly (or a strong identifier is identical); about 0.9 means all tokens align with
+//! small spelling differences or a dropped middle name; below about 0.8 at least one
+//! distinctive word is missing or different. The default review threshold (see
+//! [`crate::policy`]) is tuned on the development set to flag real variants while keeping
+//! unrelated parties clear.
+
+pub mod candidates;
+pub mod score;
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+
+use crate::index::build::FILLER_WEIGHT;
+use crate::index::{canonical_identifier, whole_key, Index};
+use crate::model::{EntityKind, Identifier, NameKind};
+use crate::normalize::{is_legal_form, is_stopword, tokens};
+
+use candidates::{expand, Expansion, Votes};
+use score::{score_name, NameScore, WeightedToken};
+
+/// How many best-voted names go on to full scoring.
+const CANDIDATES: usize = 64;
+/// Postings longer than this are skipped during voting when the query has other distinctive
+/// tokens: such tokens ("mohammad", "trading") rank nothing on their own.
+const MAX_VOTING_POSTINGS: usize = 20_000;
+
+/// A screening query, already validated.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub name: String,
+    pub kind: Option<EntityKind>,
+    /// ISO 3166-1 alpha-2 codes.
+    pub countries: Vec<String>,
+    pub identifiers: Vec<Identifier>,
+}
+
+/// A signal that moved the score after name comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Adjustment {
+    pub reason: String,
+    /// Multiplicative factor applied to the score (1.0 = none).
+    pub factor: f32,
+}
+
+/// Why a hit scored what it did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    pub matched_name: String,
+    pub name_kind: NameKind,
+    pub name_score: NameScore,
+    pub adjustments: Vec<Adjustment>,
+    /// Set when an identical identifier made this an exact hit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+}
+
+impl Explanation {
+    /// One readable paragraph for a reviewer.
+    pub fn text(&self, score: f32) -> String {
+        let kind = match self.name_kind {
+            NameKind::Primary => "primary name",
+            NameKind::Alias => "alias",
+            NameKind::Weak => "weak alias",
+            NameKind::Former => "former name",
+        };
+        let mut s = format!(
+            "score {score:.2}: matched the {kind} \"{}\"",
+            self.matched_name
+        );
+        if let Some(id) = &self.identifier {
+            s.push_str(&format!(" and the identical identifier {id}"));
+        }
+        if !self.name_score.pairs.is_empty() {
+            let pairs: Vec<String> = self
+                .name_score
+                .pairs
+                .iter()
+                .map(|p| {
+                    let op = if p.similarity >= 1.0 { "=" } else { "~" };
+                    format!(
+                        "{}{op}{} ({:.2}, +{:.2})",
+                        p.query, p.candidate, p.similarity, p.contribution
+                    )
+                })
+                .collect();
+            s.push_str(&format!("; tokens {}", pairs.join(", ")));
+        }
+        if !self.name_score.unmatched_query.is_empty() {
+            s.push_str(&format!(
+                "; query words not in the name: {}",
+                self.name_score.unmatched_query.join(" ")
+            ));
+        }
+        if !self.name_score.unmatched_candidate.is_empty() {
+            s.push_str(&format!(
+                "; name words not in the query: {}",
+                self.name_score.unmatched_candidate.join(" ")
+            ));
+        }
+        for a in &self.adjustments {
+            s.push_str(&format!("; {} (x{:.2})", a.reason, a.factor));
+        }
+        s
+    }
+}
+
+/// One matched entity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// Entity ordinal in the index.
+    pub entity: u32,
+    pub score: f32,
+    pub explanation: Explanation,
+}
+
+#[derive(Default)]
+struct Scratch {
+    votes: Votes,
+    expansions: Vec<Expansion>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+struct QueryToken {
+    text: String,
+    weight: f32,
+    filler: bool,
+    expansions: Vec<Expansion>,
+}
+
+/// Finds the entities whose names match `query`, best first, at most `max_hits`, each scoring
+/// at least `min_score`.
+pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> Vec<Hit> {
+    let toks = tokens(&query.name);
+    let mut hits: Vec<Hit> = Vec::new();
+    SCRATCH.with(|s| {
+        let mut scratch = s.borrow_mut();
+        let Scratch { votes, expansions } = &mut *scratch;
+        let qtokens = prepare(index, &toks, expansions);
+        votes.reset(index.name_count());
+        cast_votes(index, &qtokens, votes);
+        let mut candidates = votes.top(CANDIDATES);
+        for &n in index.whole_name_matches(&whole_key(&toks)) {
+            if !candidates.contains(&n) {
+                candidates.push(n);
+            }
+        }
+        let weighted: Vec<WeightedToken> = qtokens
+            .iter()
+            .map(|t| WeightedToken {
+                text: &t.text,
+                weight: t.weight,
+                filler: t.filler,
+            })
+            .collect();
+        for n in candidates {
+            if let Some(hit) = score_candidate(index, query, &weighted, n) {
+                match hits.iter_mut().find(|h| h.entity == hit.entity) {
+                    Some(prev) if prev.score >= hit.score => {}
+                    Some(prev) => *prev = hit,
+                    None => hits.push(hit),
+                }
+            }
+        }
+    });
+    identifier_hits(index, query, &mut hits);
+    hits.retain(|h| h.score >= min_score);
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entity.cmp(&b.entity)));
+    hits.truncate(max_hits);
+    hits
+}
+
+fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<QueryToken> {
+    toks.iter()
+        .map(|t| {
+            let filler = is_legal_form(t) || is_stopword(t);
+            expand(index, t, buf);
+            let weight = if filler {
+                FILLER_WEIGHT
+            } else if let Some(o) = index.token_ordinal(t) {
+                index.weight(o)
+            } else if buf.is_empty() {
+                index.novel_weight
+            } else {
+                // A misspelt word weighs what the words it may stand for weigh.
+                buf.iter()
+                    .map(|e| index.weight(e.ordinal))
+                    .fold(0.0, f32::max)
+            };
+            QueryToken {
+                text: t.clone(),
+                weight,
+                filler,
+                expansions: buf.clone(),
+            }
+        })
+        .collect()
+}
+
+fn cast_votes(index: &Index, qtokens: &[QueryToken], votes: &mut Votes) {
+    let has_distinctive = qtokens.iter().any(|t| !t.filler);
+    let distinctive_postings = qtokens
+        .iter()
+        .filter(|t| !t.filler)
+        .flat_map(|t| &t.expansions)
+        .any(|e| index.postings(e.ordinal).len() <= MAX_VOTING_POSTINGS);
+    for t in qtokens {
+        if t.filler && has_distinctive {
+            continue;
+        }
+        for e in &t.expansions {
+            let postings = index.postings(e.ordinal);
+            if postings.len() > MAX_VOTING_POSTINGS && distinctive_postings {
+                continue;
+            }
+            let closeness = match e.distance {
+                Some(d) => 1.0 - 0.15 * d as f32,
+                None => 0.7,
+            };
+            let w = t.weight.min(index.weight(e.ordinal)) * closeness;
+            for &n in postings {
+                votes.vote(n, w);
+            }
+        }
+    }
+}
+
+fn score_candidate(index: &Index, query: &Query, qtokens: &[WeightedToken], n: u32) -> Option<Hit> {
+    let name = index.name(n);
+    let entity = index.entity(name.entity);
+    let ctokens: Vec<WeightedToken> = index
+        .name_token_ids(name)
+        .iter()
+        .map(|&o| {
+            let text = index.token(o);
+            WeightedToken {
+                text,
+                weight: index.weight(o),
+                filler: is_legal_form(text) || is_stopword(text),
+            }
+        })
+        .collect();
+    let person = entity.kind == EntityKind::Person || query.kind == Some(EntityKind::Person);
+    let ns = score_name(qtokens, &ctokens, person);
+    if ns.score <= 0.0 {
+        return None;
+    }
+    let mut adjustments = Vec::new();
+    match name.kind {
+        NameKind::Weak => adjustments.push(Adjustment {
+            reason: "weak alias".into(),
+            factor: 0.95,
+        }),
+        NameKind::Former => adjustments.push(Adjustment {
+            reason: "former name".into(),
+            factor: 0.98,
+        }),
+        _ => {}
+    }
+    if let Some(k) = query.kind {
+        if k != EntityKind::Unknown && entity.kind != EntityKind::Unknown && k != entity.kind {
+            adjustments.push(Adjustment {
+                reason: format!(
+                    "party is a {} but the entry is a {}",
+                    k.as_str(),
+                    entity.kind.as_str()
+                ),
+                factor: 0.85,
+            });
+        }
+    }
+    if !query.countries.is_empty() && !entity.countries.is_empty() {
+        let shared = query
+            .countries
+            .iter()
+            .find(|c| entity.countries.iter().any(|e| e.eq_ignore_ascii_case(c)));
+        adjustments.push(match shared {
+            Some(c) => Adjustment {
+                reason: format!("country {c} matches"),
+                factor: 1.03,
+            },
+            None => Adjustment {
+                reason: format!(
+                    "country {} not among the entry's ({})",
+                    query.countries.join(","),
+                    entity.countries.join(",")
+                ),
+                factor: 0.95,
+            },
+        });
+    }
+    if numbers_disagree(qtokens, &ctokens) {
+        adjustments.push(Adjustment {
+            reason: "numbers in the names differ".into(),
+            factor: 0.8,
+        });
+    }
+    let score = adjustments
+        .iter()
+        .fold(ns.score, |s, a| s * a.factor)
+        .clamp(0.0, 1.0);
+    Some(Hit {
+        entity: name.entity,
+        score,
+        explanation: Explanation {
+            matched_name: entity.names[name.source as usize].value.clone(),
+            name_kind: name.kind,
+            name_score: ns,
+            adjustments,
+            identifier: None,
+        },
+    })
+}
+
+fn numbers_disagree(q: &[WeightedToken], c: &[WeightedToken]) -> bool {
+    let nums = |t: &[WeightedToken]| -> Vec<String> {
+        t.iter()
+            .filter(|x| x.text.bytes().any(|b| b.is_ascii_digit()))
+            .map(|x| x.text.to_string())
+            .collect()
+    };
+    let (a, b) = (nums(q), nums(c));
+    !a.is_empty() && !b.is_empty() && a.iter().all(|x| !b.contains(x))
+}
+
+/// An identical strong identifier makes an exact hit, whatever the name says.
+fn identifier_hits(index: &Index, query: &Query, hits: &mut Vec<Hit>) {
+    for q in &query.identifiers {
+        let value = canonical_identifier(&q.value);
+        for &ei in index.entities_with_identifier(&value) {
+            let e = index.entity(ei);
+            let Some(found) = e.identifiers.iter().find(|id| {
+                canonical_identifier(&id.value) == value
+                    && (q.scheme.is_empty() || q.scheme.eq_ignore_ascii_case(&id.scheme))
+            }) else {
+                continue;
+            };
+            let label = format!("{} {}", found.scheme, found.value);
+            match hits.iter_mut().find(|h| h.entity == ei) {
+                Some(h) => {
+                    h.score = 1.0;
+                    h.explanation.identifier = Some(label);
+                }
+                None => hits.push(Hit {
+                    entity: ei,
+                    score: 1.0,
+                    explanation: Explanation {
+                        matched_name: e.primary_name().to_string(),
+                        name_kind: NameKind::Primary,
+                        name_score: NameScore::default(),
+                        adjustments: Vec::new(),
+                        identifier: Some(label),
+                    },
+                }),
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The list data model every loader produces and every later stage reads.
+//!
+//! Loaders translate each publisher's format into [`Entity`] values; nothing downstream knows
+//! which file an entity came from except through [`Entity::dataset`] and [`Entity::id`]. Entity
+//! ids follow the contract `<dataset>:<id in the source>` (see `ARCHITECTURE.md`).
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of party a listing describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityKind {
+    Person,
+    Organization,
+    Vessel,
+    Aircraft,
+    #[default]
+    Unknown,
+}
+
+impl EntityKind {
+    /// Parses the kind words used by lists, the native format and the CLI. Returns `None` for a
+    /// word it does not know, so the caller can name the bad field.
+    pub fn parse(word: &str) -> Option<EntityKind> {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "person" | "individual" | "people" => Some(EntityKind::Person),
+            "org" | "organization" | "organisation" | "entity" | "company" | "legalentity" => {
+                Some(EntityKind::Organization)
+            }
+            "vessel" | "ship" => Some(EntityKind::Vessel),
+            "aircraft" => Some(EntityKind::Aircraft),
+            "" | "unknown" => Some(EntityKind::Unknown),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Organization => "organization",
+            EntityKind::Vessel => "vessel",
+            EntityKind::Aircraft => "aircraft",
+            EntityKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// How strongly a name identifies its entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NameKind {
+    /// The name the publisher lists the entity under.
+    Primary,
+    /// A strong alias ("a.k.a." in OFAC's alt file, "Good quality" in UN data).
+    Alias,
+    /// A weak alias: OFAC's remark-only "a.k.a." and UN "Low quality" aliases. Matches on weak
+    /// aliases score lower, as publishers advise.
+    Weak,
+    /// A former name ("f.k.a.").
+    Former,
+}
+
+/// One name of an entity, as published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Name {
+    pub value: String,
+    pub kind: NameKind,
+}
+
+/// An identifying document or registration number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Identifier {
+    /// Lower-case scheme such as `imo`, `passport`, `national_id`, `registration`, `tax_id`,
+    /// `lei`, `swift`.
+    pub scheme: String,
+    pub value: String,
+    /// Issuing country, when the publisher says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// A listed party.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Entity {
+    /// `<dataset>:<id in the source>`.
+    pub id: String,
+    pub dataset: String,
+    pub kind: EntityKind,
+    pub names: Vec<Name>,
+    /// ISO 3166-1 alpha-2 codes where the loader could resolve them, otherwise the country as
+    /// published. Union of nationality, citizenship, address and registration countries.
+    pub countries: Vec<String>,
+    pub addresses: Vec<String>,
+    pub identifiers: Vec<Identifier>,
+    /// Sanctions programs or list names, e.g. `SDGT`, `Entity List (EL) - Bureau of Industry and
+    /// Security`.
+    pub programs: Vec<String>,
+    /// Dates of birth as published (`1962`, `1971-03-25`, `circa 1960`).
+    pub birth_dates: Vec<String>,
+    /// Listing date, ISO format, when known.
+    pub listed_on: Option<String>,
+    pub source_url: Option<String>,
+    pub remarks: Option<String>,
+}
+
+impl Entity {
+    /// The primary name: the first name of kind `Primary`, or the first name at all.
+    pub fn primary_name(&self) -> &str {
+        self.names
+            .iter()
+            .find(|n| n.kind == NameKind::Primary)
+            .or_else(|| self.names.first())
+            .map(|n| n.value.as_str())
+            .unwrap_or("")
+    }
+
+    /// Adds a name unless an equal (case-insensitively) name is already present.
+    pub fn push_name(&mut self, value: &str, kind: NameKind) {
+        let value = value.trim();
+        if value.is_empty() {
+            return;
+        }
+        if self
+            .names
+            .iter()
+            .any(|n| n.value.eq_ignore_ascii_case(value))
+        {
+            return;
+        }
+        self.names.push(Name {
+            value: value.to_string(),
+            kind,
+        });
+    }
+
+    /// Adds a country unless present.
+    pub fn push_country(&mut self, country: &str) {
+        let country = country.trim();
+        if country.is_empty() || self.countries.iter().any(|c| c == country) {
+            return;
+        }
+        self.countries.push(country.to_string());
+    }
+
+    /// Adds an identifier unless an identical one is present.
+    pub fn push_identifier(&mut self, scheme: &str, value: &str, country: Option<&str>) {
+        let value = value.trim();
+        if value.is_empty() {
+            return;
+        }
+        let id = Identifier {
+            scheme: scheme.to_string(),
+            value: value.to_string(),
+            country: country.map(str::to_string).filter(|c| !c.is_empty()),
+        };
+        if !self.identifiers.contains(&id) {
+            self.identifiers.push(id);
+        }
+    }
+}
+
+/// An ownership or control edge between two entities. Step 3 (ownership rules) consumes these;
+/// loaders record them as they find them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ownership {
+    /// Entity id of the owner, or the owner's name when the source gives no id.
+    pub owner: String,
+    /// Entity id of the owned party, or its name.
+    pub owned: String,
+    pub percent: Option<f32>,
+    /// Free text naming where the edge came from (`Subsidiary Of:` remark, FtM id, ...).
+    pub source: String,
+}
+
+/// Everything one source file (or folder) yields.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedList {
+    pub dataset: String,
+    pub entities: Vec<Entity>,
+    pub ownership: Vec<Ownership>,
+    /// The publisher's own date for this version of the list, if it states one.
+    pub as_of: Option<String>,
+}

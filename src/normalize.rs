@@ -1,0 +1,487 @@
+//! Name normalization: pure functions that turn any written form of a name into comparable
+//! lower-case ASCII tokens.
+//!
+//! The same function runs on list names at index time and on query names at screening time, so
+//! every rule here applies symmetrically. Steps, in order:
+//!
+//! 1. Unicode NFKC (full-width letters, ligatures, compatibility forms become plain letters).
+//! 2. Invisible characters (zero-width space/joiners, soft hyphen, bidi marks, BOM) are removed,
+//!    so they cannot split a listed name into unlisted pieces.
+//! 3. Look-alike letters: in a word that mixes Latin with Cyrillic or Greek letters, the
+//!    Cyrillic/Greek letters that look like Latin ones are read as those Latin letters
+//!    ("Gаzprom" with a Cyrillic "а" is "gazprom"). Words wholly in another script are left to
+//!    transliteration.
+//! 4. Transliteration to ASCII with the `any_ascii` crate (Cyrillic, Greek, Arabic, Hebrew, Han,
+//!    Latin diacritics, ...).
+//! 5. Case folding, apostrophes dropped inside words (`SA'AD` → `saad`), dotted initials joined
+//!    (`S.A.` → `sa`), `&` read as `and`, every other punctuation mark a token boundary.
+//! 6. Legal forms canonicalised: `Co., Ltd.`, `Company Limited`, `Limited`, `LTDA` all become
+//!    `ltd`; `OOO`/`LLC`; `AO`/`OAO`/`ZAO`/`PAO`/`JSC`/`joint stock company` become `jsc`; and so
+//!    on (see [`LEGAL_FORMS`]).
+//! 7. The Arabic article is joined to its noun (`al qaida`, `al-qaida`, `alqaida` → `alqaida`),
+//!    because lists and users write all three.
+//!
+//! OFAC's "LAST, First" order needs no rewrite: matching aligns tokens order-insensitively.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Legal-form phrases (already tokenised) and the canonical token each becomes. Longer phrases
+/// come first so that `public joint stock company` wins over `joint stock company`.
+pub const LEGAL_FORMS: &[(&[&str], &str)] = &[
+    (
+        &["obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"],
+        "llc",
+    ),
+    (
+        &["obshchestvo", "s", "ogranichennoi", "otvetstvennostiu"],
+        "llc",
+    ),
+    (&["public", "joint", "stock", "company"], "jsc"),
+    (&["closed", "joint", "stock", "company"], "jsc"),
+    (&["open", "joint", "stock", "company"], "jsc"),
+    (&["limited", "liability", "company"], "llc"),
+    (&["public", "limited", "company"], "plc"),
+    (&["joint", "stock", "company"], "jsc"),
+    (&["sociedad", "anonima"], "sa"),
+    (&["societe", "anonyme"], "sa"),
+    (&["sociedade", "anonima"], "sa"),
+    (&["company", "limited"], "ltd"),
+    (&["co", "limited"], "ltd"),
+    (&["co", "ltd"], "ltd"),
+    (&["pte", "ltd"], "ltd"),
+    (&["pvt", "ltd"], "ltd"),
+    (&["private", "limited"], "ltd"),
+    (&["sdn", "bhd"], "ltd"),
+    (&["pty", "ltd"], "ltd"),
+    (&["cia", "ltda"], "ltd"),
+    (&["s", "a"], "sa"),
+    (&["l", "l", "c"], "llc"),
+    (&["limited"], "ltd"),
+    (&["ltd"], "ltd"),
+    (&["ltda"], "ltd"),
+    (&["limitada"], "ltd"),
+    (&["pte"], "ltd"),
+    (&["bhd"], "ltd"),
+    (&["llc"], "llc"),
+    (&["ooo"], "llc"),
+    (&["tov"], "llc"),
+    (&["llp"], "llc"),
+    (&["jsc"], "jsc"),
+    (&["ojsc"], "jsc"),
+    (&["cjsc"], "jsc"),
+    (&["pjsc"], "jsc"),
+    (&["ao"], "jsc"),
+    (&["oao"], "jsc"),
+    (&["zao"], "jsc"),
+    (&["pao"], "jsc"),
+    (&["incorporated"], "inc"),
+    (&["inc"], "inc"),
+    (&["corporation"], "corp"),
+    (&["corp"], "corp"),
+    (&["company"], "co"),
+    (&["co"], "co"),
+    (&["cia"], "co"),
+    (&["compania"], "co"),
+    (&["gmbh"], "gmbh"),
+    (&["ag"], "ag"),
+    (&["sa"], "sa"),
+    (&["sarl"], "sarl"),
+    (&["srl"], "srl"),
+    (&["spa"], "spa"),
+    (&["sas"], "sas"),
+    (&["bv"], "bv"),
+    (&["nv"], "nv"),
+    (&["plc"], "plc"),
+    (&["pty"], "pty"),
+    (&["kg"], "kg"),
+    (&["ab"], "ab"),
+    (&["oy"], "oy"),
+    (&["fze"], "fze"),
+    (&["fzco"], "fze"),
+    (&["fzc"], "fze"),
+    (&["fzllc"], "fze"),
+    (&["est"], "est"),
+    (&["establishment"], "est"),
+    (&["tbk"], "tbk"),
+];
+
+/// Canonical legal-form tokens: matching gives them little weight.
+pub fn is_legal_form(token: &str) -> bool {
+    matches!(
+        token,
+        "ltd"
+            | "llc"
+            | "jsc"
+            | "plc"
+            | "inc"
+            | "corp"
+            | "co"
+            | "gmbh"
+            | "ag"
+            | "sa"
+            | "sarl"
+            | "srl"
+            | "spa"
+            | "sas"
+            | "bv"
+            | "nv"
+            | "pty"
+            | "kg"
+            | "ab"
+            | "oy"
+            | "fze"
+            | "est"
+            | "tbk"
+    )
+}
+
+/// Words that carry almost no identifying information: articles, conjunctions, honorifics and
+/// academic titles. They stay in the token list (so "Bank of Cuba" and "Cuba Bank" still differ
+/// a little) but matching weighs them like legal forms.
+pub fn is_stopword(token: &str) -> bool {
+    matches!(
+        token,
+        "and"
+            | "the"
+            | "of"
+            | "for"
+            | "de"
+            | "del"
+            | "da"
+            | "do"
+            | "dos"
+            | "das"
+            | "di"
+            | "la"
+            | "le"
+            | "les"
+            | "los"
+            | "y"
+            | "e"
+            | "et"
+            | "und"
+            | "i"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "miss"
+            | "dr"
+            | "prof"
+            | "jr"
+            | "sr"
+            | "sir"
+            | "beng"
+            | "msc"
+            | "bsc"
+            | "phd"
+            | "dipl"
+            | "ing"
+            | "mba"
+    )
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{034f}'
+            | '\u{061c}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{17b4}'
+            | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+    )
+}
+
+/// The Latin letter a Cyrillic or Greek lower-case letter is mistaken for, if any.
+fn latin_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        // Cyrillic
+        'а' => 'a',
+        'в' => 'b',
+        'е' | 'ё' => 'e',
+        'к' => 'k',
+        'м' => 'm',
+        'н' => 'h',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'т' => 't',
+        'у' => 'y',
+        'х' => 'x',
+        'і' | 'ї' => 'i',
+        'ј' => 'j',
+        'ѕ' => 's',
+        'ԁ' => 'd',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'һ' => 'h',
+        // Greek
+        'α' => 'a',
+        'β' => 'b',
+        'ε' => 'e',
+        'η' => 'n',
+        'ι' => 'i',
+        'κ' => 'k',
+        'ν' => 'v',
+        'ο' => 'o',
+        'ρ' => 'p',
+        'τ' => 't',
+        'υ' => 'u',
+        'χ' => 'x',
+        'ζ' => 'z',
+        _ => return None,
+    })
+}
+
+fn is_cyrillic_or_greek(c: char) -> bool {
+    matches!(c, '\u{0370}'..='\u{03ff}' | '\u{0400}'..='\u{052f}' | '\u{1f00}'..='\u{1fff}')
+}
+
+/// Reads look-alike letters in mixed-script words as Latin. Input is already lower-case.
+fn fold_lookalikes(word: &str, out: &mut String) {
+    let has_latin = word.chars().any(|c| c.is_ascii_alphabetic());
+    let has_other = word.chars().any(is_cyrillic_or_greek);
+    if has_latin && has_other {
+        out.extend(word.chars().map(|c| latin_lookalike(c).unwrap_or(c)));
+    } else {
+        out.push_str(word);
+    }
+}
+
+/// Steps 1–5: a clean lower-case ASCII string of space-separated raw tokens.
+fn clean(input: &str) -> String {
+    let visible: String = input
+        .nfkc()
+        .filter(|&c| !is_invisible(c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    let mut folded = String::with_capacity(visible.len());
+    for (i, word) in visible.split(char::is_whitespace).enumerate() {
+        if i > 0 {
+            folded.push(' ');
+        }
+        fold_lookalikes(word, &mut folded);
+    }
+    let ascii = any_ascii::any_ascii(&folded);
+
+    let mut out = String::with_capacity(ascii.len() + 8);
+    // Length of the alphanumeric run just written, to tell an initial ("s." in "s.a.") from
+    // the end of a word ("co." in "co.ltd").
+    let mut run = 0usize;
+    let mut chars = ascii.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            'a'..='z' | '0'..='9' => {
+                out.push(c);
+                run += 1;
+            }
+            'A'..='Z' => {
+                out.push(c.to_ascii_lowercase());
+                run += 1;
+            }
+            '\'' | '`' | '^' => {}
+            '.' => {
+                let next_is_alnum = chars.peek().is_some_and(|n| n.is_ascii_alphanumeric());
+                if run == 1 || (run > 0 && !next_is_alnum && ends_with_initial(&out)) {
+                    // Dotted initial: keep joining.
+                } else {
+                    out.push(' ');
+                    run = 0;
+                }
+            }
+            '&' => {
+                out.push_str(" and ");
+                run = 0;
+            }
+            _ => {
+                out.push(' ');
+                run = 0;
+            }
+        }
+    }
+    out
+}
+
+/// Whether `out` ends in a word built from dotted initials ("s.a" written as "sa" after a
+/// dropped dot): such a word's letters were each followed by a dot, so a trailing dot belongs
+/// to it too. We approximate that with "the last word is at most 4 letters and was joined".
+fn ends_with_initial(out: &str) -> bool {
+    let last = out.rsplit(' ').next().unwrap_or("");
+    last.len() <= 4 && last.len() >= 2 && last.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+/// Normalizes a name into tokens (steps 1–7 of the module doc).
+pub fn tokens(input: &str) -> Vec<String> {
+    let cleaned = clean(input);
+    let raw: Vec<&str> = cleaned.split(' ').filter(|t| !t.is_empty()).collect();
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    'outer: while i < raw.len() {
+        for (phrase, canon) in LEGAL_FORMS {
+            if raw.len() - i >= phrase.len() && raw[i..i + phrase.len()] == **phrase {
+                // "co" followed by "ltd" in the canonical stream also folds ("co", "ltd" came
+                // from different phrases, e.g. "company ltd").
+                if *canon == "ltd" && out.last().is_some_and(|l| l == "co") {
+                    out.pop();
+                }
+                out.push((*canon).to_string());
+                i += phrase.len();
+                continue 'outer;
+            }
+        }
+        let t = raw[i];
+        if (t == "al" || t == "el") && i + 1 < raw.len() && raw[i + 1].len() > 1 {
+            out.push(format!("{t}{}", raw[i + 1]));
+            i += 2;
+            continue;
+        }
+        out.push(t.to_string());
+        i += 1;
+    }
+    out
+}
+
+/// Normalizes a name to its canonical string: [`tokens`] joined by single spaces.
+///
+/// # Example
+/// ```
+/// use clearance::normalize::normalize;
+/// assert_eq!(normalize("ANGLO-CARIBBEAN CO., LTD."), "anglo caribbean ltd");
+/// assert_eq!(normalize("Коваленко Андрей"), "kovalenko andrey");
+/// assert_eq!(normalize("AL-QA'IDA"), "alqaida");
+/// ```
+pub fn normalize(input: &str) -> String {
+    tokens(input).join(" ")
+}
+
+/// A coarse phonetic skeleton of a token, used to find transliteration variants that are too
+/// far apart in edit distance ("mohamed"/"muhammad", "sharq"/"scharq", "yusuf"/"youssef"):
+/// common digraphs are folded, vowels after the first letter dropped and doubled letters
+/// collapsed. Tokens shorter than 4 letters have no skeleton (too many collisions).
+pub fn skeleton(token: &str) -> Option<String> {
+    if token.len() < 4 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let folded = token
+        .replace("sch", "s")
+        .replace("sh", "s")
+        .replace("ch", "c")
+        .replace("kh", "h")
+        .replace("gh", "g")
+        .replace("ph", "f")
+        .replace("th", "t")
+        .replace("dh", "d")
+        .replace("zh", "j")
+        .replace("ck", "k")
+        .replace('q', "k")
+        .replace('w', "v")
+        .replace('z', "s")
+        .replace('y', "i");
+    let mut out = String::with_capacity(folded.len());
+    let mut last = '\0';
+    for (i, c) in folded.chars().enumerate() {
+        let vowel = matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
+        if i > 0 && vowel {
+            last = c;
+            continue;
+        }
+        let c = if i == 0 && vowel { 'a' } else { c };
+        if c != last {
+            out.push(c);
+        }
+        last = c;
+    }
+    (out.len() >= 2).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn table() {
+        let cases = [
+            ("ANGLO-CARIBBEAN CO., LTD.", "anglo caribbean ltd"),
+            ("Anglo Caribbean Company Limited", "anglo caribbean ltd"),
+            (
+                "Huawei Cloud Singapore Pte. Ltd.",
+                "huawei cloud singapore ltd",
+            ),
+            (
+                "Alibaba Cloud (Singapore) Private Limited",
+                "alibaba cloud singapore ltd",
+            ),
+            ("OOO Sovfracht", "llc sovfracht"),
+            ("AO KALASHNIKOV CONCERN", "jsc kalashnikov concern"),
+            (
+                "Korea Daebong Shipping Co GmbH",
+                "korea daebong shipping co gmbh",
+            ),
+            ("AGROPECUARIA EL NILO S.A.", "agropecuaria elnilo sa"),
+            (
+                "AL-SHAMMARI, SA'AD UWAYYID 'UBAYD",
+                "alshammari saad uwayyid ubayd",
+            ),
+            ("M&P TRADING", "m and p trading"),
+            (
+                "Mårtensson Müller-Lüdenscheidt",
+                "martensson muller ludenscheidt",
+            ),
+            ("Коваленко Андрей", "kovalenko andrey"),
+            ("Αλέξανδρος", "alexandros"),
+            ("Bela Heinz B.Eng.", "bela heinz beng"),
+            ("J.P. Morgan", "jp morgan"),
+            ("Ｈｕａｗｅｉ", "huawei"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(normalize(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn invisible_and_lookalike_characters_do_not_hide_a_name() {
+        assert_eq!(
+            normalize("Hua\u{200d}wei Te\u{200b}chnologies"),
+            "huawei technologies"
+        );
+        assert_eq!(normalize("Rosn\u{00ad}eft"), "rosneft");
+        // Cyrillic "а" and "о" inside Latin words.
+        assert_eq!(normalize("G\u{0430}zpr\u{043e}m"), "gazprom");
+        // Greek omicron.
+        assert_eq!(normalize("R\u{03bf}sneft"), "rosneft");
+    }
+
+    #[test]
+    fn skeletons_fold_transliteration_variants() {
+        assert_eq!(skeleton("mohamed"), skeleton("muhamad"));
+        assert_eq!(skeleton("scharq"), skeleton("sharq"));
+        assert_eq!(skeleton("yusuf"), skeleton("yousouf"));
+        assert_eq!(skeleton("abc"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(s in "\\PC{0,40}") {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once.clone());
+        }
+
+        #[test]
+        fn normalize_is_idempotent_on_name_like_text(
+            s in "[A-Za-zÀ-ÿА-Яа-я .,'&()-]{0,40}"
+        ) {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once.clone());
+        }
+    }
+}

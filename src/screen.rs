@@ -1,0 +1,246 @@
+//! Screening: a [`Screener`] holds the current [`Snapshot`] behind an `ArcSwap` and answers
+//! "may we transact with this party?" with a decision, the hits and their explanations.
+//!
+//! A request loads the snapshot once, so it sees exactly one list version even while a reload
+//! swaps in the next one.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::index::{BuildError, Index, IndexBuilder};
+use crate::lists::{self, ListError};
+use crate::matching::{self, Explanation, Query};
+use crate::model::{EntityKind, Identifier};
+use crate::policy::{Decision, Policy, Severity};
+
+/// An immutable, fully built list version plus the policy that interprets it.
+pub struct Snapshot {
+    pub index: Index,
+    pub policy: Policy,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("loading dataset {dataset}: {source}")]
+    List {
+        dataset: String,
+        #[source]
+        source: ListError,
+    },
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error("no sources configured")]
+    NoSources,
+}
+
+impl Snapshot {
+    /// Loads every configured source (in parallel, one thread per source) and builds the
+    /// index. Any source failing fails the whole snapshot: a partial list universe would
+    /// silently allow parties on the missing list.
+    pub fn load(config: &Config) -> Result<Snapshot, SnapshotError> {
+        if config.sources.is_empty() {
+            return Err(SnapshotError::NoSources);
+        }
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = config
+                .sources
+                .iter()
+                .map(|source| {
+                    scope.spawn(move || {
+                        let options = config.load_options(source);
+                        let list =
+                            lists::load(source.format, &source.dataset, &source.path, &options)
+                                .map_err(|e| SnapshotError::List {
+                                    dataset: source.dataset.clone(),
+                                    source: e,
+                                })?;
+                        Ok::<_, SnapshotError>((list, digest_path(&source.path)))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let mut builder = IndexBuilder::new();
+        for r in results {
+            let (list, digest) = r?;
+            builder.add_list(list, digest);
+        }
+        Ok(Snapshot {
+            index: builder.build()?,
+            policy: config.policy.clone(),
+        })
+    }
+
+    pub fn version(&self) -> &str {
+        self.index.version()
+    }
+}
+
+/// sha256 over a file, or over a folder's files in name order; `None` if unreadable (the
+/// loader reports the real error).
+fn digest_path(path: &Path) -> Option<String> {
+    let mut hasher = Sha256::new();
+    if path.is_dir() {
+        let mut files: Vec<_> = std::fs::read_dir(path)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        for f in files {
+            hasher.update(f.file_name()?.as_encoded_bytes());
+            hasher.update(std::fs::read(&f).ok()?);
+        }
+    } else {
+        hasher.update(std::fs::read(path).ok()?);
+    }
+    Some(
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
+
+/// The party to screen, as a caller describes it.
+#[derive(Debug, Clone, Default)]
+pub struct Party {
+    pub name: String,
+    pub kind: Option<EntityKind>,
+    /// ISO 3166-1 alpha-2 codes.
+    pub countries: Vec<String>,
+    pub identifiers: Vec<Identifier>,
+}
+
+/// Per-request options.
+#[derive(Debug, Clone, Default)]
+pub struct ScreenOptions {
+    /// Restrict hits to these datasets (empty: all).
+    pub datasets: Vec<String>,
+    /// Override the policy's `min_score`.
+    pub min_score: Option<f32>,
+    /// Override the policy's `max_hits`.
+    pub max_hits: Option<usize>,
+}
+
+/// One hit in a screening result.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScreenHit {
+    pub entity_id: String,
+    pub dataset: String,
+    /// The entity's primary name.
+    pub name: String,
+    /// The name (primary or alias) that matched.
+    pub matched_name: String,
+    pub score: f32,
+    pub kind: EntityKind,
+    pub programs: Vec<String>,
+    pub severity: Severity,
+    /// What this hit alone calls for.
+    pub decision: Decision,
+    /// A readable sentence for the reviewer.
+    pub explanation: String,
+    #[serde(skip)]
+    pub detail: Explanation,
+}
+
+/// The answer for one party.
+#[derive(Debug, Clone, Serialize)]
+pub struct Screening {
+    pub decision: Decision,
+    pub hits: Vec<ScreenHit>,
+    pub snapshot_version: String,
+}
+
+impl Snapshot {
+    /// Screens one party against this snapshot.
+    pub fn screen(&self, party: &Party, options: &ScreenOptions) -> Screening {
+        let policy = &self.policy;
+        let query = Query {
+            name: party.name.clone(),
+            kind: party.kind,
+            countries: party.countries.clone(),
+            identifiers: party.identifiers.clone(),
+        };
+        let min_score = options.min_score.unwrap_or(policy.min_score);
+        let max_hits = options.max_hits.unwrap_or(policy.max_hits);
+        // Ask the matcher for more than we return when filtering by dataset afterwards.
+        let want = if options.datasets.is_empty() {
+            max_hits
+        } else {
+            max_hits * 4
+        };
+        let mut decision = Decision::Allow;
+        let hits: Vec<ScreenHit> = matching::search(&self.index, &query, want, min_score)
+            .into_iter()
+            .filter_map(|h| {
+                let e = self.index.entity(h.entity);
+                if !options.datasets.is_empty() && !options.datasets.contains(&e.dataset) {
+                    return None;
+                }
+                let severity = policy.severity(e);
+                let hit_decision = policy.decide_hit(h.score, severity);
+                decision = decision.max(hit_decision);
+                Some(ScreenHit {
+                    entity_id: e.id.clone(),
+                    dataset: e.dataset.clone(),
+                    name: e.primary_name().to_string(),
+                    matched_name: h.explanation.matched_name.clone(),
+                    score: h.score,
+                    kind: e.kind,
+                    programs: e.programs.clone(),
+                    severity,
+                    decision: hit_decision,
+                    explanation: h.explanation.text(h.score),
+                    detail: h.explanation,
+                })
+            })
+            .take(max_hits)
+            .collect();
+        Screening {
+            decision,
+            hits,
+            snapshot_version: self.version().to_string(),
+        }
+    }
+}
+
+/// Holds the live snapshot and swaps in new ones without blocking readers.
+pub struct Screener {
+    current: ArcSwap<Snapshot>,
+}
+
+impl Screener {
+    pub fn new(snapshot: Snapshot) -> Self {
+        Screener {
+            current: ArcSwap::from_pointee(snapshot),
+        }
+    }
+
+    /// The live snapshot. Hold the returned `Arc` for the whole request.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.load_full()
+    }
+
+    /// Replaces the live snapshot; requests already running keep the one they loaded.
+    pub fn swap(&self, snapshot: Snapshot) -> Arc<Snapshot> {
+        self.current.swap(Arc::new(snapshot))
+    }
+
+    /// Screens one party against the live snapshot.
+    pub fn screen(&self, party: &Party, options: &ScreenOptions) -> Screening {
+        self.current.load().screen(party, options)
+    }
+}
