@@ -50,6 +50,9 @@ pub const LEGAL_FORMS: &[(&[&str], &str)] = &[
     (&["co", "ltd"], "ltd"),
     (&["pte", "ltd"], "ltd"),
     (&["pvt", "ltd"], "ltd"),
+    (&["pvt", "limited"], "ltd"),
+    (&["pte", "limited"], "ltd"),
+    (&["private", "ltd"], "ltd"),
     (&["private", "limited"], "ltd"),
     (&["sdn", "bhd"], "ltd"),
     (&["pty", "ltd"], "ltd"),
@@ -177,6 +180,9 @@ pub fn is_stopword(token: &str) -> bool {
             | "dipl"
             | "ing"
             | "mba"
+            | "eng"
+            | "sc"
+            | "public"
     )
 }
 
@@ -274,49 +280,58 @@ fn clean(input: &str) -> String {
     let ascii = any_ascii::any_ascii(&folded);
 
     let mut out = String::with_capacity(ascii.len() + 8);
-    // Length of the alphanumeric run just written, to tell an initial ("s." in "s.a.") from
-    // the end of a word ("co." in "co.ltd").
-    let mut run = 0usize;
-    let mut chars = ascii.chars().peekable();
-    while let Some(c) = chars.next() {
+    let chars: Vec<char> = ascii.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let alnum = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_alphanumeric());
+    // Letters since the last boundary, to recognise initials.
+    let mut segment = 0usize;
+    let mut prev_digit: Option<bool> = None;
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             'a'..='z' | '0'..='9' => {
+                // Letters and digits written together ("GP21", "A320") are separate words,
+                // so "GP21" and "GP-21" normalize alike.
+                let digit = c.is_ascii_digit();
+                if prev_digit.is_some_and(|p| p != digit) {
+                    out.push(' ');
+                    segment = 0;
+                }
                 out.push(c);
-                run += 1;
-            }
-            'A'..='Z' => {
-                out.push(c.to_ascii_lowercase());
-                run += 1;
+                segment += 1;
+                prev_digit = Some(digit);
             }
             '\'' | '`' | '^' => {}
-            '.' => {
-                let next_is_alnum = chars.peek().is_some_and(|n| n.is_ascii_alphanumeric());
-                if run == 1 || (run > 0 && !next_is_alnum && ends_with_initial(&out)) {
-                    // Dotted initial: keep joining.
-                } else {
-                    out.push(' ');
-                    run = 0;
-                }
-            }
+            // A dot between single letters joins initials ("S.A.", "L.L.C.", "U.S.A."): the
+            // letter before it stands alone and so does the one after it.
+            '.' if segment == 1 && alnum(i + 1) && !alnum(i + 2) => segment = 0,
             '&' => {
                 out.push_str(" and ");
-                run = 0;
+                segment = 0;
+                prev_digit = None;
             }
             _ => {
                 out.push(' ');
-                run = 0;
+                segment = 0;
+                prev_digit = None;
             }
         }
     }
     out
 }
 
-/// Whether `out` ends in a word built from dotted initials ("s.a" written as "sa" after a
-/// dropped dot): such a word's letters were each followed by a dot, so a trailing dot belongs
-/// to it too. We approximate that with "the last word is at most 4 letters and was joined".
-fn ends_with_initial(out: &str) -> bool {
-    let last = out.rsplit(' ').next().unwrap_or("");
-    last.len() <= 4 && last.len() >= 2 && last.chars().all(|c| c.is_ascii_alphabetic())
+/// Whether a raw token is the legal-form word `word`. Long legal words tolerate a typo
+/// ("COMPNY", "LIMTED", "JOINT SOCK COMPANY"), since writers misspell them like any word and
+/// a misspelt legal form must not turn into a distinctive token; short ones ("co", "sa",
+/// "ooo") must match exactly, or real words would be swallowed.
+fn legal_word_eq(raw: &str, word: &str) -> bool {
+    if raw == word {
+        return true;
+    }
+    let allowed = match word.len() {
+        0..=4 => return false,
+        5..=8 => 1,
+        _ => 2,
+    };
+    raw.len() + 1 >= word.len() && strsim::osa_distance(raw, word) <= allowed
 }
 
 /// Normalizes a name into tokens (steps 1–7 of the module doc).
@@ -327,14 +342,20 @@ pub fn tokens(input: &str) -> Vec<String> {
     let mut i = 0;
     'outer: while i < raw.len() {
         for (phrase, canon) in LEGAL_FORMS {
-            if raw.len() - i >= phrase.len() && raw[i..i + phrase.len()] == **phrase {
+            let n = phrase.len();
+            if raw.len() - i >= n
+                && raw[i..i + n]
+                    .iter()
+                    .zip(*phrase)
+                    .all(|(r, w)| legal_word_eq(r, w))
+            {
                 // "co" followed by "ltd" in the canonical stream also folds ("co", "ltd" came
                 // from different phrases, e.g. "company ltd").
                 if *canon == "ltd" && out.last().is_some_and(|l| l == "co") {
                     out.pop();
                 }
                 out.push((*canon).to_string());
-                i += phrase.len();
+                i += n;
                 continue 'outer;
             }
         }
@@ -361,6 +382,30 @@ pub fn tokens(input: &str) -> Vec<String> {
 /// ```
 pub fn normalize(input: &str) -> String {
     tokens(input).join(" ")
+}
+
+/// A token with common transliteration alternatives folded (`y`/`i`, `w`/`v`, `q`/`k`,
+/// `ou`/`u`, `ee`/`i`, `kh`/`h`, `ph`/`f`, `sch`/`sh`, doubled letters), for comparing short
+/// name parts whose spellings differ by convention rather than by typo ("Yun"/"Iun",
+/// "Ya"/"Ia", "Youssef"/"Yusef").
+pub fn translit_fold(token: &str) -> String {
+    let folded = token
+        .replace("sch", "sh")
+        .replace("kh", "h")
+        .replace("ph", "f")
+        .replace("ou", "u")
+        .replace("oo", "u")
+        .replace("ee", "i")
+        .replace('y', "i")
+        .replace('w', "v")
+        .replace('q', "k");
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A coarse phonetic skeleton of a token, used to find transliteration variants that are too
@@ -439,7 +484,14 @@ mod tests {
             ),
             ("Коваленко Андрей", "kovalenko andrey"),
             ("Αλέξανδρος", "alexandros"),
-            ("Bela Heinz B.Eng.", "bela heinz beng"),
+            ("Bela Heinz B.Eng.", "bela heinz b eng"),
+            ("WEST SUN TRADE G.M.B.H.", "west sun trade gmbh"),
+            ("BYLINNYE BOGATYRI L.L.C.", "bylinnye bogatyri llc"),
+            ("KTK ENGINEERING (PVT) LIMITED", "ktk engineering ltd"),
+            ("OPEN JOINT SOCK COMPANY KONTSERN", "jsc kontsern"),
+            ("HIIRMAND SHIPPING COMPANY LMITED", "hiirmand shipping ltd"),
+            ("GP21", "gp 21"),
+            ("A.SMITH", "a smith"),
             ("J.P. Morgan", "jp morgan"),
             ("Ｈｕａｗｅｉ", "huawei"),
         ];

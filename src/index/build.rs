@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest, Sha256};
 
-use super::{canonical_identifier, whole_key, DatasetInfo, Index, IndexedName};
+use super::{canonical_identifier, person_roles, whole_key, DatasetInfo, Index, IndexedName, Role};
+use crate::model::EntityKind;
 use crate::model::{Entity, LoadedList};
-use crate::normalize::{is_legal_form, is_stopword, skeleton, tokens};
+use crate::normalize::{is_legal_form, is_stopword, skeleton, tokens, translit_fold};
 
 /// Weight of legal-form and stopword tokens, in IDF units: they count a little, so that "Bank
 /// of Cuba" still prefers "Bank of Cuba" to "Bank Cuba", but never decide a match.
@@ -101,6 +102,7 @@ impl IndexBuilder {
             source: u32,
             kind: crate::model::NameKind,
             tokens: Vec<String>,
+            roles: Vec<Role>,
         }
         let mut pending = Vec::new();
         for (ei, e) in entities.iter().enumerate() {
@@ -111,7 +113,14 @@ impl IndexBuilder {
                     continue;
                 }
                 seen.push(toks.clone());
+                // Unknown-kind entries (DPL, ITAR) are mostly people; treating their names as
+                // person names only makes dropped middle words cheaper.
+                let roles = match e.kind {
+                    EntityKind::Person | EntityKind::Unknown => person_roles(&n.value, &toks),
+                    _ => vec![Role::Other; toks.len()],
+                };
                 pending.push(Pending {
+                    roles,
                     entity: ei as u32,
                     source: si as u32,
                     kind: n.kind,
@@ -149,10 +158,12 @@ impl IndexBuilder {
         // Names table and postings.
         let mut names = Vec::with_capacity(pending.len());
         let mut name_tokens = Vec::new();
+        let mut name_roles = Vec::new();
         let mut post_lists: Vec<Vec<u32>> = vec![Vec::new(); token_text.len()];
         let mut whole: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (ni, p) in pending.iter().enumerate() {
             let start = name_tokens.len() as u32;
+            name_roles.extend_from_slice(&p.roles);
             for t in &p.tokens {
                 let o = ordinal_of[t.as_str()];
                 name_tokens.push(o);
@@ -184,9 +195,16 @@ impl IndexBuilder {
         let (whole_fst, whole_start, whole_names) = grouped_fst(whole)?;
 
         let mut skeletons: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut token_skeleton = Vec::with_capacity(token_text.len());
+        let mut token_fold = Vec::with_capacity(token_text.len());
         for (i, t) in token_text.iter().enumerate() {
-            if let Some(s) = skeleton(t) {
-                skeletons.entry(s).or_default().push(i as u32);
+            token_fold.push(Box::<str>::from(translit_fold(t)));
+            match skeleton(t) {
+                Some(s) => {
+                    token_skeleton.push(Box::<str>::from(s.as_str()));
+                    skeletons.entry(s).or_default().push(i as u32);
+                }
+                None => token_skeleton.push(Box::<str>::from("")),
             }
         }
         let (skeleton_fst, skeleton_start, skeleton_tokens) = grouped_fst(skeletons)?;
@@ -212,6 +230,8 @@ impl IndexBuilder {
             token_fst,
             token_text,
             token_weight,
+            token_fold,
+            token_skeleton,
             postings_start,
             postings,
             skeleton_fst,
@@ -222,6 +242,7 @@ impl IndexBuilder {
             whole_names,
             names,
             name_tokens,
+            name_roles,
             novel_weight: (n_names + 1.0).ln(),
             datasets,
             version,
@@ -233,6 +254,9 @@ impl IndexBuilder {
 fn token_weight_for(token: &str, df: f32, n_names: f32) -> f32 {
     if is_legal_form(token) || is_stopword(token) {
         FILLER_WEIGHT
+    } else if token.len() == 1 {
+        // An initial says little on its own.
+        0.6
     } else {
         ((n_names + 1.0) / (df + 0.5)).ln().max(1.0)
     }

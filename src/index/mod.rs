@@ -33,6 +33,45 @@ pub struct DatasetInfo {
     pub sha256: Option<String>,
 }
 
+/// The part a token plays in a listed person's name. Only unmatched *middle* names are
+/// forgiven when scoring: callers drop them, but not first names or surnames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Given,
+    Middle,
+    Surname,
+    /// Not (known to be) a person's name.
+    Other,
+}
+
+/// Roles of a person's name tokens. OFAC writes "SURNAME, Given Middle..."; other lists and
+/// callers write "Given Middle... Surname".
+pub(crate) fn person_roles(raw: &str, tokens: &[String]) -> Vec<Role> {
+    let n = tokens.len();
+    if let Some((last, given)) = raw.split_once(',') {
+        let (ls, gs) = (
+            crate::normalize::tokens(last).len(),
+            crate::normalize::tokens(given).len(),
+        );
+        if ls > 0 && gs > 0 && ls + gs == n && !given.contains(',') {
+            return (0..n)
+                .map(|i| match i {
+                    i if i < ls => Role::Surname,
+                    i if i == ls => Role::Given,
+                    _ => Role::Middle,
+                })
+                .collect();
+        }
+    }
+    (0..n)
+        .map(|i| match i {
+            0 => Role::Given,
+            i if i + 1 == n => Role::Surname,
+            _ => Role::Middle,
+        })
+        .collect()
+}
+
 /// One indexed name.
 #[derive(Debug, Clone, Copy)]
 pub struct IndexedName {
@@ -51,6 +90,10 @@ pub struct Index {
     pub(crate) token_fst: fst::Map<Vec<u8>>,
     pub(crate) token_text: Vec<Box<str>>,
     pub(crate) token_weight: Vec<f32>,
+    /// Per token: its transliteration fold and phonetic skeleton (empty if none), computed
+    /// once here rather than per comparison.
+    pub(crate) token_fold: Vec<Box<str>>,
+    pub(crate) token_skeleton: Vec<Box<str>>,
     pub(crate) postings_start: Vec<u32>,
     pub(crate) postings: Vec<u32>,
     pub(crate) skeleton_fst: fst::Map<Vec<u8>>,
@@ -63,6 +106,8 @@ pub struct Index {
     /// Canonical identifier value (see [`canonical_identifier`]) → entity ordinals.
     pub(crate) identifiers: HashMap<String, Vec<u32>>,
     pub(crate) name_tokens: Vec<u32>,
+    /// Parallel to `name_tokens`.
+    pub(crate) name_roles: Vec<Role>,
     /// Weight given to a query token the index has never seen: as distinctive as a token that
     /// occurs in one name.
     pub(crate) novel_weight: f32,
@@ -115,8 +160,18 @@ impl Index {
         &self.name_tokens[s..s + name.tokens_len as usize]
     }
 
-    pub(crate) fn token(&self, ordinal: u32) -> &str {
-        &self.token_text[ordinal as usize]
+    pub(crate) fn name_token_roles(&self, name: &IndexedName) -> &[Role] {
+        let s = name.tokens_start as usize;
+        &self.name_roles[s..s + name.tokens_len as usize]
+    }
+
+    pub(crate) fn token_forms(&self, ordinal: u32) -> crate::matching::score::TokenForms<'_> {
+        let o = ordinal as usize;
+        crate::matching::score::TokenForms {
+            text: &self.token_text[o],
+            fold: &self.token_fold[o],
+            skeleton: &self.token_skeleton[o],
+        }
     }
 
     pub(crate) fn weight(&self, ordinal: u32) -> f32 {

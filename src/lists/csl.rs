@@ -77,13 +77,6 @@ const IDS: usize = 28;
 /// The `source` value of rows that repeat the OFAC SDN file (dropped with `skip_sdn_rows`).
 pub const SDN_SOURCE: &str = "Specially Designated Nationals (SDN) - Treasury Department";
 
-/// BIS lists whose untyped rows are taken as organizations (see [`infer_kind`]).
-const ORGANIZATION_LISTS: [&str; 3] = [
-    "Entity List (EL) - Bureau of Industry and Security",
-    "Military End User (MEU) List - Bureau of Industry and Security",
-    "Unverified List (UVL) - Bureau of Industry and Security",
-];
-
 /// Remark markers that name a related party. The 2022 file only uses `Linked To:`; the other
 /// two are OFAC's wording elsewhere and are recognised so a newer file does not lose them.
 const RELATION_MARKERS: [&str; 3] = ["Linked To:", "Subsidiary Of:", "Owned or Controlled By:"];
@@ -163,7 +156,7 @@ fn parse_row(path: &Path, dataset: &str, row: &Row) -> Result<Entity, ListError>
         push_alt_name(&mut e, alias);
     }
     e.kind = if kind == EntityKind::Unknown {
-        infer_kind(source, &name, c)
+        infer_kind(&name, c)
     } else {
         kind
     };
@@ -215,11 +208,10 @@ fn parse_row(path: &Path, dataset: &str, row: &Row) -> Result<Entity, ListError>
 ///
 /// Evidence first: personal data (birth date, birthplace, nationality, citizenship) or a name
 /// the publisher marks "(... individual)" means a person; a legal form or business word in the
-/// name means an organization. Without evidence the list decides: the Entity List, MEU and UVL
-/// list overwhelmingly companies, institutes and government bodies, so they default to
-/// organization; DPL, ITAR debarments and nonproliferation sanctions mix people and companies
-/// in equal measure, so guessing there would mislead scoring and they stay unknown.
-fn infer_kind(source: &str, name: &str, c: &[String]) -> EntityKind {
+/// name means an organization. Without evidence the kind stays unknown: even the Entity List,
+/// mostly companies, lists individuals with bare names ("Hamid Reza Ansarian"), and a wrong
+/// kind would count against a correct match.
+fn infer_kind(name: &str, c: &[String]) -> EntityKind {
     let personal = [DATES_OF_BIRTH, PLACES_OF_BIRTH, NATIONALITIES, CITIZENSHIPS];
     let lower = name.to_ascii_lowercase();
     if personal.iter().any(|&i| cell(&c[i]).is_some())
@@ -227,7 +219,7 @@ fn infer_kind(source: &str, name: &str, c: &[String]) -> EntityKind {
         || lower.contains(" individual in ")
     {
         EntityKind::Person
-    } else if has_company_form(name) || ORGANIZATION_LISTS.contains(&source) {
+    } else if has_company_form(name) {
         EntityKind::Organization
     } else {
         EntityKind::Unknown
@@ -905,9 +897,9 @@ mod tests {
 
     const EXPECTED_KINDS: [(&str, usize); 5] = [
         ("aircraft", 283),
-        ("organization", 6_867),
+        ("organization", 5_823),
         ("person", 5_287),
-        ("unknown", 1_178),
+        ("unknown", 2_222),
         ("vessel", 433),
     ];
     const EXPECTED_NAMES: usize = 33_534;
@@ -942,7 +934,8 @@ mod tests {
             "us_trade_csl:08cb0578708554f7cd3d2afcb97a5c07b7c74551"
         );
         assert_eq!(e.dataset, "us_trade_csl");
-        assert_eq!(e.kind, EntityKind::Organization);
+        // No legal form and no personal data: the Entity List also lists bare-named people.
+        assert_eq!(e.kind, EntityKind::Unknown);
         assert_eq!(e.names.len(), 1);
         assert_eq!(e.addresses, ["Singapore, SG"]);
         assert_eq!(e.countries, ["SG"]);
@@ -962,7 +955,7 @@ mod tests {
             &list,
             "Gazprom Promgaz, AO (f.k.a. Otkrytoe Aktsionernoe Obshchestvo Gazprom Promgaz)",
         );
-        assert_eq!(e.kind, EntityKind::Organization);
+        assert_eq!(e.kind, EntityKind::Unknown);
         let names: Vec<(&str, NameKind)> =
             e.names.iter().map(|n| (n.value.as_str(), n.kind)).collect();
         assert!(
@@ -1054,7 +1047,7 @@ mod tests {
             .iter()
             .find(|e| e.primary_name() == "Government Flying Service")
             .unwrap();
-        assert_eq!(e.kind, EntityKind::Organization);
+        assert_eq!(e.kind, EntityKind::Unknown);
         assert!(list
             .entities
             .iter()
@@ -1193,14 +1186,19 @@ mod tests {
                 "",
                 "Acme, Inc.",
             ),
-            row("3", ORGANIZATION_LISTS[0], "", "Institute 5"),
+            row(
+                "3",
+                "Entity List (EL) - Bureau of Industry and Security",
+                "",
+                "Hamid Reza Ansarian",
+            ),
             row("4", SDN_SOURCE, "Individual", "DOE, John"),
         ]
         .join("\n");
         let list = load_text(&text).unwrap();
         let kinds: Vec<EntityKind> = list.entities.iter().map(|e| e.kind).collect();
         use EntityKind::*;
-        assert_eq!(kinds, [Unknown, Organization, Organization, Person]);
+        assert_eq!(kinds, [Unknown, Organization, Unknown, Person]);
         assert_eq!(list.entities[0].id, "t:1");
         let (_dir, path) = write("csl.csv", text.as_bytes());
         let options = LoadOptions {

@@ -21,10 +21,12 @@ use crate::model::{EntityKind, Identifier, NameKind};
 use crate::normalize::{is_legal_form, is_stopword, tokens};
 
 use candidates::{expand, Expansion, Votes};
-use score::{score_name, NameScore, WeightedToken};
+use score::{score_name, NameScore, OwnedForms, Role, SimCache, TokenClass, WeightedToken};
 
+/// Weight of a single-letter query token (an initial).
+const INITIAL_WEIGHT: f32 = 0.6;
 /// How many best-voted names go on to full scoring.
-const CANDIDATES: usize = 64;
+const CANDIDATES: usize = 32;
 /// Postings longer than this are skipped during voting when the query has other distinctive
 /// tokens: such tokens ("mohammad", "trading") rank nothing on their own.
 const MAX_VOTING_POSTINGS: usize = 20_000;
@@ -122,6 +124,7 @@ pub struct Hit {
 struct Scratch {
     votes: Votes,
     expansions: Vec<Expansion>,
+    similarities: SimCache,
 }
 
 thread_local! {
@@ -130,8 +133,10 @@ thread_local! {
 
 struct QueryToken {
     text: String,
+    forms: OwnedForms,
     weight: f32,
     filler: bool,
+    known: bool,
     expansions: Vec<Expansion>,
 }
 
@@ -142,7 +147,12 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
     let mut hits: Vec<Hit> = Vec::new();
     SCRATCH.with(|s| {
         let mut scratch = s.borrow_mut();
-        let Scratch { votes, expansions } = &mut *scratch;
+        let Scratch {
+            votes,
+            expansions,
+            similarities,
+        } = &mut *scratch;
+        similarities.clear();
         let qtokens = prepare(index, &toks, expansions);
         votes.reset(index.name_count());
         cast_votes(index, &qtokens, votes);
@@ -154,14 +164,20 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
         }
         let weighted: Vec<WeightedToken> = qtokens
             .iter()
-            .map(|t| WeightedToken {
+            .enumerate()
+            .map(|(i, t)| WeightedToken {
+                id: i as u32,
                 text: &t.text,
+                fold: &t.forms.fold,
+                skeleton: &t.forms.skeleton,
                 weight: t.weight,
-                filler: t.filler,
+                class: TokenClass::of(&t.text, t.filler),
+                role: Role::Other,
+                known: t.known,
             })
             .collect();
         for n in candidates {
-            if let Some(hit) = score_candidate(index, query, &weighted, n) {
+            if let Some(hit) = score_candidate(index, query, &weighted, n, similarities) {
                 match hits.iter_mut().find(|h| h.entity == hit.entity) {
                     Some(prev) if prev.score >= hit.score => {}
                     Some(prev) => *prev = hit,
@@ -182,9 +198,12 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
         .map(|t| {
             let filler = is_legal_form(t) || is_stopword(t);
             expand(index, t, buf);
+            let known = index.token_ordinal(t);
             let weight = if filler {
                 FILLER_WEIGHT
-            } else if let Some(o) = index.token_ordinal(t) {
+            } else if t.len() == 1 {
+                INITIAL_WEIGHT
+            } else if let Some(o) = known {
                 index.weight(o)
             } else if buf.is_empty() {
                 index.novel_weight
@@ -196,8 +215,10 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
             };
             QueryToken {
                 text: t.clone(),
+                forms: OwnedForms::new(t),
                 weight,
                 filler,
+                known: known.is_some(),
                 expansions: buf.clone(),
             }
         })
@@ -232,23 +253,43 @@ fn cast_votes(index: &Index, qtokens: &[QueryToken], votes: &mut Votes) {
     }
 }
 
-fn score_candidate(index: &Index, query: &Query, qtokens: &[WeightedToken], n: u32) -> Option<Hit> {
+fn score_candidate(
+    index: &Index,
+    query: &Query,
+    qtokens: &[WeightedToken],
+    n: u32,
+    similarities: &mut SimCache,
+) -> Option<Hit> {
     let name = index.name(n);
     let entity = index.entity(name.entity);
+    // A party the caller calls an organisation is compared as one, whatever the list's guess.
+    let org_query =
+        matches!(query.kind, Some(k) if k != EntityKind::Person && k != EntityKind::Unknown);
     let ctokens: Vec<WeightedToken> = index
         .name_token_ids(name)
         .iter()
-        .map(|&o| {
-            let text = index.token(o);
+        .zip(index.name_token_roles(name))
+        .map(|(&o, &role)| {
+            let forms = index.token_forms(o);
+            let text = forms.text;
+            let filler = is_legal_form(text) || is_stopword(text);
             WeightedToken {
+                id: o,
                 text,
+                fold: forms.fold,
+                skeleton: forms.skeleton,
                 weight: index.weight(o),
-                filler: is_legal_form(text) || is_stopword(text),
+                class: TokenClass::of(text, filler),
+                role: if org_query && entity.kind != EntityKind::Person {
+                    Role::Other
+                } else {
+                    role
+                },
+                known: false,
             }
         })
         .collect();
-    let person = entity.kind == EntityKind::Person || query.kind == Some(EntityKind::Person);
-    let ns = score_name(qtokens, &ctokens, person);
+    let ns = score_name(qtokens, &ctokens, similarities);
     if ns.score <= 0.0 {
         return None;
     }
@@ -272,7 +313,7 @@ fn score_candidate(index: &Index, query: &Query, qtokens: &[WeightedToken], n: u
                     k.as_str(),
                     entity.kind.as_str()
                 ),
-                factor: 0.85,
+                factor: 0.9,
             });
         }
     }
