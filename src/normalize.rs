@@ -331,7 +331,13 @@ fn legal_word_eq(raw: &str, word: &str) -> bool {
         5..=8 => 1,
         _ => 2,
     };
-    raw.len() + 1 >= word.len() && strsim::osa_distance(raw, word) <= allowed
+    let (r, w) = (raw.as_bytes(), word.as_bytes());
+    // One edit keeps the first or the last letter; checking that first skips the distance
+    // computation for almost every word, which matters at index build time.
+    let plausible = r.len() + allowed >= w.len()
+        && r.len() <= w.len() + allowed
+        && (allowed > 1 || r[0] == w[0] || r[r.len() - 1] == w[w.len() - 1]);
+    plausible && strsim::osa_distance(raw, word) <= allowed
 }
 
 /// Normalizes a name into tokens (steps 1–7 of the module doc).

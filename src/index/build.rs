@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest, Sha256};
 
-use super::{canonical_identifier, person_roles, whole_key, DatasetInfo, Index, IndexedName, Role};
+use super::{
+    canonical_identifier, deletions, person_roles, whole_key, DatasetInfo, GroupedFst, Index,
+    IndexedName, Role,
+};
 use crate::model::EntityKind;
 use crate::model::{Entity, LoadedList};
 use crate::normalize::{is_legal_form, is_stopword, skeleton, tokens, translit_fold};
@@ -29,6 +32,10 @@ pub enum BuildError {
     #[error("the index would hold {0} names, more than the 4 billion it can address")]
     TooLarge(usize),
 }
+
+/// Query words up to this length find their neighbours through deletion keys; longer ones
+/// run a Levenshtein DFA over the token FST.
+pub(crate) const DELETION_KEYS_MAX_LEN: usize = 12;
 
 /// Collects lists, then builds the immutable [`Index`].
 #[derive(Default)]
@@ -160,7 +167,7 @@ impl IndexBuilder {
         let mut name_tokens = Vec::new();
         let mut name_roles = Vec::new();
         let mut post_lists: Vec<Vec<u32>> = vec![Vec::new(); token_text.len()];
-        let mut whole: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut whole: Vec<(String, u32)> = Vec::with_capacity(pending.len());
         for (ni, p) in pending.iter().enumerate() {
             let start = name_tokens.len() as u32;
             name_roles.extend_from_slice(&p.roles);
@@ -179,10 +186,7 @@ impl IndexBuilder {
                 tokens_start: start,
                 tokens_len: p.tokens.len() as u32,
             });
-            whole
-                .entry(whole_key(&p.tokens))
-                .or_default()
-                .push(ni as u32);
+            whole.push((whole_key(&p.tokens), ni as u32));
         }
         let mut postings_start = Vec::with_capacity(post_lists.len() + 1);
         let mut postings = Vec::with_capacity(name_tokens.len());
@@ -192,9 +196,10 @@ impl IndexBuilder {
         }
         postings_start.push(postings.len() as u32);
 
-        let (whole_fst, whole_start, whole_names) = grouped_fst(whole)?;
+        let whole_names = GroupedFst::build(whole)?;
 
-        let mut skeletons: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut skeletons: Vec<(String, u32)> = Vec::new();
+        let mut deletion_keys: Vec<(String, u32)> = Vec::new();
         let mut token_skeleton = Vec::with_capacity(token_text.len());
         let mut token_fold = Vec::with_capacity(token_text.len());
         for (i, t) in token_text.iter().enumerate() {
@@ -202,12 +207,24 @@ impl IndexBuilder {
             match skeleton(t) {
                 Some(s) => {
                     token_skeleton.push(Box::<str>::from(s.as_str()));
-                    skeletons.entry(s).or_default().push(i as u32);
+                    skeletons.push((s, i as u32));
                 }
                 None => token_skeleton.push(Box::<str>::from("")),
             }
+            if t.len() >= 4 && t.is_ascii() {
+                deletion_keys.push((t.to_string(), i as u32));
+                for d in deletions(t) {
+                    // Words with a two-edit budget also get their two-letter deletions, up to
+                    // the length where the query side stops using keys (see candidates.rs).
+                    if (8..=DELETION_KEYS_MAX_LEN + 2).contains(&t.len()) {
+                        deletion_keys.extend(deletions(&d).map(|dd| (dd, i as u32)));
+                    }
+                    deletion_keys.push((d, i as u32));
+                }
+            }
         }
-        let (skeleton_fst, skeleton_start, skeleton_tokens) = grouped_fst(skeletons)?;
+        let skeletons = GroupedFst::build(skeletons)?;
+        let deletions = GroupedFst::build(deletion_keys)?;
 
         let mut identifiers: HashMap<String, Vec<u32>> = HashMap::new();
         for (ei, e) in entities.iter().enumerate() {
@@ -234,11 +251,8 @@ impl IndexBuilder {
             token_skeleton,
             postings_start,
             postings,
-            skeleton_fst,
-            skeleton_start,
-            skeleton_tokens,
-            whole_fst,
-            whole_start,
+            skeletons,
+            deletions,
             whole_names,
             names,
             name_tokens,
@@ -260,20 +274,4 @@ fn token_weight_for(token: &str, df: f32, n_names: f32) -> f32 {
     } else {
         ((n_names + 1.0) / (df + 0.5)).ln().max(1.0)
     }
-}
-
-/// An FST from each key to a group ordinal, plus the flattened groups.
-type Grouped = (fst::Map<Vec<u8>>, Vec<u32>, Vec<u32>);
-
-fn grouped_fst(groups: BTreeMap<String, Vec<u32>>) -> Result<Grouped, fst::Error> {
-    let mut builder = fst::MapBuilder::memory();
-    let mut starts = Vec::with_capacity(groups.len() + 1);
-    let mut flat = Vec::new();
-    for (g, (key, members)) in groups.into_iter().enumerate() {
-        builder.insert(key, g as u64)?;
-        starts.push(flat.len() as u32);
-        flat.extend(members);
-    }
-    starts.push(flat.len() as u32);
-    Ok((builder.into_map(), starts, flat))
 }

@@ -96,12 +96,15 @@ pub struct Index {
     pub(crate) token_skeleton: Vec<Box<str>>,
     pub(crate) postings_start: Vec<u32>,
     pub(crate) postings: Vec<u32>,
-    pub(crate) skeleton_fst: fst::Map<Vec<u8>>,
-    pub(crate) skeleton_start: Vec<u32>,
-    pub(crate) skeleton_tokens: Vec<u32>,
-    pub(crate) whole_fst: fst::Map<Vec<u8>>,
-    pub(crate) whole_start: Vec<u32>,
-    pub(crate) whole_names: Vec<u32>,
+    /// Phonetic skeleton → token ordinals.
+    pub(crate) skeletons: GroupedFst,
+    /// Each token of 4+ letters and its variants with one letter deleted (two letters, for
+    /// tokens of 8–14 letters) → token ordinals. Two words within `k` edits share a key with
+    /// at most `k` deletions on each side (symmetric deletion), so a query word's neighbours
+    /// are found with a few dozen lookups instead of an automaton walk.
+    pub(crate) deletions: GroupedFst,
+    /// Sorted-token key of a whole name → name ids.
+    pub(crate) whole_names: GroupedFst,
     pub(crate) names: Vec<IndexedName>,
     /// Canonical identifier value (see [`canonical_identifier`]) → entity ordinals.
     pub(crate) identifiers: HashMap<String, Vec<u32>>,
@@ -188,26 +191,66 @@ impl Index {
     }
 
     pub(crate) fn skeleton_tokens(&self, skeleton: &str) -> &[u32] {
-        match self.skeleton_fst.get(skeleton) {
-            Some(g) => {
-                let g = g as usize;
-                &self.skeleton_tokens
-                    [self.skeleton_start[g] as usize..self.skeleton_start[g + 1] as usize]
-            }
-            None => &[],
-        }
+        self.skeletons.get(skeleton)
     }
 
     /// Names whose sorted token key equals `key` exactly.
     pub(crate) fn whole_name_matches(&self, key: &str) -> &[u32] {
-        match self.whole_fst.get(key) {
+        self.whole_names.get(key)
+    }
+}
+
+/// An FST from keys to groups of `u32` members (token ordinals or name ids).
+pub(crate) struct GroupedFst {
+    fst: fst::Map<Vec<u8>>,
+    start: Vec<u32>,
+    members: Vec<u32>,
+}
+
+impl GroupedFst {
+    /// Builds from `(key, member)` pairs in any order; duplicates are dropped.
+    pub(crate) fn build(mut pairs: Vec<(String, u32)>) -> Result<GroupedFst, fst::Error> {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut builder = fst::MapBuilder::memory();
+        let mut start = Vec::new();
+        let mut members = Vec::with_capacity(pairs.len());
+        let mut last: Option<&str> = None;
+        for (key, member) in &pairs {
+            if last != Some(key.as_str()) {
+                builder.insert(key, start.len() as u64)?;
+                start.push(members.len() as u32);
+                last = Some(key);
+            }
+            members.push(*member);
+        }
+        start.push(members.len() as u32);
+        Ok(GroupedFst {
+            fst: builder.into_map(),
+            start,
+            members,
+        })
+    }
+
+    pub(crate) fn get(&self, key: &str) -> &[u32] {
+        match self.fst.get(key) {
             Some(g) => {
                 let g = g as usize;
-                &self.whole_names[self.whole_start[g] as usize..self.whole_start[g + 1] as usize]
+                &self.members[self.start[g] as usize..self.start[g + 1] as usize]
             }
             None => &[],
         }
     }
+}
+
+/// `word` with each one of its characters deleted in turn (ASCII tokens only).
+pub(crate) fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
+    (0..word.len()).map(move |i| {
+        let mut v = String::with_capacity(word.len() - 1);
+        v.push_str(&word[..i]);
+        v.push_str(&word[i + 1..]);
+        v
+    })
 }
 
 /// The key of the whole-name FST: tokens sorted and joined, so word order does not matter.

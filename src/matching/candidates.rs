@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use fst::{IntoStreamer, Streamer};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
 
+use crate::index::build::DELETION_KEYS_MAX_LEN;
 use crate::index::Index;
 use crate::normalize::skeleton;
 
@@ -39,12 +40,14 @@ pub struct Expansion {
 /// word the index does not know (most likely a typo or an unusual spelling), the tokens within
 /// its edit budget.
 ///
-/// A word the index knows is not expanded by edit distance: running a Levenshtein DFA over the
-/// token FST is the dominant cost of a query (~0.1 ms at distance 2), and a known word's
-/// near neighbours are mostly other real words ("martins"/"martinez"), while the other words
-/// of the query still bring the right names in. Scoring compares every candidate token
-/// fuzzily either way. Long unknown words try distance 1 first and widen to 2 only when
-/// nothing is that close.
+/// A word the index knows is not expanded by edit distance: its near neighbours are mostly
+/// other real words ("martins"/"martinez"), while the other words of the query still bring
+/// the right names in, and scoring compares every candidate token fuzzily either way.
+///
+/// Words up to [`DELETION_KEYS_MAX_LEN`] letters look their neighbours up through the index's
+/// symmetric-deletion FST: `1 + len` lookups at distance 1, about `len²/2` at distance 2, a
+/// few microseconds either way. Longer words run a Levenshtein DFA (from builders made once
+/// per process) over the token FST, which costs about 0.1 ms but is rarely needed.
 pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) {
     out.clear();
     let budget = allowed_distance(token.chars().count());
@@ -53,13 +56,11 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) {
             ordinal: o,
             distance: Some(0),
         }),
-        None if budget > 0 => {
-            fuzzy(index, token, 1, out);
-            if out.is_empty() && budget > 1 {
-                fuzzy(index, token, 2, out);
-            }
+        None if budget == 0 => {}
+        None if token.is_ascii() && token.len() <= DELETION_KEYS_MAX_LEN => {
+            by_deletions(index, token, budget, out)
         }
-        None => {}
+        None => fuzzy(index, token, budget, out),
     }
     if let Some(s) = skeleton(token) {
         for &o in index.skeleton_tokens(&s) {
@@ -69,6 +70,56 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) {
                     distance: None,
                 });
             }
+        }
+    }
+}
+
+/// Tokens within `budget` (1 or 2) edits of `token`, found through shared deletion keys and
+/// then verified with the OSA distance (a transposition counts as one edit).
+fn by_deletions(index: &Index, token: &str, budget: usize, out: &mut Vec<Expansion>) {
+    let check = |key: &str, out: &mut Vec<Expansion>| {
+        for &o in index.deletions.get(key) {
+            if out.iter().any(|e| e.ordinal == o) {
+                continue;
+            }
+            let t = index.token_forms(o).text;
+            if t.len().abs_diff(token.len()) > budget {
+                continue;
+            }
+            let d = strsim::osa_distance(t, token);
+            if d <= budget {
+                out.push(Expansion {
+                    ordinal: o,
+                    distance: Some(d as u8),
+                });
+            }
+        }
+    };
+    check(token, out);
+    // Deletion variants built in two reused buffers; deleting either of two equal adjacent
+    // letters gives the same variant, so only the first is tried.
+    let (mut one, mut two) = (String::with_capacity(token.len()), String::new());
+    let b = token.as_bytes();
+    for i in 0..b.len() {
+        if i > 0 && b[i] == b[i - 1] {
+            continue;
+        }
+        one.clear();
+        one.push_str(&token[..i]);
+        one.push_str(&token[i + 1..]);
+        check(&one, out);
+        if budget < 2 {
+            continue;
+        }
+        let ob = one.as_bytes();
+        for j in i..ob.len() {
+            if j > i && ob[j] == ob[j - 1] {
+                continue;
+            }
+            two.clear();
+            two.push_str(&one[..j]);
+            two.push_str(&one[j + 1..]);
+            check(&two, out);
         }
     }
 }

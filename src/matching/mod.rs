@@ -176,15 +176,26 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
                 known: t.known,
             })
             .collect();
+        // Score every candidate cheaply, keep each entity's best name, and build the
+        // readable explanation only for the hits that will be returned.
+        let mut best: Vec<(u32, u32, f32)> = Vec::with_capacity(candidates.len());
         for n in candidates {
-            if let Some(hit) = score_candidate(index, query, &weighted, n, similarities) {
-                match hits.iter_mut().find(|h| h.entity == hit.entity) {
-                    Some(prev) if prev.score >= hit.score => {}
-                    Some(prev) => *prev = hit,
-                    None => hits.push(hit),
-                }
+            let Some(hit) = score_candidate(index, query, &weighted, n, similarities, false) else {
+                continue;
+            };
+            match best.iter_mut().find(|b| b.0 == hit.entity) {
+                Some(prev) if prev.2 >= hit.score => {}
+                Some(prev) => *prev = (hit.entity, n, hit.score),
+                None => best.push((hit.entity, n, hit.score)),
             }
         }
+        best.retain(|b| b.2 >= min_score);
+        best.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        best.truncate(max_hits);
+        hits = best
+            .into_iter()
+            .filter_map(|(_, n, _)| score_candidate(index, query, &weighted, n, similarities, true))
+            .collect();
     });
     identifier_hits(index, query, &mut hits);
     hits.retain(|h| h.score >= min_score);
@@ -259,6 +270,7 @@ fn score_candidate(
     qtokens: &[WeightedToken],
     n: u32,
     similarities: &mut SimCache,
+    explain: bool,
 ) -> Option<Hit> {
     let name = index.name(n);
     let entity = index.entity(name.entity);
@@ -289,31 +301,31 @@ fn score_candidate(
             }
         })
         .collect();
-    let ns = score_name(qtokens, &ctokens, similarities);
+    let ns = score_name(qtokens, &ctokens, similarities, explain);
     if ns.score <= 0.0 {
         return None;
     }
+    // Reasons are only spelled out when explaining; the candidate loop needs the factors.
     let mut adjustments = Vec::new();
+    let mut adjust = |factor: f32, reason: &dyn Fn() -> String| {
+        adjustments.push(Adjustment {
+            reason: if explain { reason() } else { String::new() },
+            factor,
+        })
+    };
     match name.kind {
-        NameKind::Weak => adjustments.push(Adjustment {
-            reason: "weak alias".into(),
-            factor: 0.95,
-        }),
-        NameKind::Former => adjustments.push(Adjustment {
-            reason: "former name".into(),
-            factor: 0.98,
-        }),
+        NameKind::Weak => adjust(0.95, &|| "weak alias".into()),
+        NameKind::Former => adjust(0.98, &|| "former name".into()),
         _ => {}
     }
     if let Some(k) = query.kind {
         if k != EntityKind::Unknown && entity.kind != EntityKind::Unknown && k != entity.kind {
-            adjustments.push(Adjustment {
-                reason: format!(
+            adjust(0.9, &|| {
+                format!(
                     "party is a {} but the entry is a {}",
                     k.as_str(),
                     entity.kind.as_str()
-                ),
-                factor: 0.9,
+                )
             });
         }
     }
@@ -322,26 +334,19 @@ fn score_candidate(
             .countries
             .iter()
             .find(|c| entity.countries.iter().any(|e| e.eq_ignore_ascii_case(c)));
-        adjustments.push(match shared {
-            Some(c) => Adjustment {
-                reason: format!("country {c} matches"),
-                factor: 1.03,
-            },
-            None => Adjustment {
-                reason: format!(
+        match shared {
+            Some(c) => adjust(1.03, &|| format!("country {c} matches")),
+            None => adjust(0.95, &|| {
+                format!(
                     "country {} not among the entry's ({})",
                     query.countries.join(","),
                     entity.countries.join(",")
-                ),
-                factor: 0.95,
-            },
-        });
+                )
+            }),
+        }
     }
     if numbers_disagree(qtokens, &ctokens) {
-        adjustments.push(Adjustment {
-            reason: "numbers in the names differ".into(),
-            factor: 0.8,
-        });
+        adjust(0.8, &|| "numbers in the names differ".into());
     }
     let score = adjustments
         .iter()

@@ -256,11 +256,13 @@ struct Pair {
     c: (usize, usize),
 }
 
-/// Scores `candidate` against `query`.
+/// Scores `candidate` against `query`; with `explain`, also lists the aligned pairs and the
+/// unmatched words (allocations the candidate loop skips).
 pub fn score_name(
     query: &[WeightedToken],
     candidate: &[WeightedToken],
     cache: &mut SimCache,
+    explain: bool,
 ) -> NameScore {
     let nq = query.len();
     let nc = candidate.len();
@@ -359,6 +361,9 @@ pub fn score_name(
         candidate_coverage,
         ..NameScore::default()
     };
+    if !explain {
+        return out;
+    }
     for (i, q) in query.iter().enumerate() {
         match q_partner[i] {
             Some((a, b)) => {
@@ -447,7 +452,7 @@ mod tests {
     use super::*;
 
     fn sn(q: &[WeightedToken], c: &[WeightedToken]) -> NameScore {
-        score_name(q, c, &mut SimCache::new())
+        score_name(q, c, &mut SimCache::new(), true)
     }
 
     fn toks(s: &str) -> Vec<WeightedToken<'static>> {
