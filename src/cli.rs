@@ -1,7 +1,7 @@
 //! The command line: `screen`, `batch`, `eval`. Parsing and printing only; the work is in the
 //! library.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -117,6 +117,9 @@ enum Command {
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    // Results go to stdout through one locked handle; a closed pipe (`| head`) surfaces as an
+    // io::Error that main treats as a normal end.
+    let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Screen {
             name,
@@ -160,11 +163,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             let result = snapshot.screen(&party, &ScreenOptions::default());
             if json {
-                println!("{}", serde_json::to_string_pretty(&result)?);
+                writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
             } else {
-                println!("decision: {}", result.decision.as_str());
+                writeln!(out, "decision: {}", result.decision.as_str())?;
                 for h in &result.hits {
-                    println!(
+                    writeln!(
+                        out,
                         "  {:.3}  {}  {}  [{}; {:?}]\n         {}",
                         h.score,
                         h.entity_id,
@@ -172,9 +176,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         h.programs.join(", "),
                         h.decision,
                         h.explanation
-                    );
+                    )?;
                 }
-                println!("snapshot: {}", result.snapshot_version);
+                writeln!(out, "snapshot: {}", result.snapshot_version)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -220,13 +224,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let snapshot = lists.snapshot()?;
             let report = eval::run(&snapshot, &input)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
             } else {
-                print!("{}", report.summary());
+                write!(out, "{}", report.summary())?;
                 if misses {
-                    println!("\nmisses:");
+                    writeln!(out, "\nmisses:")?;
                     for m in &report.misses {
-                        println!(
+                        writeln!(
+                            out,
                             "  {} [{}] {:?} expect {} {} -> {} top {:?}",
                             m.id,
                             m.kind,
@@ -235,7 +240,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                             m.expect_key,
                             m.decision.as_str(),
                             m.top_hit
-                        );
+                        )?;
                     }
                 }
             }

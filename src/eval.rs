@@ -102,32 +102,64 @@ pub fn run(snapshot: &Snapshot, path: &Path) -> Result<Report, EvalError> {
         source,
     })?;
     let mut reader = csv::Reader::from_reader(file);
+    let row_err = |line: u64, message: String| EvalError::Row {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let headers = reader
+        .headers()
+        .map_err(|e| row_err(1, e.to_string()))?
+        .clone();
     let mut rows = Vec::new();
-    for rec in reader.deserialize::<Row>() {
-        let row = rec.map_err(|e| EvalError::Row {
-            path: path.to_path_buf(),
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.to_string(),
-        })?;
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| row_err(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let row: Row = rec
+            .deserialize(Some(&headers))
+            .map_err(|e| row_err(line, e.to_string()))?;
         if row.expect != "match" && row.expect != "clear" {
-            return Err(EvalError::Row {
-                path: path.to_path_buf(),
-                line: reader.position().line(),
-                message: format!("expect must be match or clear, got {:?}", row.expect),
-            });
+            return Err(row_err(
+                line,
+                format!(
+                    "field `expect`: must be match or clear, got {:?}",
+                    row.expect
+                ),
+            ));
         }
-        rows.push(row);
+        // Bad labels must not silently change what is measured.
+        let kind = match EntityKind::parse(&row.kind_word) {
+            Some(EntityKind::Unknown) => None,
+            Some(k) => Some(k),
+            None => {
+                return Err(row_err(
+                    line,
+                    format!("field `type`: unknown type {:?}", row.kind_word),
+                ))
+            }
+        };
+        let countries = match row.country.trim() {
+            "" => Vec::new(),
+            c => match countries::to_iso2(c) {
+                Some(iso) => vec![iso.to_string()],
+                None => {
+                    return Err(row_err(
+                        line,
+                        format!("field `country`: unknown country {c:?}"),
+                    ))
+                }
+            },
+        };
+        rows.push((row, kind, countries));
     }
     let started = std::time::Instant::now();
     let mut report = Report::default();
     let options = ScreenOptions::default();
-    for row in rows {
+    for (row, kind, countries) in rows {
         let party = Party {
             name: row.name.clone(),
-            kind: EntityKind::parse(&row.kind_word).filter(|k| *k != EntityKind::Unknown),
-            countries: countries::to_iso2(&row.country)
-                .map(|c| vec![c.to_string()])
-                .unwrap_or_default(),
+            kind,
+            countries,
             identifiers: Vec::new(),
         };
         let result = snapshot.screen(&party, &options);

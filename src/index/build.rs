@@ -11,6 +11,7 @@ use super::{
     canonical_identifier, deletions, person_roles, whole_key, DatasetInfo, GroupedFst, Index,
     IndexedName, Role,
 };
+use crate::matching::score::TokenClass;
 use crate::model::EntityKind;
 use crate::model::{Entity, LoadedList};
 use crate::normalize::{is_legal_form, is_stopword, skeleton, tokens, translit_fold};
@@ -202,6 +203,10 @@ impl IndexBuilder {
         let mut deletion_keys: Vec<(String, u32)> = Vec::new();
         let mut token_skeleton = Vec::with_capacity(token_text.len());
         let mut token_fold = Vec::with_capacity(token_text.len());
+        let token_class = token_text
+            .iter()
+            .map(|t| TokenClass::of(t, is_legal_form(t) || is_stopword(t)))
+            .collect();
         for (i, t) in token_text.iter().enumerate() {
             token_fold.push(Box::<str>::from(translit_fold(t)));
             match skeleton(t) {
@@ -248,6 +253,7 @@ impl IndexBuilder {
             token_text,
             token_weight,
             token_fold,
+            token_class,
             token_skeleton,
             postings_start,
             postings,

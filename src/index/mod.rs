@@ -93,6 +93,7 @@ pub struct Index {
     /// Per token: its transliteration fold and phonetic skeleton (empty if none), computed
     /// once here rather than per comparison.
     pub(crate) token_fold: Vec<Box<str>>,
+    pub(crate) token_class: Vec<crate::matching::score::TokenClass>,
     pub(crate) token_skeleton: Vec<Box<str>>,
     pub(crate) postings_start: Vec<u32>,
     pub(crate) postings: Vec<u32>,
@@ -175,6 +176,10 @@ impl Index {
             fold: &self.token_fold[o],
             skeleton: &self.token_skeleton[o],
         }
+    }
+
+    pub(crate) fn token_class(&self, ordinal: u32) -> crate::matching::score::TokenClass {
+        self.token_class[ordinal as usize]
     }
 
     pub(crate) fn weight(&self, ordinal: u32) -> f32 {

@@ -15,7 +15,7 @@ use crate::index::build::DELETION_KEYS_MAX_LEN;
 use crate::index::Index;
 use crate::normalize::skeleton;
 
-use super::score::allowed_distance;
+use super::score::{allowed_distance, osa_within};
 
 fn builder(distance: usize) -> &'static LevenshteinAutomatonBuilder {
     static BUILDERS: OnceLock<[LevenshteinAutomatonBuilder; 2]> = OnceLock::new();
@@ -83,11 +83,7 @@ fn by_deletions(index: &Index, token: &str, budget: usize, out: &mut Vec<Expansi
                 continue;
             }
             let t = index.token_forms(o).text;
-            if t.len().abs_diff(token.len()) > budget {
-                continue;
-            }
-            let d = strsim::osa_distance(t, token);
-            if d <= budget {
+            if let Some(d) = osa_within(t.as_bytes(), token.as_bytes(), budget) {
                 out.push(Expansion {
                     ordinal: o,
                     distance: Some(d as u8),
@@ -145,6 +141,7 @@ fn fuzzy(index: &Index, token: &str, distance: usize, out: &mut Vec<Expansion>) 
 pub struct Votes {
     score: Vec<f32>,
     touched: Vec<u32>,
+    ranked: Vec<u32>,
 }
 
 impl Votes {
@@ -170,14 +167,20 @@ impl Votes {
     }
 
     /// The `n` best-voted names, best first.
-    pub fn top(&self, n: usize) -> Vec<u32> {
-        let mut names: Vec<u32> = self.touched.clone();
-        let key = |x: &u32| self.score[*x as usize];
-        if names.len() > n {
-            names.select_nth_unstable_by(n, |a, b| key(b).total_cmp(&key(a)));
-            names.truncate(n);
+    pub fn top(&mut self, n: usize) -> Vec<u32> {
+        let Votes {
+            score,
+            touched,
+            ranked,
+        } = self;
+        ranked.clear();
+        ranked.extend_from_slice(touched);
+        let key = |x: &u32| score[*x as usize];
+        if ranked.len() > n {
+            ranked.select_nth_unstable_by(n, |a, b| key(b).total_cmp(&key(a)).then(a.cmp(b)));
+            ranked.truncate(n);
         }
-        names.sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.cmp(b)));
-        names
+        ranked.sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.cmp(b)));
+        ranked.clone()
     }
 }

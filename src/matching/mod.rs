@@ -179,8 +179,17 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
         // Score every candidate cheaply, keep each entity's best name, and build the
         // readable explanation only for the hits that will be returned.
         let mut best: Vec<(u32, u32, f32)> = Vec::with_capacity(candidates.len());
+        let mut ctokens = Vec::new();
         for n in candidates {
-            let Some(hit) = score_candidate(index, query, &weighted, n, similarities, false) else {
+            let Some(hit) = score_candidate(
+                index,
+                query,
+                &weighted,
+                n,
+                similarities,
+                &mut ctokens,
+                false,
+            ) else {
                 continue;
             };
             match best.iter_mut().find(|b| b.0 == hit.entity) {
@@ -194,7 +203,9 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
         best.truncate(max_hits);
         hits = best
             .into_iter()
-            .filter_map(|(_, n, _)| score_candidate(index, query, &weighted, n, similarities, true))
+            .filter_map(|(_, n, _)| {
+                score_candidate(index, query, &weighted, n, similarities, &mut ctokens, true)
+            })
             .collect();
     });
     identifier_hits(index, query, &mut hits);
@@ -264,12 +275,13 @@ fn cast_votes(index: &Index, qtokens: &[QueryToken], votes: &mut Votes) {
     }
 }
 
-fn score_candidate(
-    index: &Index,
+fn score_candidate<'a>(
+    index: &'a Index,
     query: &Query,
     qtokens: &[WeightedToken],
     n: u32,
     similarities: &mut SimCache,
+    ctokens: &mut Vec<WeightedToken<'a>>,
     explain: bool,
 ) -> Option<Hit> {
     let name = index.name(n);
@@ -277,31 +289,28 @@ fn score_candidate(
     // A party the caller calls an organisation is compared as one, whatever the list's guess.
     let org_query =
         matches!(query.kind, Some(k) if k != EntityKind::Person && k != EntityKind::Unknown);
-    let ctokens: Vec<WeightedToken> = index
-        .name_token_ids(name)
-        .iter()
-        .zip(index.name_token_roles(name))
-        .map(|(&o, &role)| {
-            let forms = index.token_forms(o);
-            let text = forms.text;
-            let filler = is_legal_form(text) || is_stopword(text);
-            WeightedToken {
-                id: o,
-                text,
-                fold: forms.fold,
-                skeleton: forms.skeleton,
-                weight: index.weight(o),
-                class: TokenClass::of(text, filler),
-                role: if org_query && entity.kind != EntityKind::Person {
-                    Role::Other
-                } else {
-                    role
-                },
-                known: false,
-            }
-        })
-        .collect();
-    let ns = score_name(qtokens, &ctokens, similarities, explain);
+    ctokens.clear();
+    let as_org = org_query && entity.kind != EntityKind::Person;
+    ctokens.extend(
+        index
+            .name_token_ids(name)
+            .iter()
+            .zip(index.name_token_roles(name))
+            .map(|(&o, &role)| {
+                let forms = index.token_forms(o);
+                WeightedToken {
+                    id: o,
+                    text: forms.text,
+                    fold: forms.fold,
+                    skeleton: forms.skeleton,
+                    weight: index.weight(o),
+                    class: index.token_class(o),
+                    role: if as_org { Role::Other } else { role },
+                    known: false,
+                }
+            }),
+    );
+    let ns = score_name(qtokens, ctokens, similarities, explain);
     if ns.score <= 0.0 {
         return None;
     }
@@ -345,7 +354,7 @@ fn score_candidate(
             }),
         }
     }
-    if numbers_disagree(qtokens, &ctokens) {
+    if numbers_disagree(qtokens, ctokens) {
         adjust(0.8, &|| "numbers in the names differ".into());
     }
     let score = adjustments
@@ -366,14 +375,13 @@ fn score_candidate(
 }
 
 fn numbers_disagree(q: &[WeightedToken], c: &[WeightedToken]) -> bool {
-    let nums = |t: &[WeightedToken]| -> Vec<String> {
-        t.iter()
-            .filter(|x| x.text.bytes().any(|b| b.is_ascii_digit()))
-            .map(|x| x.text.to_string())
-            .collect()
-    };
-    let (a, b) = (nums(q), nums(c));
-    !a.is_empty() && !b.is_empty() && a.iter().all(|x| !b.contains(x))
+    let numeric = |t: &&WeightedToken| t.text.bytes().any(|b| b.is_ascii_digit());
+    let mut cn = c.iter().filter(numeric).peekable();
+    if cn.peek().is_none() {
+        return false;
+    }
+    let mut qn = q.iter().filter(numeric).peekable();
+    qn.peek().is_some() && qn.all(|x| !c.iter().filter(numeric).any(|y| y.text == x.text))
 }
 
 /// An identical strong identifier makes an exact hit, whatever the name says.

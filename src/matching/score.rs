@@ -73,9 +73,28 @@ impl OwnedForms {
     }
 }
 
-/// Pair similarities already computed for this query, keyed by (query token position,
-/// candidate token ordinal): the same list word recurs across many candidate names.
-pub type SimCache = std::collections::HashMap<(u32, u32), f32>;
+/// Per-query scratch for scoring: pair similarities already computed, keyed by (query token
+/// position, candidate token ordinal), since the same list word recurs across many candidate
+/// names; and buffers reused from one candidate to the next.
+#[derive(Default)]
+pub struct SimCache {
+    sims: rustc_hash::FxHashMap<(u32, u32), f32>,
+    pairs: Vec<Pair>,
+    q_sim: Vec<f32>,
+    c_sim: Vec<f32>,
+    q_partner: Vec<Option<(usize, usize)>>,
+}
+
+impl SimCache {
+    pub fn new() -> SimCache {
+        SimCache::default()
+    }
+
+    /// Forgets the similarities (a new query); keeps the buffers' capacity.
+    pub fn clear(&mut self) {
+        self.sims.clear();
+    }
+}
 
 /// A token with its weight, on either side of the comparison.
 #[derive(Debug, Clone)]
@@ -182,12 +201,54 @@ pub fn edit_similarity(a: &str, b: &str) -> f32 {
     if allowed == 1 && ab[0] != bb[0] && ab[ab.len() - 1] != bb[bb.len() - 1] {
         return 0.0;
     }
-    let d = strsim::osa_distance(a, b);
-    if d <= allowed {
-        1.0 - 0.6 * d as f32 / len as f32
-    } else {
-        0.0
+    match osa_within(ab, bb, allowed) {
+        Some(d) => 1.0 - 0.6 * d as f32 / len as f32,
+        None => 0.0,
     }
+}
+
+/// The optimal-string-alignment distance between `a` and `b` if it is at most `bound`.
+///
+/// This is the hot loop of scoring. `strsim::osa_distance` computes the same distance but
+/// allocates its rows on the heap and always finishes the table; for words up to 32 bytes we
+/// keep three rows on the stack and stop as soon as a whole row exceeds the bound. Longer
+/// words fall back to strsim.
+pub fn osa_within(a: &[u8], b: &[u8], bound: usize) -> Option<usize> {
+    const MAX: usize = 32;
+    if a.len().abs_diff(b.len()) > bound {
+        return None;
+    }
+    if a.len() > MAX || b.len() > MAX {
+        let (a, b) = (std::str::from_utf8(a).ok()?, std::str::from_utf8(b).ok()?);
+        let d = strsim::osa_distance(a, b);
+        return (d <= bound).then_some(d);
+    }
+    let m = b.len();
+    let mut two_back = [0usize; MAX + 1];
+    let mut prev = [0usize; MAX + 1];
+    let mut cur = [0usize; MAX + 1];
+    for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
+        *p = j;
+    }
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(two_back[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > bound {
+            return None;
+        }
+        two_back = prev;
+        prev = cur;
+    }
+    (prev[m] <= bound).then_some(prev[m])
 }
 
 fn skeleton_similarity(x: &TokenForms, y: &TokenForms) -> f32 {
@@ -250,7 +311,7 @@ impl WeightedToken<'_> {
 
 /// A possible alignment: query tokens `q` (one, or two adjacent) with candidate tokens `c`
 /// (one, or two adjacent).
-struct Pair {
+pub struct Pair {
     sim: f32,
     q: (usize, usize),
     c: (usize, usize),
@@ -269,10 +330,17 @@ pub fn score_name(
     if nq == 0 || nc == 0 {
         return NameScore::default();
     }
-    let mut pairs: Vec<Pair> = Vec::with_capacity(nq * nc + nq + nc);
+    let SimCache {
+        sims,
+        pairs,
+        q_sim,
+        c_sim,
+        q_partner,
+    } = cache;
+    pairs.clear();
     for (i, q) in query.iter().enumerate() {
         for (j, c) in candidate.iter().enumerate() {
-            let sim = *cache
+            let sim = *sims
                 .entry((q.id, c.id))
                 .or_insert_with(|| pair_similarity(q, c));
             if sim >= MIN_PAIR_SIMILARITY {
@@ -284,7 +352,7 @@ pub fn score_name(
             }
         }
     }
-    compound_pairs(query, candidate, &mut pairs);
+    compound_pairs(query, candidate, pairs);
     // Best pairs first; among equals, the heavier tokens first; then the simpler pairing.
     let weight = |p: &Pair| {
         query[p.q.0].weight
@@ -297,10 +365,13 @@ pub fn score_name(
             .total_cmp(&a.sim)
             .then(weight(b).total_cmp(&weight(a)))
     });
-    let mut q_sim = vec![0f32; nq];
-    let mut c_sim = vec![0f32; nc];
-    let mut q_partner: Vec<Option<(usize, usize)>> = vec![None; nq];
-    for p in &pairs {
+    q_sim.clear();
+    q_sim.resize(nq, 0.0);
+    c_sim.clear();
+    c_sim.resize(nc, 0.0);
+    q_partner.clear();
+    q_partner.resize(nq, None);
+    for p in pairs.iter() {
         let free =
             (p.q.0..=p.q.1).all(|i| q_sim[i] == 0.0) && (p.c.0..=p.c.1).all(|j| c_sim[j] == 0.0);
         if free {
@@ -325,15 +396,19 @@ pub fn score_name(
     };
     let q_total: f32 = query
         .iter()
-        .zip(&q_sim)
+        .zip(q_sim.iter())
         .map(|(t, &s)| unmatched_weight(t, s))
         .sum();
-    let q_matched: f32 = query.iter().zip(&q_sim).map(|(t, s)| t.weight * s).sum();
+    let q_matched: f32 = query
+        .iter()
+        .zip(q_sim.iter())
+        .map(|(t, s)| t.weight * s)
+        .sum();
     let query_coverage = q_matched / q_total;
 
     let mut c_matched = 0f32;
     let mut c_missing = 0f32;
-    for (t, &s) in candidate.iter().zip(&c_sim) {
+    for (t, &s) in candidate.iter().zip(c_sim.iter()) {
         c_matched += t.weight * s;
         let discount = if s > 0.0 {
             1.0
@@ -378,7 +453,7 @@ pub fn score_name(
             None => out.unmatched_query.push(q.text.to_string()),
         }
     }
-    for (c, &s) in candidate.iter().zip(&c_sim) {
+    for (c, &s) in candidate.iter().zip(c_sim.iter()) {
         if s == 0.0 {
             out.unmatched_candidate.push(c.text.to_string());
         }
@@ -543,6 +618,15 @@ mod tests {
         assert!(s.score > 0.85, "{s:?}");
         let s = sn(&toks("k farahi"), &toks("hassan farahi"));
         assert!(s.pairs.len() == 1, "{s:?}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bounded_osa_agrees_with_strsim(a in "[a-e]{0,12}", b in "[a-e]{0,12}", bound in 0usize..4) {
+            let full = strsim::osa_distance(&a, &b);
+            let want = (full <= bound).then_some(full);
+            proptest::prop_assert_eq!(osa_within(a.as_bytes(), b.as_bytes(), bound), want);
+        }
     }
 
     #[test]
