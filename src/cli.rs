@@ -57,6 +57,11 @@ impl ListArgs {
         let started = Instant::now();
         let snapshot = Snapshot::load(&config)?;
         let ix = &snapshot.index;
+        for d in ix.datasets() {
+            for w in &d.warnings {
+                eprintln!("warning: {}: {w}", d.name);
+            }
+        }
         eprintln!(
             "loaded {} entities, {} names, {} tokens from {} datasets in {:.2}s (snapshot {})",
             ix.entities().len(),

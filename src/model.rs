@@ -180,4 +180,8 @@ pub struct LoadedList {
     pub ownership: Vec<Ownership>,
     /// The publisher's own date for this version of the list, if it states one.
     pub as_of: Option<String>,
+    /// Data the loader could not use and left out, each naming the file and line, so that
+    /// nothing is dropped silently (e.g. OFAC comment rows continuing an entry that is not in
+    /// the primary file).
+    pub warnings: Vec<String>,
 }

@@ -72,6 +72,7 @@ impl IndexBuilder {
             names,
             as_of: list.as_of,
             sha256,
+            warnings: list.warnings,
         });
         self.entities.extend(list.entities);
     }
@@ -198,6 +199,17 @@ impl IndexBuilder {
         postings_start.push(postings.len() as u32);
 
         let whole_names = GroupedFst::build(whole)?;
+        let name_weights = names
+            .iter()
+            .map(|n| {
+                let s = n.tokens_start as usize;
+                name_tokens[s..s + n.tokens_len as usize]
+                    .iter()
+                    .map(|&o| token_weight[o as usize])
+                    .filter(|&w| w != FILLER_WEIGHT)
+                    .sum()
+            })
+            .collect();
 
         let mut skeletons: Vec<(String, u32)> = Vec::new();
         let mut deletion_keys: Vec<(String, u32)> = Vec::new();
@@ -263,6 +275,7 @@ impl IndexBuilder {
             names,
             name_tokens,
             name_roles,
+            name_weights,
             novel_weight: (n_names + 1.0).ln(),
             datasets,
             version,

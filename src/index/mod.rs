@@ -31,6 +31,8 @@ pub struct DatasetInfo {
     pub as_of: Option<String>,
     /// sha256 of the source bytes (hex), when the loader read files.
     pub sha256: Option<String>,
+    /// What the loader left out, and why (see [`crate::model::LoadedList::warnings`]).
+    pub warnings: Vec<String>,
 }
 
 /// The part a token plays in a listed person's name. Only unmatched *middle* names are
@@ -112,6 +114,8 @@ pub struct Index {
     pub(crate) name_tokens: Vec<u32>,
     /// Parallel to `name_tokens`.
     pub(crate) name_roles: Vec<Role>,
+    /// Per name: the summed weight of its words other than legal forms and stopwords.
+    pub(crate) name_weights: Vec<f32>,
     /// Weight given to a query token the index has never seen: as distinctive as a token that
     /// occurs in one name.
     pub(crate) novel_weight: f32,
@@ -162,6 +166,11 @@ impl Index {
     pub(crate) fn name_token_ids(&self, name: &IndexedName) -> &[u32] {
         let s = name.tokens_start as usize;
         &self.name_tokens[s..s + name.tokens_len as usize]
+    }
+
+    /// Sum of the weights of a name's non-filler tokens.
+    pub(crate) fn name_weight(&self, id: u32) -> f32 {
+        self.name_weights[id as usize]
     }
 
     pub(crate) fn name_token_roles(&self, name: &IndexedName) -> &[Role] {

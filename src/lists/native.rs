@@ -65,8 +65,7 @@ pub fn load(path: &Path, dataset: &str) -> Result<LoadedList, ListError> {
     Ok(LoadedList {
         dataset: dataset.to_string(),
         entities: builder.entities,
-        ownership: Vec::new(),
-        as_of: None,
+        ..LoadedList::default()
     })
 }
 

@@ -150,10 +150,16 @@ pub fn load(path: &Path, dataset: &str) -> Result<LoadedList, ListError> {
         }
         rows => rows?,
     };
+    let mut warnings = Vec::new();
     for (line, row) in comment_rows {
         let num = ent_num(&comments, line, &row)?;
-        if let Some(text) = by_num.get(&num).and_then(|&i| remarks.get_mut(i)) {
-            text.push_str(get(&row, 1));
+        match by_num.get(&num).and_then(|&i| remarks.get_mut(i)) {
+            Some(text) => text.push_str(get(&row, 1)),
+            None => warnings.push(format!(
+                "{}:{line}: remarks continue entry {num}, which {} does not hold; skipped",
+                comments.display(),
+                set.primary
+            )),
         }
     }
 
@@ -169,6 +175,7 @@ pub fn load(path: &Path, dataset: &str) -> Result<LoadedList, ListError> {
         entities,
         ownership,
         as_of: None,
+        warnings,
     })
 }
 
@@ -708,6 +715,13 @@ mod tests {
         assert_eq!(
             counts(&list),
             [7379, 9328 + 16, 3845, 2994, 323, 217, 2427 + 9]
+        );
+        // The 10 orphan comment rows are reported, not dropped silently.
+        assert_eq!(list.warnings.len(), 10, "{:?}", list.warnings);
+        assert!(
+            list.warnings[0].contains("sdn_comments.csv:"),
+            "{}",
+            list.warnings[0]
         );
         let last = entity(&list, "us_ofac_sdn:26235");
         assert_eq!(last.primary_name(), "MALKEVICH, Alexander Aleksandrovich");

@@ -166,8 +166,8 @@ impl Votes {
         *s += weight;
     }
 
-    /// The `n` best-voted names, best first.
-    pub fn top(&mut self, n: usize) -> Vec<u32> {
+    /// The `n` names ranked best by `rank(name, votes)`, best first.
+    pub fn top(&mut self, n: usize, rank: impl Fn(u32, f32) -> f32) -> Vec<u32> {
         let Votes {
             score,
             touched,
@@ -175,7 +175,7 @@ impl Votes {
         } = self;
         ranked.clear();
         ranked.extend_from_slice(touched);
-        let key = |x: &u32| score[*x as usize];
+        let key = |x: &u32| rank(*x, score[*x as usize]);
         if ranked.len() > n {
             ranked.select_nth_unstable_by(n, |a, b| key(b).total_cmp(&key(a)).then(a.cmp(b)));
             ranked.truncate(n);

@@ -21,7 +21,9 @@ use crate::model::{EntityKind, Identifier, NameKind};
 use crate::normalize::{is_legal_form, is_stopword, tokens};
 
 use candidates::{expand, Expansion, Votes};
-use score::{score_name, NameScore, OwnedForms, Role, SimCache, TokenClass, WeightedToken};
+use score::{
+    score_name, NameScore, OwnedForms, Role, SimCache, TokenClass, WeightedToken, QUERY_SHARE,
+};
 
 /// Weight of a single-letter query token (an initial).
 const INITIAL_WEIGHT: f32 = 0.6;
@@ -156,7 +158,16 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
         let qtokens = prepare(index, &toks, expansions);
         votes.reset(index.name_count());
         cast_votes(index, &qtokens, votes);
-        let mut candidates = votes.top(CANDIDATES);
+        // Rank by a cheap estimate of the final score, so that among names sharing the query's
+        // words the ones with fewer other words come first: lists repeat a party under many
+        // near-identical names (the CSL and OFAC's own files, aliases), and a plain vote count
+        // would cut the candidate list among ties arbitrarily.
+        let query_weight: f32 = qtokens.iter().filter(|t| !t.filler).map(|t| t.weight).sum();
+        let mut candidates = votes.top(CANDIDATES, |n, v| {
+            let name_weight = index.name_weight(n);
+            QUERY_SHARE * (v / query_weight.max(1e-6)).min(1.0)
+                + (1.0 - QUERY_SHARE) * (v / name_weight.max(1e-6)).min(1.0)
+        });
         for &n in index.whole_name_matches(&whole_key(&toks)) {
             if !candidates.contains(&n) {
                 candidates.push(n);

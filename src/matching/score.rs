@@ -134,7 +134,7 @@ pub struct NameScore {
 }
 
 /// Share of the score from query coverage; the rest comes from candidate coverage.
-const QUERY_SHARE: f32 = 0.55;
+pub const QUERY_SHARE: f32 = 0.55;
 /// How much an unmatched middle name of a listed person counts against the match.
 const MIDDLE_NAME_DISCOUNT: f32 = 0.35;
 /// How much an unmatched word of an organisation's name counts: writers shorten company
