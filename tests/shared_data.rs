@@ -112,3 +112,33 @@ fn every_primary_name_finds_its_own_entity() {
         &failures[..failures.len().min(20)]
     );
 }
+
+#[test]
+fn hidden_and_look_alike_characters_do_not_hide_a_listed_name() {
+    let Some(s) = snapshot() else { return };
+    for disguised in [
+        // Cyrillic "о" (U+043E) inside the Latin word "Singapore".
+        "Huawei Cloud Sing\u{43e}pore",
+        // Zero-width joiner and zero-width space inside words.
+        "Hua\u{200d}wei Cl\u{200b}oud Singapore",
+        // Full-width letters and a soft hyphen.
+        "\u{ff28}uawei Cloud Singa\u{ad}pore",
+    ] {
+        let r = screen(s, disguised);
+        assert_ne!(r.decision, Decision::Allow, "{disguised:?} slipped through");
+        assert_eq!(r.hits[0].name, "Huawei Cloud Singapore", "{disguised:?}");
+    }
+}
+
+#[test]
+fn scripts_transliterate_to_the_listed_latin_names() {
+    let Some(s) = snapshot() else { return };
+    // Cyrillic query for OFAC's "KOVALENKO, Andrey" (us_ofac_sdn:17761).
+    let r = screen(s, "Коваленко Андрей");
+    assert!(
+        r.hits.iter().any(|h| h.entity_id == "us_ofac_sdn:17761"),
+        "{:?}",
+        r.hits.first()
+    );
+    assert_ne!(r.decision, Decision::Allow);
+}

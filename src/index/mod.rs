@@ -1,6 +1,6 @@
 //! The immutable search index over every name of every loaded entity.
 //!
-//! Built once per list version by [`IndexBuilder`](build::IndexBuilder) and never mutated, so
+//! Built once per list version by [`IndexBuilder`] and never mutated, so
 //! any number of threads read it without locks. It holds:
 //!
 //! - a token FST (normalized token → token ordinal) that Levenshtein automata are run against

@@ -44,7 +44,7 @@ pub struct Expansion {
 /// other real words ("martins"/"martinez"), while the other words of the query still bring
 /// the right names in, and scoring compares every candidate token fuzzily either way.
 ///
-/// Words up to [`DELETION_KEYS_MAX_LEN`] letters look their neighbours up through the index's
+/// Words up to `DELETION_KEYS_MAX_LEN` (12) letters look their neighbours up through the index's
 /// symmetric-deletion FST: `1 + len` lookups at distance 1, about `len²/2` at distance 2, a
 /// few microseconds either way. Longer words run a Levenshtein DFA (from builders made once
 /// per process) over the token FST, which costs about 0.1 ms but is rarely needed.

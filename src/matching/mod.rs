@@ -28,7 +28,7 @@ use score::{
 /// Weight of a single-letter query token (an initial).
 const INITIAL_WEIGHT: f32 = 0.6;
 /// How many best-voted names go on to full scoring.
-const CANDIDATES: usize = 32;
+const CANDIDATES: usize = 24;
 /// Postings longer than this are skipped during voting when the query has other distinctive
 /// tokens: such tokens ("mohammad", "trading") rank nothing on their own.
 const MAX_VOTING_POSTINGS: usize = 20_000;
