@@ -265,19 +265,25 @@ fn fold_lookalikes(word: &str, out: &mut String) {
 
 /// Steps 1–5: a clean lower-case ASCII string of space-separated raw tokens.
 fn clean(input: &str) -> String {
-    let visible: String = input
-        .nfkc()
-        .filter(|&c| !is_invisible(c))
-        .flat_map(char::to_lowercase)
-        .collect();
-    let mut folded = String::with_capacity(visible.len());
-    for (i, word) in visible.split(char::is_whitespace).enumerate() {
-        if i > 0 {
-            folded.push(' ');
+    // Plain ASCII (most queries and most list names) is already NFKC, visible, free of
+    // look-alikes and transliterated: only the final step applies.
+    let ascii = if input.is_ascii() {
+        input.to_ascii_lowercase()
+    } else {
+        let visible: String = input
+            .nfkc()
+            .filter(|&c| !is_invisible(c))
+            .flat_map(char::to_lowercase)
+            .collect();
+        let mut folded = String::with_capacity(visible.len());
+        for (i, word) in visible.split(char::is_whitespace).enumerate() {
+            if i > 0 {
+                folded.push(' ');
+            }
+            fold_lookalikes(word, &mut folded);
         }
-        fold_lookalikes(word, &mut folded);
-    }
-    let ascii = any_ascii::any_ascii(&folded);
+        any_ascii::any_ascii(&folded)
+    };
 
     let mut out = String::with_capacity(ascii.len() + 8);
     let chars: Vec<char> = ascii.chars().map(|c| c.to_ascii_lowercase()).collect();

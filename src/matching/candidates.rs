@@ -58,7 +58,12 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) {
         }),
         None if budget == 0 => {}
         None if token.is_ascii() && token.len() <= DELETION_KEYS_MAX_LEN => {
-            by_deletions(index, token, budget, out)
+            // Distance 1 first (len + 1 lookups); the two-edit neighbourhood (~len²/2
+            // lookups) only when nothing is that close.
+            by_deletions(index, token, 1, out);
+            if out.is_empty() && budget > 1 {
+                by_deletions(index, token, 2, out);
+            }
         }
         None => fuzzy(index, token, budget, out),
     }
@@ -142,6 +147,9 @@ pub struct Votes {
     score: Vec<f32>,
     touched: Vec<u32>,
     ranked: Vec<u32>,
+    /// `ranked` already holds the names to rank (see [`Votes::retain_at_least`]).
+    filtered: bool,
+    keyed: Vec<(f32, u32)>,
 }
 
 impl Votes {
@@ -166,21 +174,41 @@ impl Votes {
         *s += weight;
     }
 
-    /// The `n` names ranked best by `rank(name, votes)`, best first.
+    /// Drops names with fewer than `min` votes from the ranking (their votes stay recorded
+    /// until the next reset).
+    pub fn retain_at_least(&mut self, min: f32) {
+        let Votes { score, touched, .. } = self;
+        // `touched` must still list every slot to reset, so filter into `ranked` instead.
+        self.ranked.clear();
+        self.ranked.extend(
+            touched
+                .iter()
+                .copied()
+                .filter(|&n| score[n as usize] >= min),
+        );
+        self.filtered = true;
+    }
+
+    /// The `n` names ranked best by `rank(name, votes)`, best first (ties: lower name id).
     pub fn top(&mut self, n: usize, rank: impl Fn(u32, f32) -> f32) -> Vec<u32> {
         let Votes {
             score,
             touched,
             ranked,
+            filtered,
+            keyed,
         } = self;
-        ranked.clear();
-        ranked.extend_from_slice(touched);
-        let key = |x: &u32| rank(*x, score[*x as usize]);
-        if ranked.len() > n {
-            ranked.select_nth_unstable_by(n, |a, b| key(b).total_cmp(&key(a)).then(a.cmp(b)));
-            ranked.truncate(n);
+        let names: &[u32] = if *filtered { ranked } else { touched };
+        *filtered = false;
+        // Rank keys computed once per name, not once per comparison.
+        keyed.clear();
+        keyed.extend(names.iter().map(|&x| (rank(x, score[x as usize]), x)));
+        let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if keyed.len() > n {
+            keyed.select_nth_unstable_by(n, order);
+            keyed.truncate(n);
         }
-        ranked.sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.cmp(b)));
-        ranked.clone()
+        keyed.sort_by(order);
+        keyed.iter().map(|&(_, x)| x).collect()
     }
 }

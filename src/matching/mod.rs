@@ -28,7 +28,7 @@ use score::{
 /// Weight of a single-letter query token (an initial).
 const INITIAL_WEIGHT: f32 = 0.6;
 /// How many best-voted names go on to full scoring.
-const CANDIDATES: usize = 24;
+const CANDIDATES: usize = 16;
 /// Postings longer than this are skipped during voting when the query has other distinctive
 /// tokens: such tokens ("mohammad", "trading") rank nothing on their own.
 const MAX_VOTING_POSTINGS: usize = 20_000;
@@ -163,6 +163,10 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
         // near-identical names (the CSL and OFAC's own files, aliases), and a plain vote count
         // would cut the candidate list among ties arbitrarily.
         let query_weight: f32 = qtokens.iter().filter(|t| !t.filler).map(|t| t.weight).sum();
+        // Names holding under a third of the query's weight cannot reach a reportable score
+        // (query coverage carries most of it); leaving them out keeps ranking cheap when a
+        // common word touches thousands of names.
+        votes.retain_at_least(query_weight * 0.3);
         let mut candidates = votes.top(CANDIDATES, |n, v| {
             let name_weight = index.name_weight(n);
             QUERY_SHARE * (v / query_weight.max(1e-6)).min(1.0)
@@ -231,6 +235,7 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
         .map(|t| {
             let filler = is_legal_form(t) || is_stopword(t);
             expand(index, t, buf);
+            keep_closest(index, buf);
             let known = index.token_ordinal(t);
             let weight = if filler {
                 FILLER_WEIGHT
@@ -256,6 +261,24 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
             }
         })
         .collect()
+}
+
+/// Most spellings a query word may stand for. In a dense vocabulary a misspelt word has
+/// dozens of neighbours within its edit budget; voting for all of their postings would cost
+/// more than it finds, so only the closest (then the rarest, which identify more) vote.
+const MAX_EXPANSIONS: usize = 12;
+
+fn keep_closest(index: &Index, expansions: &mut Vec<Expansion>) {
+    if expansions.len() > MAX_EXPANSIONS {
+        expansions.sort_by_key(|e| {
+            (
+                e.distance.unwrap_or(3),
+                index.postings(e.ordinal).len(),
+                e.ordinal,
+            )
+        });
+        expansions.truncate(MAX_EXPANSIONS);
+    }
 }
 
 fn cast_votes(index: &Index, qtokens: &[QueryToken], votes: &mut Votes) {
