@@ -174,6 +174,25 @@ impl Votes {
         *s += weight;
     }
 
+    /// Adds `weight` to the names of `postings` (sorted name ids) that already have votes,
+    /// without voting for new ones: by walking the shorter of the two lists.
+    pub fn add_to_voted(&mut self, postings: &[u32], weight: f32) {
+        if self.touched.len() * 8 < postings.len() {
+            for &n in &self.touched {
+                if postings.binary_search(&n).is_ok() {
+                    self.score[n as usize] += weight;
+                }
+            }
+        } else {
+            for &n in postings {
+                let s = &mut self.score[n as usize];
+                if *s > 0.0 {
+                    *s += weight;
+                }
+            }
+        }
+    }
+
     /// Drops names with fewer than `min` votes from the ranking (their votes stay recorded
     /// until the next reset).
     pub fn retain_at_least(&mut self, min: f32) {

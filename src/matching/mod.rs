@@ -156,17 +156,15 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
         } = &mut *scratch;
         similarities.clear();
         let qtokens = prepare(index, &toks, expansions);
+        let query_weight: f32 = qtokens.iter().filter(|t| !t.filler).map(|t| t.weight).sum();
+        let min_vote = query_weight * MIN_VOTE_SHARE;
         votes.reset(index.name_count());
-        cast_votes(index, &qtokens, votes);
+        cast_votes(index, &qtokens, votes, min_vote);
         // Rank by a cheap estimate of the final score, so that among names sharing the query's
         // words the ones with fewer other words come first: lists repeat a party under many
         // near-identical names (the CSL and OFAC's own files, aliases), and a plain vote count
         // would cut the candidate list among ties arbitrarily.
-        let query_weight: f32 = qtokens.iter().filter(|t| !t.filler).map(|t| t.weight).sum();
-        // Names holding under a third of the query's weight cannot reach a reportable score
-        // (query coverage carries most of it); leaving them out keeps ranking cheap when a
-        // common word touches thousands of names.
-        votes.retain_at_least(query_weight * 0.3);
+        votes.retain_at_least(min_vote);
         let mut candidates = votes.top(CANDIDATES, |n, v| {
             let name_weight = index.name_weight(n);
             QUERY_SHARE * (v / query_weight.max(1e-6)).min(1.0)
@@ -281,17 +279,31 @@ fn keep_closest(index: &Index, expansions: &mut Vec<Expansion>) {
     }
 }
 
-fn cast_votes(index: &Index, qtokens: &[QueryToken], votes: &mut Votes) {
+/// Share of the query's weight a name must collect in votes to be ranked at all. Query
+/// coverage carries most of the score, and a name holding under this share of the query's
+/// distinctive weight cannot reach a reportable score.
+const MIN_VOTE_SHARE: f32 = 0.4;
+
+/// Votes for names, rarest query word first. Once the words still to come weigh too little
+/// for a name first seen in them to reach the minimum vote, they only add to names already
+/// voted for (max-score pruning): common words ("mohammad", "trading") then cost a lookup per
+/// live candidate instead of a vote per posting.
+fn cast_votes(index: &Index, qtokens: &[QueryToken], votes: &mut Votes, min_vote: f32) {
     let has_distinctive = qtokens.iter().any(|t| !t.filler);
     let distinctive_postings = qtokens
         .iter()
         .filter(|t| !t.filler)
         .flat_map(|t| &t.expansions)
         .any(|e| index.postings(e.ordinal).len() <= MAX_VOTING_POSTINGS);
-    for t in qtokens {
-        if t.filler && has_distinctive {
-            continue;
-        }
+    let mut order: Vec<&QueryToken> = qtokens
+        .iter()
+        .filter(|t| !(t.filler && has_distinctive))
+        .collect();
+    order.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    let mut remaining: f32 = order.iter().map(|t| t.weight).sum();
+    for t in order {
+        let only_existing = remaining < min_vote;
+        remaining -= t.weight;
         for e in &t.expansions {
             let postings = index.postings(e.ordinal);
             if postings.len() > MAX_VOTING_POSTINGS && distinctive_postings {
@@ -302,8 +314,12 @@ fn cast_votes(index: &Index, qtokens: &[QueryToken], votes: &mut Votes) {
                 None => 0.7,
             };
             let w = t.weight.min(index.weight(e.ordinal)) * closeness;
-            for &n in postings {
-                votes.vote(n, w);
+            if only_existing {
+                votes.add_to_voted(postings, w);
+            } else {
+                for &n in postings {
+                    votes.vote(n, w);
+                }
             }
         }
     }
