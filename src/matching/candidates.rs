@@ -36,13 +36,15 @@ pub struct Expansion {
     pub distance: Option<u8>,
 }
 
-/// Index tokens near `token`: itself, the tokens sharing its phonetic skeleton, and, for a
-/// word the index does not know (most likely a typo or an unusual spelling), the tokens within
-/// its edit budget.
+/// Index tokens near `token`: itself when the index knows it; otherwise (most likely a typo
+/// or an unusual spelling) the tokens within its edit budget and those sharing its phonetic
+/// skeleton.
 ///
-/// A word the index knows is not expanded by edit distance: its near neighbours are mostly
-/// other real words ("martins"/"martinez"), while the other words of the query still bring
-/// the right names in, and scoring compares every candidate token fuzzily either way.
+/// A word the index knows is not expanded: its near neighbours are mostly other real words
+/// ("martins"/"martinez"), the query's other words still bring the right names in, and scoring
+/// compares every candidate token fuzzily (edit distance, transliteration folds, skeletons)
+/// either way. Expanding known words cost more than it found: in a dense vocabulary a common
+/// word has dozens of neighbours, each with hundreds of postings.
 ///
 /// Words up to `DELETION_KEYS_MAX_LEN` (12) letters look their neighbours up through the index's
 /// symmetric-deletion FST: `1 + len` lookups at distance 1, about `len²/2` at distance 2, a
@@ -51,7 +53,8 @@ pub struct Expansion {
 pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) {
     out.clear();
     let budget = allowed_distance(token.chars().count());
-    match index.token_ordinal(token) {
+    let known = index.token_ordinal(token);
+    match known {
         Some(o) => out.push(Expansion {
             ordinal: o,
             distance: Some(0),
@@ -66,6 +69,9 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) {
             }
         }
         None => fuzzy(index, token, budget, out),
+    }
+    if known.is_some() {
+        return;
     }
     if let Some(s) = skeleton(token) {
         for &o in index.skeleton_tokens(&s) {
