@@ -140,6 +140,8 @@ const MIDDLE_NAME_DISCOUNT: f32 = 0.35;
 /// How much an unmatched word of an organisation's name counts: writers shorten company
 /// names ("Iqra Products" for "Iqra Computer Products") more often than they add words.
 const ORG_WORD_DISCOUNT: f32 = 0.8;
+/// Factor on a match whose only matched distinctive word matched approximately.
+const LONE_FUZZY_WORD_FACTOR: f32 = 0.95;
 /// How much an unmatched legal form or stopword counts.
 const UNMATCHED_FILLER_DISCOUNT: f32 = 0.25;
 /// Similarity of two tokens that differ in spelling but share a phonetic skeleton.
@@ -428,7 +430,21 @@ pub fn score_name(
     } else {
         0.0
     };
-    let score = QUERY_SHARE * query_coverage + (1.0 - QUERY_SHARE) * candidate_coverage;
+    let mut score = QUERY_SHARE * query_coverage + (1.0 - QUERY_SHARE) * candidate_coverage;
+    // A match resting on one distinctive word that agrees only approximately has nothing to
+    // corroborate it: "Wade PLC" against the alias "WAED" is one transposition in a four-letter
+    // word. Such matches count for less than the same similarity spread over several words.
+    let words: Vec<f32> = query
+        .iter()
+        .zip(q_sim.iter())
+        .filter(|(t, &s)| t.class == TokenClass::Word && s > 0.0)
+        .map(|(_, &s)| s)
+        .collect();
+    if let [only] = words[..] {
+        if only < 1.0 {
+            score *= LONE_FUZZY_WORD_FACTOR;
+        }
+    }
 
     let mut out = NameScore {
         score,
@@ -610,6 +626,18 @@ mod tests {
         // The exact compound beats a looser single-token pair.
         let s = sn(&toks("pisklin yur evich"), &toks("pisklin yurevich"));
         assert!(s.score > 0.99, "{s:?}");
+    }
+
+    #[test]
+    fn a_lone_approximate_word_counts_for_less() {
+        // One transposition in the only distinctive word: below the same similarity spread
+        // over a longer name.
+        let lone = sn(&toks("wade ltd"), &toks("waed"));
+        assert!(lone.score < 0.85, "{lone:?}");
+        let exact = sn(&toks("waed ltd"), &toks("waed"));
+        assert!(exact.score > 0.95, "{exact:?}");
+        let corroborated = sn(&toks("wade trading"), &toks("waed trading"));
+        assert!(corroborated.score > lone.score, "{corroborated:?}");
     }
 
     #[test]
