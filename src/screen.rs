@@ -244,3 +244,87 @@ impl Screener {
         self.current.load().screen(party, options)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Entity, LoadedList, Name, NameKind};
+
+    fn snapshot(names: &[&str]) -> Snapshot {
+        let entities = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Entity {
+                id: format!("t:{i}"),
+                dataset: "t".into(),
+                names: vec![Name {
+                    value: n.to_string(),
+                    kind: NameKind::Primary,
+                }],
+                ..Entity::default()
+            })
+            .collect();
+        let mut builder = IndexBuilder::new();
+        builder.add_list(
+            LoadedList {
+                dataset: "t".into(),
+                entities,
+                ..LoadedList::default()
+            },
+            None,
+        );
+        Snapshot {
+            index: builder.build().unwrap(),
+            policy: Policy::default(),
+        }
+    }
+
+    fn party(name: &str) -> Party {
+        Party {
+            name: name.into(),
+            ..Party::default()
+        }
+    }
+
+    #[test]
+    fn a_swap_changes_answers_but_not_a_snapshot_already_held() {
+        let screener = Screener::new(snapshot(&["Acme Trading"]));
+        let held = screener.snapshot();
+        let before = screener.screen(&party("Acme Trading"), &ScreenOptions::default());
+        assert_eq!(before.decision, Decision::Deny);
+
+        let old = screener.swap(snapshot(&["Other Party"]));
+        assert_eq!(old.version(), held.version());
+        let after = screener.screen(&party("Acme Trading"), &ScreenOptions::default());
+        assert_eq!(after.decision, Decision::Allow);
+        assert_ne!(after.snapshot_version, before.snapshot_version);
+        // A request that loaded the old snapshot keeps answering from it.
+        let still = held.screen(&party("Acme Trading"), &ScreenOptions::default());
+        assert_eq!(still.decision, Decision::Deny);
+        assert_eq!(still.snapshot_version, before.snapshot_version);
+    }
+
+    #[test]
+    fn options_filter_datasets_and_limit_hits() {
+        let s = snapshot(&["Acme Trading", "Acme Trading Co"]);
+        let all = s.screen(&party("Acme Trading"), &ScreenOptions::default());
+        assert_eq!(all.hits.len(), 2);
+        let one = s.screen(
+            &party("Acme Trading"),
+            &ScreenOptions {
+                max_hits: Some(1),
+                ..ScreenOptions::default()
+            },
+        );
+        assert_eq!(one.hits.len(), 1);
+        let none = s.screen(
+            &party("Acme Trading"),
+            &ScreenOptions {
+                datasets: vec!["elsewhere".into()],
+                ..ScreenOptions::default()
+            },
+        );
+        assert!(none.hits.is_empty());
+        assert_eq!(none.decision, Decision::Allow);
+    }
+}
