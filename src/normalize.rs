@@ -139,7 +139,9 @@ pub fn is_legal_form(token: &str) -> bool {
 }
 
 /// Words that carry almost no identifying information: articles, conjunctions, honorifics and
-/// academic titles. They stay in the token list (so "Bank of Cuba" and "Cuba Bank" still differ
+/// academic titles. Short words that are also common surnames somewhere ("Le", "Do", "Da",
+/// "Di", "La" in Vietnamese, Portuguese, Italian names) are left out: IDF weighs them from the
+/// data instead. They stay in the token list (so "Bank of Cuba" and "Cuba Bank" still differ
 /// a little) but matching weighs them like legal forms.
 pub fn is_stopword(token: &str) -> bool {
     matches!(
@@ -150,20 +152,13 @@ pub fn is_stopword(token: &str) -> bool {
             | "for"
             | "de"
             | "del"
-            | "da"
-            | "do"
             | "dos"
             | "das"
-            | "di"
-            | "la"
-            | "le"
             | "les"
             | "los"
             | "y"
-            | "e"
             | "et"
             | "und"
-            | "i"
             | "mr"
             | "mrs"
             | "ms"
