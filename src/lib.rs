@@ -4,9 +4,9 @@
 //!
 //! Data flow: [`lists`] loaders turn each publisher's file into [`model::Entity`] values;
 //! [`index`] normalizes every name ([`normalize`]) and builds immutable FSTs, postings and
-//! weights; [`matching`] finds candidates with Levenshtein automata over the token FST and
-//! scores them by IDF-weighted token alignment; [`policy`] turns the hits into allow, review
-//! or deny; [`screen`] ties it together behind an `ArcSwap` so a new list version replaces
+//! weights; [`matching`] finds candidates through the FSTs (symmetric-deletion keys and
+//! Levenshtein automata for misspelt words, phonetic skeletons for transliterations) and scores
+//! them by IDF-weighted token alignment; [`policy`] turns the hits into allow, review or deny; [`screen`] ties it together behind an `ArcSwap` so a new list version replaces
 //! the old one without stopping readers.
 //!
 //! # Example
