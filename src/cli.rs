@@ -77,6 +77,17 @@ impl ListArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the gRPC API (Screening, Admin, health, reflection) until SIGTERM or Ctrl-C.
+    Serve {
+        /// Address of Screening, health and reflection.
+        #[arg(long, default_value = "127.0.0.1:50051")]
+        listen: String,
+        /// Address of the Admin service (Reload); keep it private.
+        #[arg(long, default_value = "127.0.0.1:50052")]
+        admin_listen: String,
+        #[command(flatten)]
+        lists: ListArgs,
+    },
     /// Screen one name.
     Screen {
         /// The party's name.
@@ -126,6 +137,28 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     // io::Error that main treats as a normal end.
     let mut out = std::io::stdout().lock();
     match cli.command {
+        Command::Serve {
+            listen,
+            admin_listen,
+            lists,
+        } => {
+            let config = lists.config()?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async move {
+                let public = crate::server::bind(&listen).await?;
+                let admin = crate::server::bind(&admin_listen).await?;
+                eprintln!(
+                    "serving Screening on {} and Admin on {}",
+                    public.local_addr()?,
+                    admin.local_addr()?
+                );
+                crate::server::serve(config, public, admin, shutdown_signal()).await?;
+                Ok::<_, anyhow::Error>(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Screen {
             name,
             country,
@@ -251,5 +284,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so that in-flight calls can finish before exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
     }
 }

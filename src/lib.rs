@@ -47,5 +47,6 @@ pub mod model;
 pub mod normalize;
 pub mod policy;
 pub mod screen;
+pub mod server;
 #[doc(hidden)]
 pub mod testing;

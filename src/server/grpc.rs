@@ -1,0 +1,365 @@
+//! Request handling for `Screening` and `Admin`: validation, conversion between the proto
+//! messages and the library's types, and the one place errors become `tonic::Status`.
+
+use std::sync::Arc;
+
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::StreamExt;
+use tonic::{Request, Response, Status};
+
+use super::proto;
+use super::State;
+use crate::countries;
+use crate::model::{Entity, EntityKind, Identifier, NameKind};
+use crate::policy::Decision;
+use crate::screen::{Party, ScreenOptions, Screening, Snapshot};
+
+/// Longest accepted party name, in characters (DESIGN.md).
+pub const MAX_NAME_CHARS: usize = 512;
+/// Most identifiers accepted on one party.
+pub const MAX_IDENTIFIERS: usize = 32;
+/// Most hits a caller may ask for.
+pub const MAX_HITS: u32 = 100;
+/// Largest request message accepted.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Responses buffered per stream before the server stops reading requests (back-pressure).
+pub const STREAM_BUFFER: usize = 64;
+/// A reload is refused without `force` when the new snapshot has fewer entities than this
+/// share of the live one: a truncated download must not empty the lists.
+pub const MIN_ENTITY_SHARE: f64 = 0.5;
+
+/// Why a request could not be served.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum RequestError {
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("no entity {0:?} in the live snapshot")]
+    NotFound(String),
+    #[error("reload failed: {0}")]
+    Reload(String),
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> RequestError {
+    RequestError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// The single mapping from errors to gRPC status codes.
+pub fn status_of(e: RequestError) -> Status {
+    match &e {
+        RequestError::Invalid { .. } => Status::invalid_argument(e.to_string()),
+        RequestError::NotFound(_) => Status::not_found(e.to_string()),
+        RequestError::Reload(_) => Status::failed_precondition(e.to_string()),
+    }
+}
+
+/// Validates a request into the library's party and options.
+pub fn parse_request(req: &proto::ScreenRequest) -> Result<(Party, ScreenOptions), RequestError> {
+    let p = req
+        .party
+        .as_ref()
+        .ok_or_else(|| invalid("party", "required"))?;
+    let name = p.name.trim();
+    if name.is_empty() {
+        return Err(invalid("party.name", "must not be empty"));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(invalid(
+            "party.name",
+            format!("longer than {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    let kind = match proto::PartyKind::try_from(p.kind) {
+        Ok(proto::PartyKind::Unspecified) => None,
+        Ok(proto::PartyKind::Person) => Some(EntityKind::Person),
+        Ok(proto::PartyKind::Organization) => Some(EntityKind::Organization),
+        Ok(proto::PartyKind::Vessel) => Some(EntityKind::Vessel),
+        Ok(proto::PartyKind::Aircraft) => Some(EntityKind::Aircraft),
+        Err(_) => return Err(invalid("party.kind", format!("unknown value {}", p.kind))),
+    };
+    let mut party_countries = Vec::with_capacity(p.countries.len());
+    for (i, c) in p.countries.iter().enumerate() {
+        let iso = countries::to_iso2(c).ok_or_else(|| {
+            invalid(
+                format!("party.countries[{i}]"),
+                format!("unknown country {c:?}"),
+            )
+        })?;
+        party_countries.push(iso.to_string());
+    }
+    if p.identifiers.len() > MAX_IDENTIFIERS {
+        return Err(invalid(
+            "party.identifiers",
+            format!("at most {MAX_IDENTIFIERS} identifiers"),
+        ));
+    }
+    let identifiers = p
+        .identifiers
+        .iter()
+        .map(|i| Identifier {
+            scheme: i.scheme.to_ascii_lowercase(),
+            value: i.value.clone(),
+            country: None,
+        })
+        .collect();
+    let o = req.options.clone().unwrap_or_default();
+    if !(0.0..=1.0).contains(&o.min_score) {
+        return Err(invalid("options.min_score", "must be between 0 and 1"));
+    }
+    if o.max_hits > MAX_HITS {
+        return Err(invalid("options.max_hits", format!("at most {MAX_HITS}")));
+    }
+    let options = ScreenOptions {
+        datasets: o.datasets,
+        min_score: (o.min_score > 0.0).then_some(o.min_score),
+        max_hits: (o.max_hits > 0).then_some(o.max_hits as usize),
+    };
+    Ok((
+        Party {
+            name: name.to_string(),
+            kind,
+            countries: party_countries,
+            identifiers,
+        },
+        options,
+    ))
+}
+
+fn kind_to_proto(k: EntityKind) -> proto::PartyKind {
+    match k {
+        EntityKind::Person => proto::PartyKind::Person,
+        EntityKind::Organization => proto::PartyKind::Organization,
+        EntityKind::Vessel => proto::PartyKind::Vessel,
+        EntityKind::Aircraft => proto::PartyKind::Aircraft,
+        EntityKind::Unknown => proto::PartyKind::Unspecified,
+    }
+}
+
+fn decision_to_proto(d: Decision) -> proto::Decision {
+    match d {
+        Decision::Allow => proto::Decision::Allow,
+        Decision::Review => proto::Decision::Review,
+        Decision::Deny => proto::Decision::Deny,
+    }
+}
+
+/// Converts a library result into the response message.
+pub fn response(request_id: String, s: Screening) -> proto::ScreenResponse {
+    proto::ScreenResponse {
+        request_id,
+        decision: decision_to_proto(s.decision) as i32,
+        hits: s
+            .hits
+            .into_iter()
+            .map(|h| proto::Hit {
+                entity_id: h.entity_id,
+                dataset: h.dataset,
+                name: h.name,
+                matched_name: h.matched_name,
+                score: h.score,
+                kind: kind_to_proto(h.kind) as i32,
+                programs: h.programs,
+                explanation: h.explanation,
+                via: Vec::new(),
+            })
+            .collect(),
+        snapshot_version: s.snapshot_version,
+    }
+}
+
+fn entity_to_proto(e: &Entity) -> proto::Entity {
+    proto::Entity {
+        id: e.id.clone(),
+        dataset: e.dataset.clone(),
+        kind: kind_to_proto(e.kind) as i32,
+        name: e.primary_name().to_string(),
+        aliases: e
+            .names
+            .iter()
+            .filter(|n| n.kind != NameKind::Primary)
+            .map(|n| n.value.clone())
+            .collect(),
+        countries: e.countries.clone(),
+        identifiers: e
+            .identifiers
+            .iter()
+            .map(|i| proto::Identifier {
+                scheme: i.scheme.clone(),
+                value: i.value.clone(),
+            })
+            .collect(),
+        programs: e.programs.clone(),
+        addresses: e.addresses.clone(),
+        birth_dates: e.birth_dates.clone(),
+        listed_on: e.listed_on.clone().unwrap_or_default(),
+        remarks: e.remarks.clone().unwrap_or_default(),
+    }
+}
+
+fn screen_one(
+    state: &State,
+    req: &proto::ScreenRequest,
+) -> Result<proto::ScreenResponse, RequestError> {
+    let (party, options) = parse_request(req)?;
+    // One snapshot per request, so a concurrent reload cannot mix two list versions.
+    let snapshot = state.screener.snapshot();
+    Ok(response(
+        req.request_id.clone(),
+        snapshot.screen(&party, &options),
+    ))
+}
+
+/// The `Screening` service.
+pub struct ScreeningService {
+    pub state: Arc<State>,
+}
+
+#[tonic::async_trait]
+impl proto::screening_server::Screening for ScreeningService {
+    async fn screen(
+        &self,
+        request: Request<proto::ScreenRequest>,
+    ) -> Result<Response<proto::ScreenResponse>, Status> {
+        screen_one(&self.state, request.get_ref())
+            .map(Response::new)
+            .map_err(status_of)
+    }
+
+    type ScreenStreamStream = ReceiverStream<Result<proto::ScreenResponse, Status>>;
+
+    async fn screen_stream(
+        &self,
+        request: Request<tonic::Streaming<proto::ScreenRequest>>,
+    ) -> Result<Response<Self::ScreenStreamStream>, Status> {
+        let mut requests = request.into_inner();
+        let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER);
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            while let Some(next) = requests.next().await {
+                let reply = match next {
+                    // A bad request in a stream answers that request with its error and
+                    // ends the stream, as gRPC streams carry one final status.
+                    Ok(req) => screen_one(&state, &req).map_err(status_of),
+                    Err(status) => Err(status),
+                };
+                let last = reply.is_err();
+                // `send` waits while the buffer is full: a slow reader slows the stream down
+                // instead of growing memory. A closed channel means the client went away.
+                if tx.send(reply).await.is_err() || last {
+                    break;
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+
+    async fn get_entity(
+        &self,
+        request: Request<proto::GetEntityRequest>,
+    ) -> Result<Response<proto::Entity>, Status> {
+        let id = &request.get_ref().entity_id;
+        if id.is_empty() {
+            return Err(status_of(invalid("entity_id", "must not be empty")));
+        }
+        let snapshot = self.state.screener.snapshot();
+        snapshot
+            .index
+            .entity_by_id(id)
+            .map(|e| Response::new(entity_to_proto(e)))
+            .ok_or_else(|| status_of(RequestError::NotFound(id.clone())))
+    }
+
+    async fn status(
+        &self,
+        _request: Request<proto::StatusRequest>,
+    ) -> Result<Response<proto::StatusResponse>, Status> {
+        let snapshot = self.state.screener.snapshot();
+        let last_reload = self
+            .state
+            .last_reload
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
+        Ok(Response::new(status_response(&snapshot, last_reload)))
+    }
+}
+
+fn status_response(snapshot: &Snapshot, last_reload: String) -> proto::StatusResponse {
+    proto::StatusResponse {
+        snapshot_version: snapshot.version().to_string(),
+        datasets: snapshot
+            .index
+            .datasets()
+            .iter()
+            .map(|d| proto::DatasetStatus {
+                name: d.name.clone(),
+                entities: d.entities as u64,
+                names: d.names as u64,
+                as_of: d.as_of.clone().unwrap_or_default(),
+                sha256: d.sha256.clone().unwrap_or_default(),
+            })
+            .collect(),
+        last_reload,
+    }
+}
+
+/// The `Admin` service.
+pub struct AdminService {
+    pub state: Arc<State>,
+}
+
+/// Builds a new snapshot from the config, validates it against the live one and swaps it in.
+pub fn reload(state: &State, force: bool) -> Result<proto::ReloadResponse, RequestError> {
+    let outcome = (|| {
+        let fresh =
+            Snapshot::load(&state.config).map_err(|e| RequestError::Reload(e.to_string()))?;
+        let live = state.screener.snapshot();
+        let (old, new) = (live.index.entities().len(), fresh.index.entities().len());
+        if !force && (new as f64) < (old as f64) * MIN_ENTITY_SHARE {
+            return Err(RequestError::Reload(format!(
+                "the new lists hold {new} entities against {old} live; refusing without force"
+            )));
+        }
+        let version = fresh.version().to_string();
+        let swapped = version != live.version();
+        if swapped {
+            state.screener.swap(fresh);
+        }
+        Ok(proto::ReloadResponse {
+            snapshot_version: version.clone(),
+            swapped,
+            message: if swapped {
+                format!("now serving {version} ({new} entities)")
+            } else {
+                format!("lists unchanged, still serving {version}")
+            },
+        })
+    })();
+    let note = match &outcome {
+        Ok(r) => format!("ok: {}", r.message),
+        Err(e) => format!("failed: {e}"),
+    };
+    if let Ok(mut last) = state.last_reload.lock() {
+        *last = note;
+    }
+    outcome
+}
+
+#[tonic::async_trait]
+impl proto::admin_server::Admin for AdminService {
+    async fn reload(
+        &self,
+        request: Request<proto::ReloadRequest>,
+    ) -> Result<Response<proto::ReloadResponse>, Status> {
+        let force = request.get_ref().force;
+        let state = self.state.clone();
+        // Building a snapshot takes a second or more: off the async workers.
+        tokio::task::spawn_blocking(move || reload(&state, force))
+            .await
+            .map_err(|e| Status::internal(format!("reload task failed: {e}")))?
+            .map(Response::new)
+            .map_err(status_of)
+    }
+}

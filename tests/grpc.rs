@@ -1,0 +1,290 @@
+//! The real server on 127.0.0.1:0, spoken to with generated tonic clients, on the bundled
+//! sample list.
+
+use std::path::Path;
+
+use clearance::config::Config;
+use clearance::policy::Decision;
+use clearance::screen::{Party, ScreenOptions, Snapshot};
+use clearance::server::proto::{
+    self, admin_client::AdminClient, screening_client::ScreeningClient,
+};
+use tokio::sync::oneshot;
+use tonic::transport::Channel;
+
+struct Running {
+    public: String,
+    admin: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), clearance::server::ServeError>>,
+}
+
+impl Running {
+    async fn start() -> Running {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = Config::from_file(&root.join("config/sample.toml")).unwrap();
+        let public = clearance::server::bind("127.0.0.1:0").await.unwrap();
+        let admin = clearance::server::bind("127.0.0.1:0").await.unwrap();
+        let public_addr = format!("http://{}", public.local_addr().unwrap());
+        let admin_addr = format!("http://{}", admin.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(clearance::server::serve(
+            config,
+            public,
+            admin,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        let running = Running {
+            public: public_addr,
+            admin: admin_addr,
+            stop: Some(stop),
+            task,
+        };
+        running.wait_serving().await;
+        running
+    }
+
+    async fn channel(addr: &str) -> Channel {
+        for _ in 0..100 {
+            if let Ok(c) = Channel::from_shared(addr.to_string())
+                .unwrap()
+                .connect()
+                .await
+            {
+                return c;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("server at {addr} did not accept connections");
+    }
+
+    async fn wait_serving(&self) {
+        let mut health =
+            tonic_health::pb::health_client::HealthClient::new(Self::channel(&self.public).await);
+        for _ in 0..250 {
+            let r = health
+                .check(tonic_health::pb::HealthCheckRequest {
+                    service: "clearance.v1.Screening".into(),
+                })
+                .await;
+            if let Ok(r) = r {
+                if r.get_ref().status
+                    == tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+                {
+                    return;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("Screening never reported SERVING");
+    }
+
+    async fn screening(&self) -> ScreeningClient<Channel> {
+        ScreeningClient::new(Self::channel(&self.public).await)
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+fn request(id: &str, name: &str) -> proto::ScreenRequest {
+    proto::ScreenRequest {
+        request_id: id.into(),
+        party: Some(proto::Party {
+            name: name.into(),
+            ..proto::Party::default()
+        }),
+        options: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screen_answers_like_the_library_and_names_the_snapshot() {
+    let server = Running::start().await;
+    let mut client = server.screening().await;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let snapshot =
+        Snapshot::load(&Config::from_file(&root.join("config/sample.toml")).unwrap()).unwrap();
+    for (name, want) in [
+        ("Huawei Cloud Singapore Pte. Ltd.", proto::Decision::Deny),
+        ("Amazon Web Services, Inc.", proto::Decision::Allow),
+        ("Banco Nacional de Cuba", proto::Decision::Deny),
+    ] {
+        let r = client
+            .screen(request("r1", name))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(r.request_id, "r1");
+        assert_eq!(r.decision, want as i32, "{name}: {r:?}");
+        assert_eq!(r.snapshot_version, snapshot.version());
+        let lib = snapshot.screen(
+            &Party {
+                name: name.into(),
+                ..Party::default()
+            },
+            &ScreenOptions::default(),
+        );
+        let lib_decision = match lib.decision {
+            Decision::Allow => proto::Decision::Allow,
+            Decision::Review => proto::Decision::Review,
+            Decision::Deny => proto::Decision::Deny,
+        };
+        assert_eq!(r.decision, lib_decision as i32);
+        let ids: Vec<&str> = r.hits.iter().map(|h| h.entity_id.as_str()).collect();
+        let lib_ids: Vec<&str> = lib.hits.iter().map(|h| h.entity_id.as_str()).collect();
+        assert_eq!(ids, lib_ids, "{name}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_are_invalid_argument_naming_the_field() {
+    let server = Running::start().await;
+    let mut client = server.screening().await;
+    let mut cases = vec![
+        (request("a", "  "), "party.name"),
+        (request("b", &"x".repeat(513)), "party.name"),
+        (
+            proto::ScreenRequest {
+                request_id: "c".into(),
+                party: None,
+                options: None,
+            },
+            "party",
+        ),
+    ];
+    let mut unknown_kind = request("d", "Acme");
+    unknown_kind.party.as_mut().unwrap().kind = 42;
+    cases.push((unknown_kind, "party.kind"));
+    let mut bad_country = request("e", "Acme");
+    bad_country.party.as_mut().unwrap().countries = vec!["SG".into(), "Atlantis".into()];
+    cases.push((bad_country, "party.countries[1]"));
+    let mut too_many = request("f", "Acme");
+    too_many.party.as_mut().unwrap().identifiers = vec![proto::Identifier::default(); 33];
+    cases.push((too_many, "party.identifiers"));
+    let mut bad_hits = request("g", "Acme");
+    bad_hits.options = Some(proto::ScreenOptions {
+        max_hits: 1000,
+        ..proto::ScreenOptions::default()
+    });
+    cases.push((bad_hits, "options.max_hits"));
+    for (req, field) in cases {
+        let err = client.screen(req).await.unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument, "{field}: {err:?}");
+        assert!(
+            err.message().starts_with(field),
+            "{field}: {}",
+            err.message()
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stream_answers_every_request_by_id() {
+    let server = Running::start().await;
+    let mut client = server.screening().await;
+    let names = [
+        "Huawei Cloud Singapore",
+        "Siemens AG",
+        "Mahan Air",
+        "Hikvision",
+    ];
+    let requests: Vec<proto::ScreenRequest> = (0..200)
+        .map(|i| request(&format!("q{i}"), names[i % names.len()]))
+        .collect();
+    let mut responses = client
+        .screen_stream(tokio_stream::iter(requests))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut seen = std::collections::BTreeMap::new();
+    while let Some(r) = responses.message().await.unwrap() {
+        seen.insert(r.request_id.clone(), r.decision);
+    }
+    assert_eq!(seen.len(), 200);
+    assert_eq!(seen["q0"], proto::Decision::Deny as i32);
+    assert_eq!(seen["q1"], proto::Decision::Allow as i32);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entity_status_reload_and_reflection() {
+    let server = Running::start().await;
+    let mut client = server.screening().await;
+    let e = client
+        .get_entity(proto::GetEntityRequest {
+            entity_id: "sample:sdn-adrian-darya-1".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(e.name, "ADRIAN DARYA 1");
+    assert_eq!(e.kind, proto::PartyKind::Vessel as i32);
+    let missing = client
+        .get_entity(proto::GetEntityRequest {
+            entity_id: "sample:nope".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), tonic::Code::NotFound);
+
+    let status = client
+        .status(proto::StatusRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(status.datasets.len(), 1);
+    assert_eq!(status.datasets[0].name, "sample");
+    assert_eq!(status.datasets[0].entities, 36);
+
+    let mut admin = AdminClient::new(Running::channel(&server.admin).await);
+    let r = admin
+        .reload(proto::ReloadRequest { force: false })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!r.swapped, "same files, same version: {r:?}");
+    assert_eq!(r.snapshot_version, status.snapshot_version);
+    let status = client
+        .status(proto::StatusRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        status.last_reload.starts_with("ok:"),
+        "{}",
+        status.last_reload
+    );
+
+    use tonic_reflection::pb::v1::{
+        server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+        ServerReflectionRequest,
+    };
+    let mut reflection = ServerReflectionClient::new(Running::channel(&server.public).await);
+    let mut replies = reflection
+        .server_reflection_info(tokio_stream::iter([ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        }]))
+        .await
+        .unwrap()
+        .into_inner();
+    let reply = replies.message().await.unwrap().unwrap();
+    let Some(MessageResponse::ListServicesResponse(list)) = reply.message_response else {
+        panic!("unexpected reflection reply {reply:?}");
+    };
+    let services: Vec<&str> = list.service.iter().map(|s| s.name.as_str()).collect();
+    for want in ["clearance.v1.Screening", "grpc.health.v1.Health"] {
+        assert!(services.contains(&want), "{services:?}");
+    }
+    server.stop().await;
+}
