@@ -76,7 +76,37 @@ impl ListArgs {
 }
 
 #[derive(Subcommand)]
+enum ClientCommand {
+    /// Screen one name on a running server.
+    Screen {
+        name: String,
+        /// Country: ISO code or English name (the server validates it).
+        #[arg(long)]
+        country: Option<String>,
+        /// person, org, vessel or aircraft.
+        #[arg(long = "type")]
+        kind: Option<String>,
+    },
+    /// Show the server's snapshot version and datasets.
+    Status,
+    /// Ask the server to reload its lists (Admin service address).
+    Reload {
+        /// Swap even if the new lists hold far fewer entities.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
+    /// Talk to a running server, as an operator would.
+    Client {
+        /// Server address: the Screening address, or the Admin address for `reload`.
+        #[arg(long, default_value = "http://127.0.0.1:50051")]
+        addr: String,
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
     /// Serve the gRPC API (Screening, Admin, health, reflection) until SIGTERM or Ctrl-C.
     Serve {
         /// Address of Screening, health and reflection.
@@ -137,6 +167,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     // io::Error that main treats as a normal end.
     let mut out = std::io::stdout().lock();
     match cli.command {
+        Command::Client { addr, command } => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let text = runtime.block_on(client(addr, command))?;
+            write!(out, "{text}")?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve {
             listen,
             admin_listen,
@@ -307,4 +345,96 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// Runs one client command and returns what to print.
+async fn client(addr: String, command: ClientCommand) -> Result<String> {
+    use crate::server::proto;
+    let channel = tonic::transport::Channel::from_shared(addr.clone())
+        .with_context(|| format!("--addr {addr:?}: not a URI"))?
+        .connect()
+        .await
+        .with_context(|| format!("cannot connect to {addr}"))?;
+    let mut text = String::new();
+    match command {
+        ClientCommand::Screen {
+            name,
+            country,
+            kind,
+        } => {
+            let kind = match kind.as_deref().map(EntityKind::parse) {
+                None | Some(Some(EntityKind::Unknown)) => proto::PartyKind::Unspecified,
+                Some(Some(EntityKind::Person)) => proto::PartyKind::Person,
+                Some(Some(EntityKind::Organization)) => proto::PartyKind::Organization,
+                Some(Some(EntityKind::Vessel)) => proto::PartyKind::Vessel,
+                Some(Some(EntityKind::Aircraft)) => proto::PartyKind::Aircraft,
+                Some(None) => bail!("--type: expected person, org, vessel or aircraft"),
+            };
+            let mut client = proto::screening_client::ScreeningClient::new(channel);
+            let r = client
+                .screen(proto::ScreenRequest {
+                    request_id: "cli".into(),
+                    party: Some(proto::Party {
+                        name,
+                        kind: kind as i32,
+                        countries: country.into_iter().collect(),
+                        ..proto::Party::default()
+                    }),
+                    options: None,
+                })
+                .await
+                .map_err(|s| anyhow::anyhow!("{}: {}", s.code(), s.message()))?
+                .into_inner();
+            let decision = proto::Decision::try_from(r.decision)
+                .map(|d| {
+                    d.as_str_name()
+                        .trim_start_matches("DECISION_")
+                        .to_lowercase()
+                })
+                .unwrap_or_else(|_| r.decision.to_string());
+            text.push_str(&format!("decision: {decision}\n"));
+            for h in &r.hits {
+                text.push_str(&format!(
+                    "  {:.3}  {}  {}\n         {}\n",
+                    h.score, h.entity_id, h.name, h.explanation
+                ));
+            }
+            text.push_str(&format!("snapshot: {}\n", r.snapshot_version));
+        }
+        ClientCommand::Status => {
+            let mut client = proto::screening_client::ScreeningClient::new(channel);
+            let s = client
+                .status(proto::StatusRequest {})
+                .await
+                .map_err(|s| anyhow::anyhow!("{}: {}", s.code(), s.message()))?
+                .into_inner();
+            text.push_str(&format!("snapshot: {}\n", s.snapshot_version));
+            for d in &s.datasets {
+                text.push_str(&format!(
+                    "  {}: {} entities, {} names{}\n",
+                    d.name,
+                    d.entities,
+                    d.names,
+                    if d.as_of.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", as of {}", d.as_of)
+                    }
+                ));
+            }
+            if !s.last_reload.is_empty() {
+                text.push_str(&format!("last reload: {}\n", s.last_reload));
+            }
+        }
+        ClientCommand::Reload { force } => {
+            let mut client = proto::admin_client::AdminClient::new(channel);
+            let r = client
+                .reload(proto::ReloadRequest { force })
+                .await
+                .map_err(|s| anyhow::anyhow!("{}: {}", s.code(), s.message()))?
+                .into_inner();
+            text.push_str(&format!("{}\n", r.message));
+        }
+    }
+    Ok(text)
 }

@@ -288,3 +288,65 @@ async fn entity_status_reload_and_reflection() {
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_client_talks_to_a_running_server() {
+    let server = Running::start().await;
+    let run = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+                .args(&args)
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run(vec![
+        "client".into(),
+        "--addr".into(),
+        server.public.clone(),
+        "screen".into(),
+        "Huawei Cloud Singapore Pte. Ltd.".into(),
+    ])
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("decision: deny"), "{stdout}");
+    assert!(
+        stdout.contains("sample:el-huawei-cloud-singapore"),
+        "{stdout}"
+    );
+
+    let out = run(vec![
+        "client".into(),
+        "--addr".into(),
+        server.public.clone(),
+        "screen".into(),
+        " ".into(),
+    ])
+    .await
+    .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("party.name"), "{stderr}");
+
+    let out = run(vec![
+        "client".into(),
+        "--addr".into(),
+        server.admin.clone(),
+        "reload".into(),
+    ])
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("unchanged"));
+    server.stop().await;
+}
