@@ -115,6 +115,10 @@ enum Command {
         /// Address of the Admin service (Reload); keep it private.
         #[arg(long, default_value = "127.0.0.1:50052")]
         admin_listen: String,
+        /// Check the list files for changes this often and reload when they change
+        /// (0: never; SIGHUP and Admin.Reload still work).
+        #[arg(long, default_value_t = 30)]
+        poll_seconds: u64,
         #[command(flatten)]
         lists: ListArgs,
     },
@@ -178,8 +182,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve {
             listen,
             admin_listen,
+            poll_seconds,
             lists,
         } => {
+            let triggers = crate::server::ReloadTriggers {
+                sighup: true,
+                poll: (poll_seconds > 0).then(|| std::time::Duration::from_secs(poll_seconds)),
+            };
             let config = lists.config()?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -192,7 +201,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     public.local_addr()?,
                     admin.local_addr()?
                 );
-                crate::server::serve(config, public, admin, shutdown_signal()).await?;
+                crate::server::serve(config, public, admin, triggers, shutdown_signal()).await?;
                 Ok::<_, anyhow::Error>(())
             })?;
             Ok(ExitCode::SUCCESS)

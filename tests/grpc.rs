@@ -32,6 +32,7 @@ impl Running {
             config,
             public,
             admin,
+            clearance::server::ReloadTriggers::default(),
             async move {
                 let _ = stopped.await;
             },
@@ -349,4 +350,96 @@ async fn the_cli_client_talks_to_a_running_server() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("unchanged"));
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changed_list_files_reload_and_a_corrupt_file_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("own.jsonl");
+    std::fs::write(&list, "{\"id\": \"1\", \"name\": \"Acme Widgets\"}\n").unwrap();
+    let mut config = Config::default();
+    config
+        .add_source_flag(&format!("native:own={}", list.display()))
+        .unwrap();
+    let public = clearance::server::bind("127.0.0.1:0").await.unwrap();
+    let admin = clearance::server::bind("127.0.0.1:0").await.unwrap();
+    let addr = format!("http://{}", public.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let triggers = clearance::server::ReloadTriggers {
+        sighup: false,
+        poll: Some(std::time::Duration::from_millis(50)),
+    };
+    let task = tokio::spawn(clearance::server::serve(
+        config,
+        public,
+        admin,
+        triggers,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let mut client = ScreeningClient::new(Running::channel(&addr).await);
+    let decision = |r: proto::ScreenResponse| (r.decision, r.snapshot_version);
+    let mut first = None;
+    for _ in 0..100 {
+        if let Ok(r) = client.screen(request("x", "Globex Corporation")).await {
+            first = Some(decision(r.into_inner()));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (d, v1) = first.expect("server answers");
+    assert_eq!(d, proto::Decision::Allow as i32);
+
+    // A new entry appears in the file: the poll notices and the next requests see it.
+    std::fs::write(
+        &list,
+        "{\"id\": \"1\", \"name\": \"Acme Widgets\"}\n{\"id\": \"2\", \"name\": \"Globex Corporation\"}\n",
+    )
+    .unwrap();
+    let mut v2 = None;
+    for _ in 0..200 {
+        let (d, v) = decision(
+            client
+                .screen(request("x", "Globex Corporation"))
+                .await
+                .unwrap()
+                .into_inner(),
+        );
+        if d == proto::Decision::Deny as i32 {
+            v2 = Some(v);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let v2 = v2.expect("the changed file was reloaded");
+    assert_ne!(v2, v1);
+
+    // A corrupt file is rejected: the last good snapshot keeps serving, Status says why.
+    std::fs::write(&list, "{\"id\": \"1\", \"name\": \"Acme\"\n").unwrap();
+    let mut reported = String::new();
+    for _ in 0..200 {
+        reported = client
+            .status(proto::StatusRequest {})
+            .await
+            .unwrap()
+            .into_inner()
+            .last_reload;
+        if reported.starts_with("failed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(reported.contains("own.jsonl:1"), "{reported}");
+    let (d, v) = decision(
+        client
+            .screen(request("x", "Globex Corporation"))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    assert_eq!((d, v), (proto::Decision::Deny as i32, v2));
+
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
 }

@@ -60,12 +60,102 @@ pub async fn bind(addr: &str) -> Result<TcpListener, ServeError> {
         })
 }
 
+/// How the server notices that lists changed, besides `Admin.Reload`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReloadTriggers {
+    /// Reload on SIGHUP (Unix).
+    pub sighup: bool,
+    /// Check the source files' sizes and modification times this often; reload when they
+    /// change. `None`: no polling.
+    pub poll: Option<std::time::Duration>,
+}
+
+/// Size and modification time of every source file: cheap to read, and it changes whenever a
+/// list file is replaced.
+fn fingerprint(config: &Config) -> Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> {
+    let mut out = Vec::new();
+    for s in &config.sources {
+        let files: Vec<std::path::PathBuf> = if s.path.is_dir() {
+            let mut f: Vec<_> = std::fs::read_dir(&s.path)
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            f.sort();
+            f
+        } else {
+            vec![s.path.clone()]
+        };
+        for f in files {
+            let meta = std::fs::metadata(&f).ok();
+            let len = meta.as_ref().map_or(0, |m| m.len());
+            let modified = meta.and_then(|m| m.modified().ok());
+            out.push((f, len, modified));
+        }
+    }
+    out
+}
+
+/// Runs one reload off the async workers and reports it on stderr (one line per reload).
+async fn reload_now(state: Arc<State>, why: &str) {
+    let result = tokio::task::spawn_blocking(move || grpc::reload(&state, false)).await;
+    match result {
+        Ok(Ok(r)) => eprintln!("reload ({why}): {}", r.message),
+        Ok(Err(e)) => eprintln!("reload ({why}) rejected, previous snapshot keeps serving: {e}"),
+        Err(e) => eprintln!("reload ({why}) task failed: {e}"),
+    }
+}
+
+/// Watches for SIGHUP and for changed source files until `stop` fires.
+async fn watch(
+    state: Arc<State>,
+    triggers: ReloadTriggers,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    #[cfg(unix)]
+    let mut hangup = if triggers.sighup {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok()
+    } else {
+        None
+    };
+    let mut seen = fingerprint(&state.config);
+    let period = triggers
+        .poll
+        .unwrap_or(std::time::Duration::from_secs(3600));
+    let mut ticker = tokio::time::interval(period);
+    ticker.tick().await;
+    loop {
+        #[cfg(unix)]
+        let hup = async {
+            match hangup.as_mut() {
+                Some(h) => {
+                    h.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let hup = std::future::pending::<()>();
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = hup => reload_now(state.clone(), "SIGHUP").await,
+            _ = ticker.tick(), if triggers.poll.is_some() => {
+                let now = fingerprint(&state.config);
+                if now != seen {
+                    seen = now;
+                    reload_now(state.clone(), "source files changed").await;
+                }
+            }
+        }
+    }
+}
+
 /// Loads the first snapshot and serves `Screening`, health and reflection on `public`, and
-/// `Admin` on `admin`, until `shutdown` resolves; in-flight calls finish first.
+/// `Admin` on `admin`, until `shutdown` resolves; in-flight calls finish first. `triggers`
+/// add SIGHUP and file polling to `Admin.Reload`.
 pub async fn serve(
     config: Config,
     public: TcpListener,
     admin: TcpListener,
+    triggers: ReloadTriggers,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let (health, health_service) = tonic_health::server::health_reporter();
@@ -104,6 +194,7 @@ pub async fn serve(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    tokio::spawn(watch(state.clone(), triggers, stop_rx.clone()));
 
     let public_server = tonic::transport::Server::builder()
         .add_service(health_service)
