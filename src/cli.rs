@@ -214,14 +214,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             json,
             lists,
         } => {
-            let kind = match kind.as_deref() {
-                None => None,
-                Some(k) => match EntityKind::parse(k) {
-                    Some(EntityKind::Unknown) => None,
-                    Some(k) => Some(k),
-                    None => bail!("--type {k:?}: expected person, org, vessel or aircraft"),
-                },
-            };
+            let kind = kind_flag(kind.as_deref())?;
             let countries = match country.as_deref() {
                 None => Vec::new(),
                 Some(c) => vec![countries::to_iso2(c)
@@ -356,6 +349,23 @@ async fn shutdown_signal() {
     }
 }
 
+/// The `--type` flag: `None` when absent or "unknown".
+fn kind_flag(kind: Option<&str>) -> Result<Option<EntityKind>> {
+    match kind {
+        None => Ok(None),
+        Some(k) => match EntityKind::parse(k) {
+            Some(EntityKind::Unknown) => Ok(None),
+            Some(k) => Ok(Some(k)),
+            None => bail!("--type {k:?}: expected person, org, vessel or aircraft"),
+        },
+    }
+}
+
+/// A gRPC error status as the client prints it.
+fn rpc_error(s: tonic::Status) -> anyhow::Error {
+    anyhow::anyhow!("{}: {}", s.code(), s.message())
+}
+
 /// Runs one client command and returns what to print.
 async fn client(addr: String, command: ClientCommand) -> Result<String> {
     use crate::server::proto;
@@ -371,13 +381,12 @@ async fn client(addr: String, command: ClientCommand) -> Result<String> {
             country,
             kind,
         } => {
-            let kind = match kind.as_deref().map(EntityKind::parse) {
-                None | Some(Some(EntityKind::Unknown)) => proto::PartyKind::Unspecified,
-                Some(Some(EntityKind::Person)) => proto::PartyKind::Person,
-                Some(Some(EntityKind::Organization)) => proto::PartyKind::Organization,
-                Some(Some(EntityKind::Vessel)) => proto::PartyKind::Vessel,
-                Some(Some(EntityKind::Aircraft)) => proto::PartyKind::Aircraft,
-                Some(None) => bail!("--type: expected person, org, vessel or aircraft"),
+            let kind = match kind_flag(kind.as_deref())? {
+                None | Some(EntityKind::Unknown) => proto::PartyKind::Unspecified,
+                Some(EntityKind::Person) => proto::PartyKind::Person,
+                Some(EntityKind::Organization) => proto::PartyKind::Organization,
+                Some(EntityKind::Vessel) => proto::PartyKind::Vessel,
+                Some(EntityKind::Aircraft) => proto::PartyKind::Aircraft,
             };
             let mut client = proto::screening_client::ScreeningClient::new(channel);
             let r = client
@@ -392,7 +401,7 @@ async fn client(addr: String, command: ClientCommand) -> Result<String> {
                     options: None,
                 })
                 .await
-                .map_err(|s| anyhow::anyhow!("{}: {}", s.code(), s.message()))?
+                .map_err(rpc_error)?
                 .into_inner();
             let decision = proto::Decision::try_from(r.decision)
                 .map(|d| {
@@ -415,7 +424,7 @@ async fn client(addr: String, command: ClientCommand) -> Result<String> {
             let s = client
                 .status(proto::StatusRequest {})
                 .await
-                .map_err(|s| anyhow::anyhow!("{}: {}", s.code(), s.message()))?
+                .map_err(rpc_error)?
                 .into_inner();
             text.push_str(&format!("snapshot: {}\n", s.snapshot_version));
             for d in &s.datasets {
@@ -440,7 +449,7 @@ async fn client(addr: String, command: ClientCommand) -> Result<String> {
             let r = client
                 .reload(proto::ReloadRequest { force })
                 .await
-                .map_err(|s| anyhow::anyhow!("{}: {}", s.code(), s.message()))?
+                .map_err(rpc_error)?
                 .into_inner();
             text.push_str(&format!("{}\n", r.message));
         }
