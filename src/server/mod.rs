@@ -7,7 +7,6 @@
 
 pub mod grpc;
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use tokio::net::TcpListener;
@@ -216,9 +215,4 @@ pub async fn serve(
     a?;
     b?;
     Ok(())
-}
-
-/// The local address a listener is bound to, for logs and tests.
-pub fn local_addr(listener: &TcpListener) -> Option<SocketAddr> {
-    listener.local_addr().ok()
 }
