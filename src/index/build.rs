@@ -34,6 +34,9 @@ pub enum BuildError {
     TooLarge(usize),
 }
 
+/// Weight of a single-letter token (an initial): it says little on its own.
+pub(crate) const INITIAL_WEIGHT: f32 = 0.6;
+
 /// Query words up to this length find their neighbours through deletion keys; longer ones
 /// run a Levenshtein DFA over the token FST.
 pub(crate) const DELETION_KEYS_MAX_LEN: usize = 12;
@@ -154,13 +157,16 @@ impl IndexBuilder {
         let n_names = pending.len().max(1) as f32;
         let mut token_text = Vec::with_capacity(dict.len());
         let mut token_weight = Vec::with_capacity(dict.len());
+        let mut token_class = Vec::with_capacity(dict.len());
         let mut ordinal_of: HashMap<&str, u32> = HashMap::with_capacity(dict.len());
         let mut token_builder = fst::MapBuilder::memory();
         for (i, (&t, &df)) in dict.iter().enumerate() {
             token_builder.insert(t, i as u64)?;
             ordinal_of.insert(t, i as u32);
             token_text.push(Box::<str>::from(t));
-            token_weight.push(token_weight_for(t, df as f32, n_names));
+            let class = TokenClass::of(t, is_legal_form(t) || is_stopword(t));
+            token_class.push(class);
+            token_weight.push(token_weight_for(class, df as f32, n_names));
         }
         let token_fst = token_builder.into_map();
 
@@ -205,8 +211,8 @@ impl IndexBuilder {
                 let s = n.tokens_start as usize;
                 name_tokens[s..s + n.tokens_len as usize]
                     .iter()
+                    .filter(|&&o| token_class[o as usize] != TokenClass::Filler)
                     .map(|&o| token_weight[o as usize])
-                    .filter(|&w| w != FILLER_WEIGHT)
                     .sum()
             })
             .collect();
@@ -215,10 +221,6 @@ impl IndexBuilder {
         let mut deletion_keys: Vec<(String, u32)> = Vec::new();
         let mut token_skeleton = Vec::with_capacity(token_text.len());
         let mut token_fold = Vec::with_capacity(token_text.len());
-        let token_class = token_text
-            .iter()
-            .map(|t| TokenClass::of(t, is_legal_form(t) || is_stopword(t)))
-            .collect();
         for (i, t) in token_text.iter().enumerate() {
             token_fold.push(Box::<str>::from(translit_fold(t)));
             match skeleton(t) {
@@ -284,13 +286,10 @@ impl IndexBuilder {
 }
 
 /// IDF weight of an indexed token; legal forms and stopwords get the fixed filler weight.
-fn token_weight_for(token: &str, df: f32, n_names: f32) -> f32 {
-    if is_legal_form(token) || is_stopword(token) {
-        FILLER_WEIGHT
-    } else if token.len() == 1 {
-        // An initial says little on its own.
-        0.6
-    } else {
-        ((n_names + 1.0) / (df + 0.5)).ln().max(1.0)
+fn token_weight_for(class: TokenClass, df: f32, n_names: f32) -> f32 {
+    match class {
+        TokenClass::Filler => FILLER_WEIGHT,
+        TokenClass::Initial => INITIAL_WEIGHT,
+        TokenClass::Word => ((n_names + 1.0) / (df + 0.5)).ln().max(1.0),
     }
 }

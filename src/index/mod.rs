@@ -35,8 +35,8 @@ pub struct DatasetInfo {
     pub warnings: Vec<String>,
 }
 
-/// The part a token plays in a listed person's name. Only unmatched *middle* names are
-/// forgiven when scoring: callers drop them, but not first names or surnames.
+/// The part a token plays in a listed person's name. Scoring forgives an unmatched middle
+/// name most, a first given name less, a surname not at all (see `matching::score`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Given,

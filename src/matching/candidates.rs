@@ -50,28 +50,27 @@ pub struct Expansion {
 /// symmetric-deletion FST: `1 + len` lookups at distance 1, about `len²/2` at distance 2, a
 /// few microseconds either way. Longer words run a Levenshtein DFA (from builders made once
 /// per process) over the token FST, which costs about 0.1 ms but is rarely needed.
-pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) {
+///
+/// Returns the token's ordinal when the index knows it.
+pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u32> {
     out.clear();
-    let budget = allowed_distance(token.chars().count());
-    let known = index.token_ordinal(token);
-    match known {
-        Some(o) => out.push(Expansion {
+    if let Some(o) = index.token_ordinal(token) {
+        out.push(Expansion {
             ordinal: o,
             distance: Some(0),
-        }),
-        None if budget == 0 => {}
-        None if token.is_ascii() && token.len() <= DELETION_KEYS_MAX_LEN => {
-            // Distance 1 first (len + 1 lookups); the two-edit neighbourhood (~len²/2
-            // lookups) only when nothing is that close.
-            by_deletions(index, token, 1, out);
-            if out.is_empty() && budget > 1 {
-                by_deletions(index, token, 2, out);
-            }
-        }
-        None => fuzzy(index, token, budget, out),
+        });
+        return Some(o);
     }
-    if known.is_some() {
-        return;
+    let budget = allowed_distance(token.chars().count());
+    if budget > 0 && token.is_ascii() && token.len() <= DELETION_KEYS_MAX_LEN {
+        // Distance 1 first (len + 1 lookups); the two-edit neighbourhood (~len²/2 lookups)
+        // only when nothing is that close.
+        by_deletions(index, token, 1, out);
+        if out.is_empty() && budget > 1 {
+            by_deletions(index, token, 2, out);
+        }
+    } else if budget > 0 {
+        fuzzy(index, token, budget, out);
     }
     if let Some(s) = skeleton(token) {
         for &o in index.skeleton_tokens(&s) {
@@ -83,6 +82,7 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) {
             }
         }
     }
+    None
 }
 
 /// Tokens within `budget` (1 or 2) edits of `token`, found through shared deletion keys and
@@ -152,9 +152,6 @@ fn fuzzy(index: &Index, token: &str, distance: usize, out: &mut Vec<Expansion>) 
 pub struct Votes {
     score: Vec<f32>,
     touched: Vec<u32>,
-    ranked: Vec<u32>,
-    /// `ranked` already holds the names to rank (see [`Votes::retain_at_least`]).
-    filtered: bool,
     keyed: Vec<(f32, u32)>,
 }
 
@@ -199,35 +196,23 @@ impl Votes {
         }
     }
 
-    /// Drops names with fewer than `min` votes from the ranking (their votes stay recorded
-    /// until the next reset).
-    pub fn retain_at_least(&mut self, min: f32) {
-        let Votes { score, touched, .. } = self;
-        // `touched` must still list every slot to reset, so filter into `ranked` instead.
-        self.ranked.clear();
-        self.ranked.extend(
-            touched
-                .iter()
-                .copied()
-                .filter(|&n| score[n as usize] >= min),
-        );
-        self.filtered = true;
-    }
-
-    /// The `n` names ranked best by `rank(name, votes)`, best first (ties: lower name id).
-    pub fn top(&mut self, n: usize, rank: impl Fn(u32, f32) -> f32) -> Vec<u32> {
+    /// The `n` names ranked best by `rank(name, votes)`, best first (ties: lower name id),
+    /// among those with at least `min` votes.
+    pub fn top(&mut self, n: usize, min: f32, rank: impl Fn(u32, f32) -> f32) -> Vec<u32> {
         let Votes {
             score,
             touched,
-            ranked,
-            filtered,
             keyed,
         } = self;
-        let names: &[u32] = if *filtered { ranked } else { touched };
-        *filtered = false;
         // Rank keys computed once per name, not once per comparison.
         keyed.clear();
-        keyed.extend(names.iter().map(|&x| (rank(x, score[x as usize]), x)));
+        keyed.extend(
+            touched
+                .iter()
+                .map(|&x| (x, score[x as usize]))
+                .filter(|&(_, v)| v >= min)
+                .map(|(x, v)| (rank(x, v), x)),
+        );
         let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         if keyed.len() > n {
             keyed.select_nth_unstable_by(n, order);

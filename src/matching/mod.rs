@@ -15,7 +15,7 @@ use std::cell::RefCell;
 
 use serde::Serialize;
 
-use crate::index::build::FILLER_WEIGHT;
+use crate::index::build::{FILLER_WEIGHT, INITIAL_WEIGHT};
 use crate::index::{canonical_identifier, whole_key, Index};
 use crate::model::{EntityKind, Identifier, NameKind};
 use crate::normalize::{is_legal_form, is_stopword, tokens};
@@ -25,8 +25,6 @@ use score::{
     score_name, NameScore, OwnedForms, Role, SimCache, TokenClass, WeightedToken, QUERY_SHARE,
 };
 
-/// Weight of a single-letter query token (an initial).
-const INITIAL_WEIGHT: f32 = 0.6;
 /// How many best-voted names go on to full scoring.
 const CANDIDATES: usize = 16;
 /// Postings longer than this are skipped during voting when the query has other distinctive
@@ -134,7 +132,7 @@ thread_local! {
 }
 
 struct QueryToken {
-    text: String,
+    /// The token itself (`forms.text`) and its fold and skeleton.
     forms: OwnedForms,
     weight: f32,
     filler: bool,
@@ -164,8 +162,8 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
         // words the ones with fewer other words come first: lists repeat a party under many
         // near-identical names (the CSL and OFAC's own files, aliases), and a plain vote count
         // would cut the candidate list among ties arbitrarily.
-        votes.retain_at_least(min_vote);
-        let mut candidates = votes.top(CANDIDATES, |n, v| {
+        // Names with less than the minimum vote cannot reach a reportable score.
+        let mut candidates = votes.top(CANDIDATES, min_vote, |n, v| {
             let name_weight = index.name_weight(n);
             QUERY_SHARE * (v / query_weight.max(1e-6)).min(1.0)
                 + (1.0 - QUERY_SHARE) * (v / name_weight.max(1e-6)).min(1.0)
@@ -180,11 +178,11 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
             .enumerate()
             .map(|(i, t)| WeightedToken {
                 id: i as u32,
-                text: &t.text,
+                text: &t.forms.text,
                 fold: &t.forms.fold,
                 skeleton: &t.forms.skeleton,
                 weight: t.weight,
-                class: TokenClass::of(&t.text, t.filler),
+                class: TokenClass::of(&t.forms.text, t.filler),
                 role: Role::Other,
                 known: t.known,
             })
@@ -232,9 +230,8 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
     toks.iter()
         .map(|t| {
             let filler = is_legal_form(t) || is_stopword(t);
-            expand(index, t, buf);
+            let known = expand(index, t, buf);
             keep_closest(index, buf);
-            let known = index.token_ordinal(t);
             let weight = if filler {
                 FILLER_WEIGHT
             } else if t.len() == 1 {
@@ -250,7 +247,6 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
                     .fold(0.0, f32::max)
             };
             QueryToken {
-                text: t.clone(),
                 forms: OwnedForms::new(t),
                 weight,
                 filler,
