@@ -107,18 +107,26 @@ enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
-    /// Serve the gRPC API (Screening, Admin, health, reflection) until SIGTERM or Ctrl-C.
+    /// Serve the gRPC API (Screening, Admin, health, reflection) and the HTTP endpoints
+    /// (/metrics, /healthz, /readyz) until SIGTERM or Ctrl-C. Addresses and reload settings
+    /// come from the config's [server] section; these flags override it.
     Serve {
-        /// Address of Screening, health and reflection.
-        #[arg(long, default_value = "127.0.0.1:50051")]
-        listen: String,
-        /// Address of the Admin service (Reload); keep it private.
-        #[arg(long, default_value = "127.0.0.1:50052")]
-        admin_listen: String,
+        /// Address of Screening, health and reflection [default: 127.0.0.1:50051].
+        #[arg(long)]
+        listen: Option<String>,
+        /// Address of the Admin service (Reload); keep it private [default: 127.0.0.1:50052].
+        #[arg(long)]
+        admin_listen: Option<String>,
+        /// Address of /metrics, /healthz and /readyz [default: 127.0.0.1:8080]; "off" for none.
+        #[arg(long)]
+        http_listen: Option<String>,
         /// Check the list files for changes this often and reload when they change
-        /// (0: never; SIGHUP and Admin.Reload still work).
-        #[arg(long, default_value_t = 30)]
-        poll_seconds: u64,
+        /// (0: never; SIGHUP and Admin.Reload still work) [default: 30].
+        #[arg(long)]
+        poll_seconds: Option<u64>,
+        /// Log lines as JSON objects instead of text.
+        #[arg(long)]
+        log_json: bool,
         #[command(flatten)]
         lists: ListArgs,
     },
@@ -182,26 +190,39 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve {
             listen,
             admin_listen,
+            http_listen,
             poll_seconds,
+            log_json,
             lists,
         } => {
-            let triggers = crate::server::ReloadTriggers {
-                sighup: true,
-                poll: (poll_seconds > 0).then(|| std::time::Duration::from_secs(poll_seconds)),
-            };
-            let config = lists.config()?;
+            init_logging(log_json);
+            let mut config = lists.config()?;
+            let server = &mut config.server;
+            server.listen = listen.unwrap_or(server.listen.clone());
+            server.admin_listen = admin_listen.unwrap_or(server.admin_listen.clone());
+            server.http_listen = http_listen.unwrap_or(server.http_listen.clone());
+            server.poll_seconds = poll_seconds.unwrap_or(server.poll_seconds);
+            let triggers = crate::server::ReloadTriggers::from_config(server);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
             runtime.block_on(async move {
-                let public = crate::server::bind(&listen).await?;
-                let admin = crate::server::bind(&admin_listen).await?;
-                eprintln!(
-                    "serving Screening on {} and Admin on {}",
-                    public.local_addr()?,
-                    admin.local_addr()?
+                let s = &config.server;
+                let http = (s.http_listen != "off").then_some(s.http_listen.as_str());
+                let listeners =
+                    crate::server::Listeners::bind(&s.listen, &s.admin_listen, http).await?;
+                tracing::info!(
+                    screening = %listeners.public.local_addr()?,
+                    admin = %listeners.admin.local_addr()?,
+                    http = %listeners
+                        .http
+                        .as_ref()
+                        .and_then(|l| l.local_addr().ok())
+                        .map_or("off".to_string(), |a| a.to_string()),
+                    "listening; loading lists"
                 );
-                crate::server::serve(config, public, admin, triggers, shutdown_signal()).await?;
+                crate::server::serve(config, listeners, triggers, shutdown_signal()).await?;
+                tracing::info!("stopped");
                 Ok::<_, anyhow::Error>(())
             })?;
             Ok(ExitCode::SUCCESS)
@@ -324,6 +345,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`), as text or JSON lines.
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
     }
 }
 

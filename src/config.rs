@@ -16,6 +16,19 @@
 //! [policy]
 //! review_threshold = 0.85
 //! deny_threshold = 0.95
+//!
+//! [server]                       # `clearance serve` only; every key is optional
+//! listen = "127.0.0.1:50051"     # Screening, health, reflection
+//! admin_listen = "127.0.0.1:50052"
+//! http_listen = "127.0.0.1:8080" # /metrics, /healthz, /readyz
+//! poll_seconds = 30              # check source files for changes (0: never)
+//! reload_every_seconds = 0       # reload on a schedule whether or not files changed (0: never)
+//! min_entity_share = 0.5         # refuse a reload that loses more entities than this, unless forced
+//! self_probes = 64               # per dataset: listed names that must find themselves
+//!
+//! [[server.probe]]               # a query whose decision a new snapshot must reproduce
+//! name = "Huawei Technologies Co., Ltd."
+//! expect = "deny"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -23,7 +36,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::lists::{ListFormat, LoadOptions};
-use crate::policy::{Policy, PolicyError};
+use crate::policy::{Decision, Policy, PolicyError};
 
 /// One list to load.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +53,56 @@ pub struct Source {
 pub struct Config {
     pub sources: Vec<Source>,
     pub policy: Policy,
+    pub server: ServerConfig,
+}
+
+/// How `clearance serve` listens and when it reloads. Command-line flags override the
+/// addresses and the poll interval.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Screening, health and reflection.
+    pub listen: String,
+    /// The Admin service; keep it private.
+    pub admin_listen: String,
+    /// `/metrics`, `/healthz` and `/readyz`.
+    pub http_listen: String,
+    /// Check the source files' sizes and modification times this often (0: never).
+    pub poll_seconds: u64,
+    /// Reload unconditionally this often (0: never).
+    pub reload_every_seconds: u64,
+    /// A reload that would leave fewer entities than this share of the live snapshot is
+    /// refused unless forced: a truncated file must not empty the lists.
+    pub min_entity_share: f64,
+    /// Listed names per dataset, spread over the list, that a new snapshot must match to
+    /// themselves at the deny threshold before it may serve (0: none).
+    pub self_probes: usize,
+    /// Queries whose decision a new snapshot must reproduce.
+    #[serde(rename = "probe")]
+    pub probes: Vec<Probe>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:50051".into(),
+            admin_listen: "127.0.0.1:50052".into(),
+            http_listen: "127.0.0.1:8080".into(),
+            poll_seconds: 30,
+            reload_every_seconds: 0,
+            min_entity_share: 0.5,
+            self_probes: 64,
+            probes: Vec::new(),
+        }
+    }
+}
+
+/// A known query and the decision it must get, checked on every new snapshot.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    pub name: String,
+    pub expect: Decision,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +129,8 @@ pub enum ConfigError {
     NoSources,
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    #[error("[server]: {0}")]
+    Server(String),
 }
 
 #[derive(Deserialize)]
@@ -75,6 +140,8 @@ struct RawConfig {
     source: Vec<RawSource>,
     #[serde(default)]
     policy: Policy,
+    #[serde(default)]
+    server: ServerConfig,
 }
 
 #[derive(Deserialize)]
@@ -114,6 +181,7 @@ impl Config {
         let mut config = Config {
             sources: Vec::new(),
             policy: raw.policy,
+            server: raw.server,
         };
         for s in raw.source {
             let path = if s.path.is_absolute() {
@@ -185,6 +253,17 @@ impl Config {
             }
         }
         self.policy.validate()?;
+        let share = self.server.min_entity_share;
+        if !(0.0..=1.0).contains(&share) {
+            return Err(ConfigError::Server(format!(
+                "min_entity_share must be between 0 and 1, not {share}"
+            )));
+        }
+        for (i, p) in self.server.probes.iter().enumerate() {
+            if p.name.trim().is_empty() {
+                return Err(ConfigError::Server(format!("probe {i}: empty name")));
+            }
+        }
         Ok(())
     }
 }
@@ -213,6 +292,36 @@ mod tests {
         assert!(c.load_options(&c.sources[1]).skip_sdn_rows);
         assert_eq!(c.policy.review_threshold, 0.8);
         assert_eq!(c.policy.deny_threshold, Policy::default().deny_threshold);
+    }
+
+    #[test]
+    fn server_section_defaults_and_overrides() {
+        let c = Config::from_toml("", Path::new(".")).unwrap();
+        assert_eq!(c.server, ServerConfig::default());
+        let text = r#"
+            [server]
+            http_listen = "0.0.0.0:9000"
+            reload_every_seconds = 3600
+            [[server.probe]]
+            name = "Banco Nacional de Cuba"
+            expect = "deny"
+        "#;
+        let c = Config::from_toml(text, Path::new(".")).unwrap();
+        assert_eq!(c.server.http_listen, "0.0.0.0:9000");
+        assert_eq!(c.server.listen, ServerConfig::default().listen);
+        assert_eq!(c.server.reload_every_seconds, 3600);
+        assert_eq!(c.server.probes[0].expect, Decision::Deny);
+        let e = Config::from_toml("[server]\nmin_entity_share = 2.0\n", Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("min_entity_share"), "{e}");
+        let e = Config::from_toml(
+            "[[server.probe]]\nname = 'x'\nexpect = 'block'\n",
+            Path::new("."),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("block"), "{e}");
     }
 
     #[test]

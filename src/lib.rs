@@ -6,8 +6,9 @@
 //! [`index`] normalizes every name ([`normalize`]) and builds immutable FSTs, postings and
 //! weights; [`matching`] finds candidates through the FSTs (symmetric-deletion keys and
 //! Levenshtein automata for misspelt words, phonetic skeletons for transliterations) and scores
-//! them by IDF-weighted token alignment; [`policy`] turns the hits into allow, review or deny; [`screen`] ties it together behind an `ArcSwap` so a new list version replaces
-//! the old one without stopping readers.
+//! them by IDF-weighted token alignment; [`policy`] turns the hits into allow, review or deny;
+//! [`screen`] ties it together behind an `ArcSwap` so a new list version replaces the old one
+//! without stopping readers, once [`validate`] has checked it; [`server`] serves it over gRPC.
 //!
 //! # Example
 //! ```
@@ -50,3 +51,4 @@ pub mod screen;
 pub mod server;
 #[doc(hidden)]
 pub mod testing;
+pub mod validate;

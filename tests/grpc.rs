@@ -1,109 +1,16 @@
 //! The real server on 127.0.0.1:0, spoken to with generated tonic clients, on the bundled
 //! sample list.
 
+mod common;
+
 use std::path::Path;
+use std::time::Duration;
 
 use clearance::config::Config;
 use clearance::policy::Decision;
 use clearance::screen::{Party, ScreenOptions, Snapshot};
-use clearance::server::proto::{
-    self, admin_client::AdminClient, screening_client::ScreeningClient,
-};
-use tokio::sync::oneshot;
-use tonic::transport::Channel;
-
-struct Running {
-    public: String,
-    admin: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<Result<(), clearance::server::ServeError>>,
-}
-
-impl Running {
-    async fn start() -> Running {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let config = Config::from_file(&root.join("config/sample.toml")).unwrap();
-        let public = clearance::server::bind("127.0.0.1:0").await.unwrap();
-        let admin = clearance::server::bind("127.0.0.1:0").await.unwrap();
-        let public_addr = format!("http://{}", public.local_addr().unwrap());
-        let admin_addr = format!("http://{}", admin.local_addr().unwrap());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(clearance::server::serve(
-            config,
-            public,
-            admin,
-            clearance::server::ReloadTriggers::default(),
-            async move {
-                let _ = stopped.await;
-            },
-        ));
-        let running = Running {
-            public: public_addr,
-            admin: admin_addr,
-            stop: Some(stop),
-            task,
-        };
-        running.wait_serving().await;
-        running
-    }
-
-    async fn channel(addr: &str) -> Channel {
-        for _ in 0..100 {
-            if let Ok(c) = Channel::from_shared(addr.to_string())
-                .unwrap()
-                .connect()
-                .await
-            {
-                return c;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("server at {addr} did not accept connections");
-    }
-
-    async fn wait_serving(&self) {
-        let mut health =
-            tonic_health::pb::health_client::HealthClient::new(Self::channel(&self.public).await);
-        for _ in 0..250 {
-            let r = health
-                .check(tonic_health::pb::HealthCheckRequest {
-                    service: "clearance.v1.Screening".into(),
-                })
-                .await;
-            if let Ok(r) = r {
-                if r.get_ref().status
-                    == tonic_health::pb::health_check_response::ServingStatus::Serving as i32
-                {
-                    return;
-                }
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("Screening never reported SERVING");
-    }
-
-    async fn screening(&self) -> ScreeningClient<Channel> {
-        ScreeningClient::new(Self::channel(&self.public).await)
-    }
-
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.task.await.unwrap().unwrap();
-    }
-}
-
-fn request(id: &str, name: &str) -> proto::ScreenRequest {
-    proto::ScreenRequest {
-        request_id: id.into(),
-        party: Some(proto::Party {
-            name: name.into(),
-            ..proto::Party::default()
-        }),
-        options: None,
-    }
-}
+use clearance::server::proto;
+use common::{request, sample, Running};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn screen_answers_like_the_library_and_names_the_snapshot() {
@@ -246,7 +153,7 @@ async fn entity_status_reload_and_reflection() {
     assert_eq!(status.datasets[0].name, "sample");
     assert_eq!(status.datasets[0].entities, 36);
 
-    let mut admin = AdminClient::new(Running::channel(&server.admin).await);
+    let mut admin = server.admin().await;
     let r = admin
         .reload(proto::ReloadRequest { force: false })
         .await
@@ -361,24 +268,12 @@ async fn changed_list_files_reload_and_a_corrupt_file_is_rejected() {
     config
         .add_source_flag(&format!("native:own={}", list.display()))
         .unwrap();
-    let public = clearance::server::bind("127.0.0.1:0").await.unwrap();
-    let admin = clearance::server::bind("127.0.0.1:0").await.unwrap();
-    let addr = format!("http://{}", public.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
     let triggers = clearance::server::ReloadTriggers {
-        sighup: false,
-        poll: Some(std::time::Duration::from_millis(50)),
+        poll: Some(Duration::from_millis(50)),
+        ..Default::default()
     };
-    let task = tokio::spawn(clearance::server::serve(
-        config,
-        public,
-        admin,
-        triggers,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
-    let mut client = ScreeningClient::new(Running::channel(&addr).await);
+    let server = Running::spawn(config, triggers).await;
+    let mut client = server.screening().await;
     let decision = |r: proto::ScreenResponse| (r.decision, r.snapshot_version);
     let mut first = None;
     for _ in 0..100 {
@@ -386,7 +281,7 @@ async fn changed_list_files_reload_and_a_corrupt_file_is_rejected() {
             first = Some(decision(r.into_inner()));
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let (d, v1) = first.expect("server answers");
     assert_eq!(d, proto::Decision::Allow as i32);
@@ -410,7 +305,7 @@ async fn changed_list_files_reload_and_a_corrupt_file_is_rejected() {
             v2 = Some(v);
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let v2 = v2.expect("the changed file was reloaded");
     assert_ne!(v2, v1);
@@ -428,7 +323,7 @@ async fn changed_list_files_reload_and_a_corrupt_file_is_rejected() {
         if reported.starts_with("failed") {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(reported.contains("own.jsonl:1"), "{reported}");
     let (d, v) = decision(
@@ -440,6 +335,23 @@ async fn changed_list_files_reload_and_a_corrupt_file_is_rejected() {
     );
     assert_eq!((d, v), (proto::Decision::Deny as i32, v2));
 
-    let _ = stop.send(());
-    task.await.unwrap().unwrap();
+    // The failure is in the metrics too, with its message.
+    let m = server.metrics().await;
+    assert_eq!(
+        sample(
+            &m,
+            "clearance_reloads_total",
+            &[("trigger", "files_changed"), ("result", "failed")]
+        ),
+        Some(1.0)
+    );
+    let error = m
+        .samples
+        .iter()
+        .find(|s| s.metric == "clearance_reload_last_error_info")
+        .and_then(|s| s.labels.get("error"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(error.contains("own.jsonl:1"), "{error}");
+    server.stop().await;
 }

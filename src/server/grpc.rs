@@ -2,12 +2,15 @@
 //! messages and the library's types, and the one place errors become `tonic::Status`.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::StreamExt;
 use tonic::{Request, Response, Status};
 
+use super::metrics::Rpc;
 use super::proto;
+use super::reload::{self, ReloadError, Trigger};
 use super::State;
 use crate::countries;
 use crate::model::{Entity, EntityKind, Identifier, NameKind};
@@ -24,19 +27,20 @@ pub const MAX_HITS: u32 = 100;
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Responses buffered per stream before the server stops reading requests (back-pressure).
 pub const STREAM_BUFFER: usize = 64;
-/// A reload is refused without `force` when the new snapshot has fewer entities than this
-/// share of the live one: a truncated download must not empty the lists.
-pub const MIN_ENTITY_SHARE: f64 = 0.5;
 
 /// Why a request could not be served.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, thiserror::Error)]
 pub enum RequestError {
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
     #[error("no entity {0:?} in the live snapshot")]
     NotFound(String),
-    #[error("reload failed: {0}")]
-    Reload(String),
+    #[error("no snapshot loaded yet; the server is starting")]
+    NotReady,
+    #[error("reload failed, the previous snapshot keeps serving: {0}")]
+    Reload(#[source] ReloadError),
+    #[error("deadline exceeded")]
+    Deadline,
 }
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> RequestError {
@@ -51,8 +55,56 @@ pub fn status_of(e: RequestError) -> Status {
     match &e {
         RequestError::Invalid { .. } => Status::invalid_argument(e.to_string()),
         RequestError::NotFound(_) => Status::not_found(e.to_string()),
+        RequestError::NotReady => Status::unavailable(e.to_string()),
         RequestError::Reload(_) => Status::failed_precondition(e.to_string()),
+        RequestError::Deadline => Status::deadline_exceeded(e.to_string()),
     }
+}
+
+/// Records how an RPC ended and turns its result into tonic's.
+fn finish<T>(rpc: Rpc, result: Result<T, RequestError>) -> Result<Response<T>, Status> {
+    match result {
+        Ok(v) => {
+            rpc.finish(tonic::Code::Ok);
+            Ok(Response::new(v))
+        }
+        Err(e) => {
+            let status = status_of(e);
+            log_error(&status);
+            rpc.finish(status.code());
+            Err(status)
+        }
+    }
+}
+
+/// One log line per failed call that points at the server; a caller's bad request is
+/// counted in the metrics but not logged.
+fn log_error(status: &Status) {
+    if !matches!(
+        status.code(),
+        tonic::Code::InvalidArgument | tonic::Code::NotFound
+    ) {
+        tracing::warn!(code = ?status.code(), "{}", status.message());
+    }
+}
+
+/// The `grpc-timeout` header (gRPC over HTTP/2 spec: up to 8 digits and a unit).
+fn grpc_timeout(metadata: &tonic::metadata::MetadataMap) -> Option<Duration> {
+    let value = metadata.get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    if digits.is_empty() || digits.len() > 8 {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
 }
 
 /// Validates a request into the library's party and options.
@@ -198,17 +250,18 @@ fn entity_to_proto(e: &Entity) -> proto::Entity {
     }
 }
 
+/// Screens one request against the serving snapshot, loaded once so that a concurrent
+/// reload cannot mix two list versions into one answer.
 fn screen_one(
     state: &State,
     req: &proto::ScreenRequest,
+    stream_started: Option<Instant>,
 ) -> Result<proto::ScreenResponse, RequestError> {
     let (party, options) = parse_request(req)?;
-    // One snapshot per request, so a concurrent reload cannot mix two list versions.
-    let snapshot = state.screener.snapshot();
-    Ok(response(
-        req.request_id.clone(),
-        snapshot.screen(&party, &options),
-    ))
+    let snapshot = state.snapshot().ok_or(RequestError::NotReady)?;
+    let result = snapshot.screen(&party, &options);
+    state.metrics.screened(&result, stream_started);
+    Ok(response(req.request_id.clone(), result))
 }
 
 /// The `Screening` service.
@@ -222,9 +275,8 @@ impl proto::screening_server::Screening for ScreeningService {
         &self,
         request: Request<proto::ScreenRequest>,
     ) -> Result<Response<proto::ScreenResponse>, Status> {
-        screen_one(&self.state, request.get_ref())
-            .map(Response::new)
-            .map_err(status_of)
+        let rpc = self.state.metrics.rpc("Screen");
+        finish(rpc, screen_one(&self.state, request.get_ref(), None))
     }
 
     type ScreenStreamStream = ReceiverStream<Result<proto::ScreenResponse, Status>>;
@@ -233,24 +285,54 @@ impl proto::screening_server::Screening for ScreeningService {
         &self,
         request: Request<tonic::Streaming<proto::ScreenRequest>>,
     ) -> Result<Response<Self::ScreenStreamStream>, Status> {
+        let rpc = self.state.metrics.rpc("ScreenStream");
+        let deadline = grpc_timeout(request.metadata()).map(|t| tokio::time::Instant::now() + t);
         let mut requests = request.into_inner();
         let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER);
         let state = self.state.clone();
         tokio::spawn(async move {
-            while let Some(next) = requests.next().await {
+            let until_deadline = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::pin!(until_deadline);
+            let code = loop {
+                let next = tokio::select! {
+                    next = requests.next() => next,
+                    _ = &mut until_deadline => {
+                        let _ = tx.try_send(Err(status_of(RequestError::Deadline)));
+                        break tonic::Code::DeadlineExceeded;
+                    }
+                };
                 let reply = match next {
+                    None => break tonic::Code::Ok,
                     // A bad request in a stream answers that request with its error and
                     // ends the stream, as gRPC streams carry one final status.
-                    Ok(req) => screen_one(&state, &req).map_err(status_of),
-                    Err(status) => Err(status),
+                    Some(Ok(req)) => {
+                        screen_one(&state, &req, Some(Instant::now())).map_err(status_of)
+                    }
+                    // The client reset the stream or sent something undecodable.
+                    Some(Err(status)) => Err(status),
                 };
-                let last = reply.is_err();
+                let code = reply.as_ref().err().map(Status::code);
                 // `send` waits while the buffer is full: a slow reader slows the stream down
                 // instead of growing memory. A closed channel means the client went away.
-                if tx.send(reply).await.is_err() || last {
-                    break;
+                let sent = tokio::select! {
+                    sent = tx.send(reply) => sent.is_ok(),
+                    _ = &mut until_deadline => {
+                        break tonic::Code::DeadlineExceeded;
+                    }
+                };
+                if !sent {
+                    break tonic::Code::Cancelled;
                 }
-            }
+                if let Some(code) = code {
+                    break code;
+                }
+            };
+            rpc.finish(code);
         });
         Ok(Response::new(ReceiverStream::new(rx)))
     }
@@ -259,30 +341,35 @@ impl proto::screening_server::Screening for ScreeningService {
         &self,
         request: Request<proto::GetEntityRequest>,
     ) -> Result<Response<proto::Entity>, Status> {
+        let rpc = self.state.metrics.rpc("GetEntity");
         let id = &request.get_ref().entity_id;
-        if id.is_empty() {
-            return Err(status_of(invalid("entity_id", "must not be empty")));
-        }
-        let snapshot = self.state.screener.snapshot();
-        snapshot
-            .index
-            .entity_by_id(id)
-            .map(|e| Response::new(entity_to_proto(e)))
-            .ok_or_else(|| status_of(RequestError::NotFound(id.clone())))
+        let result = if id.is_empty() {
+            Err(invalid("entity_id", "must not be empty"))
+        } else {
+            self.state
+                .snapshot()
+                .ok_or(RequestError::NotReady)
+                .and_then(|s| {
+                    s.index
+                        .entity_by_id(id)
+                        .map(entity_to_proto)
+                        .ok_or_else(|| RequestError::NotFound(id.clone()))
+                })
+        };
+        finish(rpc, result)
     }
 
     async fn status(
         &self,
         _request: Request<proto::StatusRequest>,
     ) -> Result<Response<proto::StatusResponse>, Status> {
-        let snapshot = self.state.screener.snapshot();
-        let last_reload = self
+        let rpc = self.state.metrics.rpc("Status");
+        let result = self
             .state
-            .last_reload
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or_default();
-        Ok(Response::new(status_response(&snapshot, last_reload)))
+            .snapshot()
+            .ok_or(RequestError::NotReady)
+            .map(|s| status_response(&s, self.state.last_reload()));
+        finish(rpc, result)
     }
 }
 
@@ -310,56 +397,23 @@ pub struct AdminService {
     pub state: Arc<State>,
 }
 
-/// Builds a new snapshot from the config, validates it against the live one and swaps it in.
-pub fn reload(state: &State, force: bool) -> Result<proto::ReloadResponse, RequestError> {
-    let outcome = (|| {
-        let fresh =
-            Snapshot::load(&state.config).map_err(|e| RequestError::Reload(e.to_string()))?;
-        let live = state.screener.snapshot();
-        let (old, new) = (live.index.entities().len(), fresh.index.entities().len());
-        if !force && (new as f64) < (old as f64) * MIN_ENTITY_SHARE {
-            return Err(RequestError::Reload(format!(
-                "the new lists hold {new} entities against {old} live; refusing without force"
-            )));
-        }
-        let version = fresh.version().to_string();
-        let swapped = version != live.version();
-        if swapped {
-            state.screener.swap(fresh);
-        }
-        Ok(proto::ReloadResponse {
-            snapshot_version: version.clone(),
-            swapped,
-            message: if swapped {
-                format!("now serving {version} ({new} entities)")
-            } else {
-                format!("lists unchanged, still serving {version}")
-            },
-        })
-    })();
-    let note = match &outcome {
-        Ok(r) => format!("ok: {}", r.message),
-        Err(e) => format!("failed: {e}"),
-    };
-    if let Ok(mut last) = state.last_reload.lock() {
-        *last = note;
-    }
-    outcome
-}
-
 #[tonic::async_trait]
 impl proto::admin_server::Admin for AdminService {
     async fn reload(
         &self,
         request: Request<proto::ReloadRequest>,
     ) -> Result<Response<proto::ReloadResponse>, Status> {
+        let rpc = self.state.metrics.rpc("Reload");
         let force = request.get_ref().force;
-        let state = self.state.clone();
         // Building a snapshot takes a second or more: off the async workers.
-        tokio::task::spawn_blocking(move || reload(&state, force))
+        let result = reload::reload_blocking(self.state.clone(), Trigger::Admin, force)
             .await
-            .map_err(|e| Status::internal(format!("reload task failed: {e}")))?
-            .map(Response::new)
-            .map_err(status_of)
+            .map(|r| proto::ReloadResponse {
+                snapshot_version: r.version,
+                swapped: r.swapped,
+                message: r.message,
+            })
+            .map_err(RequestError::Reload);
+        finish(rpc, result)
     }
 }

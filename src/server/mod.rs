@@ -1,19 +1,26 @@
-//! The gRPC service: `clearance.v1.Screening` (and `Admin` on its own address), the standard
-//! health service and server reflection, over the live [`Screener`].
+//! The service: `clearance.v1.Screening` with the standard health service and reflection on
+//! the public address, `Admin` on its own address, and an HTTP listener for `/metrics`,
+//! `/healthz` and `/readyz`, all over the live [`Screener`].
 //!
-//! Request handling is in [`grpc`]; this module wires the listeners, health and reflection,
-//! and loads the first snapshot. Errors become `tonic::Status` in one place,
+//! Request handling is in [`grpc`], the HTTP endpoints in [`http`], metrics in [`metrics`],
+//! reloads and their triggers in [`reload`]. Errors become `tonic::Status` in one place,
 //! [`grpc::status_of`].
 
 pub mod grpc;
+pub mod http;
+pub mod metrics;
+pub mod reload;
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::config::Config;
-use crate::screen::{Screener, Snapshot, SnapshotError};
+use crate::screen::{Screener, Snapshot};
+pub use metrics::Metrics;
+pub use reload::{ReloadError, ReloadTriggers, Trigger};
 
 /// Code generated from `proto/clearance/v1/*.proto`.
 pub mod proto {
@@ -27,8 +34,8 @@ pub mod proto {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error(transparent)]
-    Snapshot(#[from] SnapshotError),
+    #[error("first snapshot: {0}")]
+    FirstSnapshot(#[from] ReloadError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: String,
@@ -37,16 +44,77 @@ pub enum ServeError {
     },
     #[error("gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
+    #[error("HTTP server failed: {0}")]
+    Http(#[source] std::io::Error),
     #[error("reflection service: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
 }
 
-/// What the services share: the live snapshot, the config to reload from, and the outcome
-/// of the last reload.
+/// What the services share: the live snapshot (once the first one is loaded), the config to
+/// reload from, the metrics and the outcome of the last reload.
 pub struct State {
-    pub screener: Screener,
+    live: OnceLock<Screener>,
     pub config: Config,
-    pub last_reload: Mutex<String>,
+    pub metrics: Arc<Metrics>,
+    last_reload: Mutex<String>,
+    /// Held for the whole of a reload, so reloads never overlap.
+    reloading: Mutex<()>,
+    draining: AtomicBool,
+}
+
+impl State {
+    pub fn new(config: Config) -> State {
+        State {
+            live: OnceLock::new(),
+            config,
+            metrics: Arc::new(Metrics::new()),
+            last_reload: Mutex::new(String::new()),
+            reloading: Mutex::new(()),
+            draining: AtomicBool::new(false),
+        }
+    }
+
+    /// The serving snapshot; `None` until the first one is loaded. Hold the `Arc` for the
+    /// whole request so the request sees one version.
+    pub fn snapshot(&self) -> Option<Arc<Snapshot>> {
+        self.live.get().map(Screener::snapshot)
+    }
+
+    /// Makes `snapshot` the serving one.
+    fn install(&self, snapshot: Snapshot) {
+        let mut fresh = Some(snapshot);
+        let screener = self
+            .live
+            .get_or_init(|| Screener::new(fresh.take().expect("taken once")));
+        if let Some(snapshot) = fresh {
+            screener.swap(snapshot);
+        }
+        self.metrics.set_ready(self.ready());
+    }
+
+    /// Serving a snapshot and not shutting down: what `/readyz` reports.
+    pub fn ready(&self) -> bool {
+        self.live.get().is_some() && !self.draining.load(Ordering::Relaxed)
+    }
+
+    fn start_draining(&self) {
+        self.draining.store(true, Ordering::Relaxed);
+        self.metrics.set_ready(false);
+    }
+
+    /// The outcome of the last reload, as `Status` reports it.
+    pub fn last_reload(&self) -> String {
+        self.last_reload
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default()
+    }
+
+    fn set_last_reload(&self, note: String) {
+        if let Ok(mut last) = self.last_reload.lock() {
+            *last = note;
+        }
+    }
 }
 
 /// Binds an address such as `127.0.0.1:50051` (port 0 picks a free port).
@@ -59,121 +127,47 @@ pub async fn bind(addr: &str) -> Result<TcpListener, ServeError> {
         })
 }
 
-/// How the server notices that lists changed, besides `Admin.Reload`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ReloadTriggers {
-    /// Reload on SIGHUP (Unix).
-    pub sighup: bool,
-    /// Check the source files' sizes and modification times this often; reload when they
-    /// change. `None`: no polling.
-    pub poll: Option<std::time::Duration>,
+/// The bound sockets to serve on.
+pub struct Listeners {
+    /// Screening, health and reflection.
+    pub public: TcpListener,
+    /// Admin.
+    pub admin: TcpListener,
+    /// `/metrics`, `/healthz`, `/readyz`; `None`: no HTTP listener.
+    pub http: Option<TcpListener>,
 }
 
-/// Size and modification time of every source file: cheap to read, and it changes whenever a
-/// list file is replaced.
-fn fingerprint(config: &Config) -> Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> {
-    let mut out = Vec::new();
-    for s in &config.sources {
-        let files: Vec<std::path::PathBuf> = if s.path.is_dir() {
-            let mut f: Vec<_> = std::fs::read_dir(&s.path)
-                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-                .unwrap_or_default();
-            f.sort();
-            f
-        } else {
-            vec![s.path.clone()]
-        };
-        for f in files {
-            let meta = std::fs::metadata(&f).ok();
-            let len = meta.as_ref().map_or(0, |m| m.len());
-            let modified = meta.and_then(|m| m.modified().ok());
-            out.push((f, len, modified));
-        }
-    }
-    out
-}
-
-/// Runs one reload off the async workers and reports it on stderr (one line per reload).
-async fn reload_now(state: Arc<State>, why: &str) {
-    let result = tokio::task::spawn_blocking(move || grpc::reload(&state, false)).await;
-    match result {
-        Ok(Ok(r)) => eprintln!("reload ({why}): {}", r.message),
-        Ok(Err(e)) => eprintln!("reload ({why}) rejected, previous snapshot keeps serving: {e}"),
-        Err(e) => eprintln!("reload ({why}) task failed: {e}"),
+impl Listeners {
+    /// Binds the three addresses (`http` optional).
+    pub async fn bind(public: &str, admin: &str, http: Option<&str>) -> Result<Self, ServeError> {
+        Ok(Listeners {
+            public: bind(public).await?,
+            admin: bind(admin).await?,
+            http: match http {
+                Some(a) => Some(bind(a).await?),
+                None => None,
+            },
+        })
     }
 }
 
-/// Watches for SIGHUP and for changed source files until `stop` fires.
-async fn watch(
-    state: Arc<State>,
-    triggers: ReloadTriggers,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    #[cfg(unix)]
-    let mut hangup = if triggers.sighup {
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok()
-    } else {
-        None
-    };
-    let mut seen = fingerprint(&state.config);
-    let period = triggers
-        .poll
-        .unwrap_or(std::time::Duration::from_secs(3600));
-    let mut ticker = tokio::time::interval(period);
-    ticker.tick().await;
-    loop {
-        #[cfg(unix)]
-        let hup = async {
-            match hangup.as_mut() {
-                Some(h) => {
-                    h.recv().await;
-                }
-                None => std::future::pending::<()>().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let hup = std::future::pending::<()>();
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = hup => reload_now(state.clone(), "SIGHUP").await,
-            _ = ticker.tick(), if triggers.poll.is_some() => {
-                let now = fingerprint(&state.config);
-                if now != seen {
-                    seen = now;
-                    reload_now(state.clone(), "source files changed").await;
-                }
-            }
-        }
-    }
-}
+type ScreeningServer = proto::screening_server::ScreeningServer<grpc::ScreeningService>;
 
-/// Loads the first snapshot and serves `Screening`, health and reflection on `public`, and
-/// `Admin` on `admin`, until `shutdown` resolves; in-flight calls finish first. `triggers`
-/// add SIGHUP and file polling to `Admin.Reload`.
+/// Serves until `shutdown` resolves. The listeners accept at once, with health NOT_SERVING
+/// and `/readyz` failing until the first snapshot is loaded and validated; if that fails,
+/// the servers stop and the error is returned. On shutdown, readiness drops first, then
+/// in-flight calls and streams finish before the servers exit.
 pub async fn serve(
     config: Config,
-    public: TcpListener,
-    admin: TcpListener,
+    listeners: Listeners,
     triggers: ReloadTriggers,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let state = Arc::new(State::new(config));
     let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_not_serving::<ScreeningServer>().await;
     health
-        .set_not_serving::<proto::screening_server::ScreeningServer<grpc::ScreeningService>>()
-        .await;
-    let snapshot = {
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || Snapshot::load(&config))
-            .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?
-    };
-    let state = Arc::new(State {
-        screener: Screener::new(snapshot),
-        config,
-        last_reload: Mutex::new(String::new()),
-    });
-    health
-        .set_serving::<proto::screening_server::ScreeningServer<grpc::ScreeningService>>()
+        .set_service_status("", tonic_health::ServingStatus::NotServing)
         .await;
 
     let reflection_v1 = tonic_reflection::server::Builder::configure()
@@ -185,34 +179,94 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
+    // `stop` turns true on shutdown or when the first snapshot fails.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        shutdown.await;
-        let _ = stop_tx.send(true);
-    });
+    let stop_tx = Arc::new(stop_tx);
+    {
+        let (stop_tx, state, health) = (stop_tx.clone(), state.clone(), health.clone());
+        tokio::spawn(async move {
+            shutdown.await;
+            state.start_draining();
+            health.set_not_serving::<ScreeningServer>().await;
+            health
+                .set_service_status("", tonic_health::ServingStatus::NotServing)
+                .await;
+            tracing::info!("shutting down: draining in-flight calls and streams");
+            let _ = stop_tx.send(true);
+        });
+    }
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    tokio::spawn(watch(state.clone(), triggers, stop_rx.clone()));
 
     let public_server = tonic::transport::Server::builder()
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(
-            proto::screening_server::ScreeningServer::new(grpc::ScreeningService {
+            ScreeningServer::new(grpc::ScreeningService {
                 state: state.clone(),
             })
             .max_decoding_message_size(grpc::MAX_MESSAGE_BYTES),
         )
-        .serve_with_incoming_shutdown(TcpListenerStream::new(public), stopped(stop_rx.clone()));
+        .serve_with_incoming_shutdown(
+            TcpListenerStream::new(listeners.public),
+            stopped(stop_rx.clone()),
+        );
     let admin_server = tonic::transport::Server::builder()
         .add_service(proto::admin_server::AdminServer::new(grpc::AdminService {
-            state,
+            state: state.clone(),
         }))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(admin), stopped(stop_rx));
-    let (a, b) = tokio::join!(public_server, admin_server);
-    a?;
-    b?;
+        .serve_with_incoming_shutdown(
+            TcpListenerStream::new(listeners.admin),
+            stopped(stop_rx.clone()),
+        );
+    // The HTTP listener outlives the gRPC servers, so that `/readyz` reports the drain.
+    let (grpc_done_tx, grpc_done_rx) = tokio::sync::watch::channel(false);
+    let grpc_servers = async move {
+        let done = tokio::join!(public_server, admin_server);
+        let _ = grpc_done_tx.send(true);
+        done
+    };
+    let http_server = {
+        let (state, stop) = (state.clone(), stopped(grpc_done_rx));
+        async move {
+            match listeners.http {
+                Some(l) => axum::serve(l, http::router(state))
+                    .with_graceful_shutdown(stop)
+                    .await
+                    .map_err(ServeError::Http),
+                None => Ok(()),
+            }
+        }
+    };
+
+    let first = {
+        let (state, stop_tx) = (state.clone(), stop_tx.clone());
+        let stop_rx = stop_rx.clone();
+        async move {
+            match reload::reload_blocking(state.clone(), Trigger::Startup, false).await {
+                Ok(_) => {
+                    if state.ready() {
+                        health.set_serving::<ScreeningServer>().await;
+                        health
+                            .set_service_status("", tonic_health::ServingStatus::Serving)
+                            .await;
+                    }
+                    tokio::spawn(reload::watch(state, triggers, stop_rx));
+                    Ok(())
+                }
+                Err(e) => {
+                    let _ = stop_tx.send(true);
+                    Err(ServeError::FirstSnapshot(e))
+                }
+            }
+        }
+    };
+    let (first, (public, admin), http) = tokio::join!(first, grpc_servers, http_server);
+    first?;
+    public?;
+    admin?;
+    http?;
     Ok(())
 }

@@ -1,0 +1,231 @@
+//! What a freshly built snapshot must pass before it may serve: its entity count may not
+//! collapse against the live snapshot (unless the reload is forced), listed names must find
+//! themselves, and the operator's probe queries must get the decisions they expect.
+//!
+//! A file that parses but is truncated, a loader regression or a broken index all fail here,
+//! so the last good snapshot keeps serving.
+
+use crate::config::ServerConfig;
+use crate::screen::{Party, ScreenOptions, Snapshot};
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ValidationError {
+    #[error(
+        "the new lists hold {new} entities against {old} live, below the share {share} allowed \
+         without force"
+    )]
+    Shrunk { new: usize, old: usize, share: f64 },
+    #[error(
+        "self-probe failed: {id} ({name:?}) does not match itself at the deny threshold \
+         (best: {best})"
+    )]
+    SelfProbe {
+        id: String,
+        name: String,
+        best: String,
+    },
+    #[error("probe {name:?} expected {expect}, got {got}")]
+    Probe {
+        name: String,
+        expect: &'static str,
+        got: &'static str,
+    },
+}
+
+/// What a validation ran, for logs and the reload message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Checked {
+    pub self_probes: usize,
+    pub probes: usize,
+}
+
+/// Checks `fresh` before it replaces `live` (`None` for the first snapshot).
+pub fn validate(
+    fresh: &Snapshot,
+    live: Option<&Snapshot>,
+    server: &ServerConfig,
+    force: bool,
+) -> Result<Checked, ValidationError> {
+    if let (Some(live), false) = (live, force) {
+        let (old, new) = (live.index.entities().len(), fresh.index.entities().len());
+        if (new as f64) < (old as f64) * server.min_entity_share {
+            return Err(ValidationError::Shrunk {
+                new,
+                old,
+                share: server.min_entity_share,
+            });
+        }
+    }
+    let self_probes = self_probe(fresh, server.self_probes)?;
+    for p in &server.probes {
+        let got = fresh
+            .screen(
+                &Party {
+                    name: p.name.clone(),
+                    ..Party::default()
+                },
+                &ScreenOptions::default(),
+            )
+            .decision;
+        if got != p.expect {
+            return Err(ValidationError::Probe {
+                name: p.name.clone(),
+                expect: p.expect.as_str(),
+                got: got.as_str(),
+            });
+        }
+    }
+    Ok(Checked {
+        self_probes,
+        probes: server.probes.len(),
+    })
+}
+
+/// Screens up to `per_dataset` primary names spread evenly over each dataset and requires
+/// each entry to come back as a hit on itself at the deny threshold. Returns how many ran.
+fn self_probe(snapshot: &Snapshot, per_dataset: usize) -> Result<usize, ValidationError> {
+    if per_dataset == 0 {
+        return Ok(0);
+    }
+    let entities = snapshot.index.entities();
+    let threshold = snapshot.policy.deny_threshold;
+    let mut ran = 0;
+    for d in snapshot.index.datasets() {
+        let members: Vec<usize> = (0..entities.len())
+            .filter(|&i| entities[i].dataset == d.name)
+            .collect();
+        let step = members.len().div_ceil(per_dataset).max(1);
+        for &i in members.iter().step_by(step) {
+            let e = &entities[i];
+            let result = snapshot.screen(
+                &Party {
+                    name: e.primary_name().to_string(),
+                    kind: Some(e.kind),
+                    ..Party::default()
+                },
+                &ScreenOptions {
+                    datasets: vec![d.name.clone()],
+                    min_score: None,
+                    max_hits: Some(100),
+                },
+            );
+            ran += 1;
+            if !result
+                .hits
+                .iter()
+                .any(|h| h.entity_id == e.id && h.score >= threshold)
+            {
+                let best = result.hits.first().map_or("no hit".to_string(), |h| {
+                    format!("{} at {:.3}", h.entity_id, h.score)
+                });
+                return Err(ValidationError::SelfProbe {
+                    id: e.id.clone(),
+                    name: e.primary_name().to_string(),
+                    best,
+                });
+            }
+        }
+    }
+    Ok(ran)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Probe;
+    use crate::index::IndexBuilder;
+    use crate::model::{Entity, LoadedList, Name, NameKind};
+    use crate::policy::{Decision, Policy};
+
+    fn snapshot(names: &[&str]) -> Snapshot {
+        let entities = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Entity {
+                id: format!("t:{i}"),
+                dataset: "t".into(),
+                names: vec![Name {
+                    value: n.to_string(),
+                    kind: NameKind::Primary,
+                }],
+                ..Entity::default()
+            })
+            .collect();
+        let mut builder = IndexBuilder::new();
+        builder.add_list(
+            LoadedList {
+                dataset: "t".into(),
+                entities,
+                ..LoadedList::default()
+            },
+            None,
+        );
+        Snapshot {
+            index: builder.build().unwrap(),
+            policy: Policy::default(),
+        }
+    }
+
+    #[test]
+    fn a_collapsed_list_is_refused_unless_forced() {
+        let live = snapshot(&["Acme Trading", "Globex Corporation", "Initech Systems"]);
+        let fresh = snapshot(&["Acme Trading"]);
+        let server = ServerConfig::default();
+        let e = validate(&fresh, Some(&live), &server, false).unwrap_err();
+        assert_eq!(
+            e,
+            ValidationError::Shrunk {
+                new: 1,
+                old: 3,
+                share: 0.5
+            }
+        );
+        assert!(validate(&fresh, Some(&live), &server, true).is_ok());
+        assert!(validate(&fresh, None, &server, false).is_ok());
+    }
+
+    #[test]
+    fn self_probes_cover_every_entry_of_a_small_list() {
+        let fresh = snapshot(&["Acme Trading", "Globex Corporation", "Initech Systems"]);
+        let checked = validate(&fresh, None, &ServerConfig::default(), false).unwrap();
+        assert_eq!(checked.self_probes, 3);
+        let two = ServerConfig {
+            self_probes: 2,
+            ..ServerConfig::default()
+        };
+        assert_eq!(validate(&fresh, None, &two, false).unwrap().self_probes, 2);
+        // A name that leaves nothing to index cannot find itself.
+        let broken = snapshot(&["Acme Trading", "---"]);
+        let e = validate(&broken, None, &ServerConfig::default(), false).unwrap_err();
+        assert!(
+            matches!(&e, ValidationError::SelfProbe { id, best, .. } if id == "t:1" && best == "no hit"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn probes_must_get_the_expected_decision() {
+        let fresh = snapshot(&["Acme Trading"]);
+        let mut server = ServerConfig::default();
+        server.probes = vec![
+            Probe {
+                name: "ACME TRADING".into(),
+                expect: Decision::Deny,
+            },
+            Probe {
+                name: "Amazon Web Services".into(),
+                expect: Decision::Allow,
+            },
+        ];
+        assert_eq!(validate(&fresh, None, &server, false).unwrap().probes, 2);
+        server.probes.push(Probe {
+            name: "Globex Corporation".into(),
+            expect: Decision::Deny,
+        });
+        let e = validate(&fresh, None, &server, false).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "probe \"Globex Corporation\" expected deny, got allow"
+        );
+    }
+}
