@@ -206,17 +206,19 @@ mod tests {
     #[test]
     fn probes_must_get_the_expected_decision() {
         let fresh = snapshot(&["Acme Trading"]);
-        let mut server = ServerConfig::default();
-        server.probes = vec![
-            Probe {
-                name: "ACME TRADING".into(),
-                expect: Decision::Deny,
-            },
-            Probe {
-                name: "Amazon Web Services".into(),
-                expect: Decision::Allow,
-            },
-        ];
+        let mut server = ServerConfig {
+            probes: vec![
+                Probe {
+                    name: "ACME TRADING".into(),
+                    expect: Decision::Deny,
+                },
+                Probe {
+                    name: "Amazon Web Services".into(),
+                    expect: Decision::Allow,
+                },
+            ],
+            ..ServerConfig::default()
+        };
         assert_eq!(validate(&fresh, None, &server, false).unwrap().probes, 2);
         server.probes.push(Probe {
             name: "Globex Corporation".into(),
