@@ -355,3 +355,259 @@ async fn changed_list_files_reload_and_a_corrupt_file_is_rejected() {
     assert!(error.contains("own.jsonl:1"), "{error}");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_health_and_readiness_over_http() {
+    let server = Running::start().await;
+    assert_eq!(server.get("/healthz").await, (200, "ok\n".to_string()));
+    let (code, body) = server.get("/readyz").await;
+    assert_eq!(code, 200, "{body}");
+    let mut client = server.screening().await;
+    for name in [
+        "Huawei Cloud Singapore Pte. Ltd.",
+        "Amazon Web Services, Inc.",
+    ] {
+        client.screen(request("m", name)).await.unwrap();
+    }
+    client.screen(request("m", " ")).await.unwrap_err();
+    let version = client
+        .status(proto::StatusRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .snapshot_version;
+    let requests: Vec<_> = (0..10)
+        .map(|i| request(&i.to_string(), "Mahan Air"))
+        .collect();
+    let mut replies = client
+        .screen_stream(tokio_stream::iter(requests))
+        .await
+        .unwrap()
+        .into_inner();
+    while replies.message().await.unwrap().is_some() {}
+    let (code, body) = server.get("/nope").await;
+    assert_eq!(code, 404, "{body}");
+
+    let m = server.metrics().await;
+    let get = |name: &str, labels: &[(&str, &str)]| sample(&m, name, labels);
+    let screen_ok = [("method", "Screen"), ("code", "OK")];
+    assert_eq!(get("clearance_grpc_requests_total", &screen_ok), Some(2.0));
+    assert_eq!(
+        get(
+            "clearance_grpc_requests_total",
+            &[("method", "Screen"), ("code", "InvalidArgument")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        get(
+            "clearance_grpc_requests_total",
+            &[("method", "ScreenStream"), ("code", "OK")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        get(
+            "clearance_grpc_requests_total",
+            &[("method", "Status"), ("code", "OK")]
+        ),
+        Some(1.0)
+    );
+    // Histograms: 3 unary Screen calls, 10 streamed screenings.
+    let count = |method: &str| {
+        m.samples
+            .iter()
+            .find(|s| {
+                s.metric == "clearance_grpc_request_duration_seconds"
+                    && s.labels.get("method") == Some(method)
+            })
+            .and_then(|s| match &s.value {
+                prometheus_parse::Value::Histogram(buckets) => buckets
+                    .iter()
+                    .find(|b| b.less_than.is_infinite())
+                    .map(|b| b.count),
+                _ => None,
+            })
+    };
+    assert_eq!(count("Screen"), Some(3.0));
+    assert_eq!(count("ScreenStream"), Some(10.0));
+    assert_eq!(
+        get("clearance_decisions_total", &[("decision", "deny")]),
+        Some(11.0)
+    );
+    assert_eq!(
+        get("clearance_decisions_total", &[("decision", "allow")]),
+        Some(1.0)
+    );
+    assert!(get("clearance_hits_total", &[("dataset", "sample")]).unwrap() >= 11.0);
+    assert_eq!(
+        get("clearance_snapshot_info", &[("version", &version)]),
+        Some(1.0)
+    );
+    assert!(get("clearance_snapshot_loaded_timestamp_seconds", &[]).unwrap() > 1.7e9);
+    assert_eq!(
+        get("clearance_dataset_entities", &[("dataset", "sample")]),
+        Some(36.0)
+    );
+    assert!(get("clearance_dataset_names", &[("dataset", "sample")]).unwrap() >= 36.0);
+    assert_eq!(
+        get(
+            "clearance_reloads_total",
+            &[("trigger", "startup"), ("result", "swapped")]
+        ),
+        Some(1.0)
+    );
+    assert!(get("clearance_reload_last_success_timestamp_seconds", &[]).unwrap() > 1.7e9);
+    assert_eq!(
+        get("clearance_reload_last_failure_timestamp_seconds", &[]),
+        Some(0.0)
+    );
+    // The scrape itself is not a gRPC call; nothing is running now.
+    assert_eq!(
+        get("clearance_grpc_in_flight_requests", &[("method", "Screen")]),
+        Some(0.0)
+    );
+    assert_eq!(get("clearance_grpc_open_streams", &[]), Some(0.0));
+    assert_eq!(get("clearance_ready", &[]), Some(1.0));
+    // Families with labels appear once they have a sample (reload errors, as-of dates: see
+    // the file-reload test and the metrics unit tests).
+    assert!(m.docs.contains_key("clearance_reload_duration_seconds"));
+    server.stop().await;
+}
+
+/// A request stream the test feeds by hand, so that it stays open.
+fn open_stream() -> (
+    tokio::sync::mpsc::Sender<proto::ScreenRequest>,
+    tokio_stream::wrappers::ReceiverStream<proto::ScreenRequest>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    (tx, tokio_stream::wrappers::ReceiverStream::new(rx))
+}
+
+async fn wait_for_sample(server: &Running, name: &str, labels: &[(&str, &str)], want: f64) {
+    for _ in 0..250 {
+        if sample(&server.metrics().await, name, labels) == Some(want) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{name}{labels:?} never reached {want}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_ends_at_its_deadline_and_a_cancelled_one_frees_its_work() {
+    let server = Running::start().await;
+    let mut client = server.screening().await;
+
+    // Deadline: the stream stays open past its grpc-timeout; the server ends it.
+    let (tx, requests) = open_stream();
+    let mut call = tonic::Request::new(requests);
+    call.set_timeout(Duration::from_millis(300));
+    tx.send(request("d1", "Mahan Air")).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut replies = client.screen_stream(call).await.unwrap().into_inner();
+    let first = replies.message().await.unwrap().unwrap();
+    assert_eq!(first.request_id, "d1");
+    let end = loop {
+        match replies.message().await {
+            Ok(Some(r)) => panic!("unexpected reply {r:?}"),
+            Ok(None) => panic!("the stream ended without a status"),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(end.code(), tonic::Code::DeadlineExceeded, "{end:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(tx);
+    wait_for_sample(
+        &server,
+        "clearance_grpc_requests_total",
+        &[("method", "ScreenStream"), ("code", "DeadlineExceeded")],
+        1.0,
+    )
+    .await;
+
+    // Cancellation: the client drops an open stream; the server's task for it ends.
+    let (tx, requests) = open_stream();
+    tx.send(request("c1", "Mahan Air")).await.unwrap();
+    let mut replies = client.screen_stream(requests).await.unwrap().into_inner();
+    assert_eq!(replies.message().await.unwrap().unwrap().request_id, "c1");
+    let m = server.metrics().await;
+    assert_eq!(sample(&m, "clearance_grpc_open_streams", &[]), Some(1.0));
+    drop(replies);
+    drop(tx);
+    drop(client);
+    wait_for_sample(&server, "clearance_grpc_open_streams", &[], 0.0).await;
+    let m = server.metrics().await;
+    let ended: f64 = m
+        .samples
+        .iter()
+        .filter(|s| {
+            s.metric == "clearance_grpc_requests_total"
+                && s.labels.get("method") == Some("ScreenStream")
+        })
+        .map(|s| match s.value {
+            prometheus_parse::Value::Counter(v) => v,
+            _ => 0.0,
+        })
+        .sum();
+    assert_eq!(ended, 2.0);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_drains_an_open_stream_and_readiness_drops_first() {
+    let mut server = Running::start().await;
+    let mut client = server.screening().await;
+    let (tx, requests) = open_stream();
+    tx.send(request("s1", "Mahan Air")).await.unwrap();
+    let mut replies = client.screen_stream(requests).await.unwrap().into_inner();
+    assert_eq!(replies.message().await.unwrap().unwrap().request_id, "s1");
+
+    server.begin_stop();
+    // Not ready any more, on HTTP and on gRPC health...
+    for _ in 0..250 {
+        if server.get("/readyz").await.0 == 503 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (code, body) = server.get("/readyz").await;
+    assert_eq!(code, 503, "{body}");
+    assert!(body.contains("shutting down"), "{body}");
+    // ...but the open stream is still served to its end.
+    tx.send(request("s2", "Amazon Web Services")).await.unwrap();
+    let r = replies.message().await.unwrap().unwrap();
+    assert_eq!(
+        (r.request_id.as_str(), r.decision),
+        ("s2", proto::Decision::Allow as i32)
+    );
+    drop(tx);
+    assert!(replies.message().await.unwrap().is_none());
+    drop(replies);
+    drop(client);
+    tokio::time::timeout(Duration::from_secs(10), server.task)
+        .await
+        .expect("the server exits once the stream is done")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_probe_rejects_the_first_snapshot_and_serve_returns_the_error() {
+    let mut config = common::sample_config();
+    config.server.probes.push(clearance::config::Probe {
+        name: "Amazon Web Services, Inc.".into(),
+        expect: Decision::Deny,
+    });
+    let server = Running::spawn(config, clearance::server::ReloadTriggers::default()).await;
+    let e = tokio::time::timeout(Duration::from_secs(30), server.task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("probe \"Amazon Web Services, Inc.\" expected deny, got allow"),
+        "{text}"
+    );
+}

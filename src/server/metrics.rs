@@ -406,6 +406,61 @@ mod tests {
     }
 
     #[test]
+    fn the_serving_snapshot_is_described_with_dates_and_ages() {
+        let mut builder = crate::index::IndexBuilder::new();
+        builder.add_list(
+            crate::model::LoadedList {
+                dataset: "un_sc_sanctions".into(),
+                as_of: Some("2026-02-27".into()),
+                entities: vec![crate::model::Entity {
+                    id: "un_sc_sanctions:1".into(),
+                    dataset: "un_sc_sanctions".into(),
+                    names: vec![crate::model::Name {
+                        value: "Acme Trading".into(),
+                        kind: crate::model::NameKind::Primary,
+                    }],
+                    ..crate::model::Entity::default()
+                }],
+                ..crate::model::LoadedList::default()
+            },
+            None,
+        );
+        let snapshot = Snapshot {
+            index: builder.build().unwrap(),
+            policy: crate::policy::Policy::default(),
+        };
+        let m = Metrics::new();
+        m.serving(&snapshot);
+        let text = m.render();
+        let scrape =
+            prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
+        let value = |name: &str| {
+            scrape
+                .samples
+                .iter()
+                .find(|s| s.metric == name)
+                .map(|s| match s.value {
+                    prometheus_parse::Value::Gauge(v) => v,
+                    _ => f64::NAN,
+                })
+        };
+        assert_eq!(
+            value("clearance_dataset_as_of_timestamp_seconds"),
+            Some(1_772_150_400.0)
+        );
+        let age = value("clearance_dataset_age_seconds").unwrap();
+        assert!(
+            (now_seconds() - 1_772_150_400.0 - age).abs() < 60.0,
+            "{age}"
+        );
+        assert_eq!(value("clearance_dataset_entities"), Some(1.0));
+        assert!(text.contains(&format!(
+            "clearance_snapshot_info{{version=\"{}\"}} 1",
+            snapshot.version()
+        )));
+    }
+
+    #[test]
     fn a_reload_failure_shows_until_the_next_success() {
         let m = Metrics::new();
         m.reloaded("admin", "failed", 0.2, Some("own.jsonl:1: bad"));
