@@ -69,6 +69,17 @@ fn cloud_providers_decide_as_expected() {
         top.programs.iter().any(|p| p.contains("Entity List")),
         "{top:?}"
     );
+    // The Entity List writes "Huawei Technologies Co., Ltd. (Huawei)": the name as a
+    // counterparty writes it is an exact hit on that entry, so it denies.
+    let parent = screen(s, "Huawei Technologies Co., Ltd.");
+    assert_eq!(parent.decision, Decision::Deny);
+    assert!(
+        parent.hits.iter().any(|h| h.score >= 0.99
+            && h.name == "Huawei Technologies Co., Ltd. (Huawei)"
+            && h.decision == Decision::Deny),
+        "{:?}",
+        parent.hits
+    );
     for name in [
         "Alibaba Cloud (Singapore) Private Limited",
         "Amazon Web Services, Inc.",

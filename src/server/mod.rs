@@ -15,7 +15,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::config::Config;
 use crate::screen::{Screener, Snapshot};
@@ -151,6 +150,12 @@ impl Listeners {
     }
 }
 
+/// Accepted connections with Nagle's algorithm off: a response of a few hundred bytes must
+/// not wait for the client's delayed ACK (40 ms on Linux).
+fn incoming(listener: TcpListener) -> tonic::transport::server::TcpIncoming {
+    tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true))
+}
+
 type ScreeningServer = proto::screening_server::ScreeningServer<grpc::ScreeningService>;
 
 /// Serves until `shutdown` resolves. The listeners accept at once, with health NOT_SERVING
@@ -209,18 +214,12 @@ pub async fn serve(
             })
             .max_decoding_message_size(grpc::MAX_MESSAGE_BYTES),
         )
-        .serve_with_incoming_shutdown(
-            TcpListenerStream::new(listeners.public),
-            stopped(stop_rx.clone()),
-        );
+        .serve_with_incoming_shutdown(incoming(listeners.public), stopped(stop_rx.clone()));
     let admin_server = tonic::transport::Server::builder()
         .add_service(proto::admin_server::AdminServer::new(grpc::AdminService {
             state: state.clone(),
         }))
-        .serve_with_incoming_shutdown(
-            TcpListenerStream::new(listeners.admin),
-            stopped(stop_rx.clone()),
-        );
+        .serve_with_incoming_shutdown(incoming(listeners.admin), stopped(stop_rx.clone()));
     // The HTTP listener outlives the gRPC servers, so that `/readyz` reports the drain.
     let (grpc_done_tx, grpc_done_rx) = tokio::sync::watch::channel(false);
     let grpc_servers = async move {
