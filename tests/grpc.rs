@@ -508,12 +508,10 @@ async fn a_stream_ends_at_its_deadline_and_a_cancelled_one_frees_its_work() {
     let mut replies = client.screen_stream(call).await.unwrap().into_inner();
     let first = replies.message().await.unwrap().unwrap();
     assert_eq!(first.request_id, "d1");
-    let end = loop {
-        match replies.message().await {
-            Ok(Some(r)) => panic!("unexpected reply {r:?}"),
-            Ok(None) => panic!("the stream ended without a status"),
-            Err(status) => break status,
-        }
+    let end = match replies.message().await {
+        Ok(Some(r)) => panic!("unexpected reply {r:?}"),
+        Ok(None) => panic!("the stream ended without a status"),
+        Err(status) => status,
     };
     assert_eq!(end.code(), tonic::Code::DeadlineExceeded, "{end:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
