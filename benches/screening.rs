@@ -142,10 +142,10 @@ fn synthetic_snapshot(names: usize) -> (Snapshot, Vec<String>) {
         },
         None,
     );
-    let snapshot = Snapshot {
-        index: builder.build().expect("synthetic ids are unique"),
-        policy: Policy::default(),
-    };
+    let snapshot = Snapshot::new(
+        builder.build().expect("synthetic ids are unique"),
+        Policy::default(),
+    );
     (snapshot, queries)
 }
 

@@ -100,6 +100,7 @@ fn request(i: usize, names: &[String]) -> proto::ScreenRequest {
             ..proto::Party::default()
         }),
         options: None,
+        as_of: String::new(),
     }
 }
 

@@ -64,8 +64,6 @@ pub struct OutputHit<'a> {
 pub struct InputRow {
     pub id: String,
     pub party: Party,
-    /// Declared parent names; screened from step 3 on. Kept so the input is not lost.
-    pub parent: Option<String>,
 }
 
 /// Reads and validates the whole input file.
@@ -145,7 +143,13 @@ pub fn read_input(path: &Path) -> Result<Vec<InputRow>, BatchError> {
             }
         };
         let identifiers = parse_identifier(get(ident_col)).into_iter().collect();
-        let parent = Some(get(parent_col).to_string()).filter(|p| !p.is_empty());
+        // Several parents are separated by `;`.
+        let parents = get(parent_col)
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
         rows.push(InputRow {
             id,
             party: Party {
@@ -153,8 +157,9 @@ pub fn read_input(path: &Path) -> Result<Vec<InputRow>, BatchError> {
                 kind,
                 countries,
                 identifiers,
+                addresses: Vec::new(),
+                parents,
             },
-            parent,
         });
     }
     Ok(rows)

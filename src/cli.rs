@@ -143,6 +143,16 @@ enum Command {
         /// Identifier as scheme:value (e.g. imo:9187629) or a bare value.
         #[arg(long)]
         identifier: Vec<String>,
+        /// A known owner of the party (name, entity id or identifier), repeatable: screened
+        /// too, and applied through the policy's ownership rules.
+        #[arg(long)]
+        parent: Vec<String>,
+        /// An address of the party, repeatable (checked against the policy's jurisdictions).
+        #[arg(long)]
+        address: Vec<String>,
+        /// Evaluate rules and ownership records at this date (YYYY-MM-DD) instead of today.
+        #[arg(long)]
+        as_of: Option<String>,
         /// Print the full result as JSON.
         #[arg(long)]
         json: bool,
@@ -232,6 +242,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             country,
             kind,
             identifier,
+            parent,
+            address,
+            as_of,
             json,
             lists,
         } => {
@@ -253,14 +266,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 })
                 .collect();
+            let as_of = match as_of.as_deref() {
+                None => None,
+                Some(d) => Some(
+                    d.parse::<jiff::civil::Date>()
+                        .with_context(|| format!("--as-of {d:?}: expected YYYY-MM-DD"))?,
+                ),
+            };
             let snapshot = lists.snapshot()?;
             let party = Party {
                 name,
                 kind,
                 countries,
                 identifiers,
+                addresses: address,
+                parents: parent,
             };
-            let result = snapshot.screen(&party, &ScreenOptions::default());
+            let options = ScreenOptions {
+                as_of,
+                ..ScreenOptions::default()
+            };
+            let result = snapshot.screen(&party, &options);
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
             } else {
@@ -435,6 +461,7 @@ async fn client(addr: String, command: ClientCommand) -> Result<String> {
                         ..proto::Party::default()
                     }),
                     options: None,
+                    as_of: String::new(),
                 })
                 .await
                 .map_err(rpc_error)?

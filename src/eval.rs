@@ -93,6 +93,10 @@ pub struct Report {
     pub confusion: BTreeMap<String, BTreeMap<String, usize>>,
     pub misses: Vec<Miss>,
     pub seconds: f64,
+    /// Rows whose decision the jurisdiction policy alone changes (e.g. a clear company in
+    /// Iran, which the default policy denies). The set labels list matches, so these are
+    /// scored on the list decision and counted here.
+    pub jurisdiction_only: usize,
 }
 
 /// Reads the labelled file and screens every row.
@@ -160,10 +164,21 @@ pub fn run(snapshot: &Snapshot, path: &Path) -> Result<Report, EvalError> {
             name: row.name.clone(),
             kind,
             countries,
-            identifiers: Vec::new(),
+            ..Party::default()
         };
         let result = snapshot.screen(&party, &options);
-        let flagged = result.decision != Decision::Allow;
+        // What the lists say, leaving out the jurisdiction policy (see `jurisdiction_only`).
+        let decision = result
+            .hits
+            .iter()
+            .filter(|h| !h.rule.as_deref().is_some_and(is_jurisdiction_rule))
+            .map(|h| h.decision)
+            .max()
+            .unwrap_or(Decision::Allow);
+        if decision != result.decision {
+            report.jurisdiction_only += 1;
+        }
+        let flagged = decision != Decision::Allow;
         let tally = report.by_kind.entry(row.kind.clone()).or_default();
         let correct = if row.expect == "match" {
             tally.matches += 1;
@@ -185,7 +200,7 @@ pub fn run(snapshot: &Snapshot, path: &Path) -> Result<Report, EvalError> {
             .confusion
             .entry(row.expect.clone())
             .or_default()
-            .entry(result.decision.as_str().to_string())
+            .entry(decision.as_str().to_string())
             .or_default() += 1;
         if !correct {
             report.misses.push(Miss {
@@ -194,7 +209,7 @@ pub fn run(snapshot: &Snapshot, path: &Path) -> Result<Report, EvalError> {
                 kind: row.kind,
                 expect: row.expect,
                 expect_key: row.expect_key,
-                decision: result.decision,
+                decision,
                 top_hit: result.hits.first().map(|h| (h.entity_id.clone(), h.score)),
             });
         }
@@ -247,6 +262,15 @@ impl Report {
         s.push_str(&format!(
             "  flagged but expected entity not among hits: {wrong}\n"
         ));
+        s.push_str(&format!(
+            "  decided by the jurisdiction policy alone (scored on the lists): {}\n",
+            self.jurisdiction_only
+        ));
         s
     }
+}
+
+/// The rules `exposure::jurisdiction_hits` reports.
+fn is_jurisdiction_rule(rule: &str) -> bool {
+    matches!(rule, "embargoed_jurisdiction" | "review_jurisdiction")
 }

@@ -29,7 +29,7 @@
 //!     LoadedList { dataset: "us_trade_csl".into(), entities: vec![entity], ..LoadedList::default() },
 //!     None,
 //! );
-//! let snapshot = Snapshot { index: builder.build().unwrap(), policy: Policy::default() };
+//! let snapshot = Snapshot::new(builder.build().unwrap(), Policy::default());
 //! let party = Party { name: "Huawei Cloud Singapore Pte. Ltd.".into(), ..Party::default() };
 //! let result = snapshot.screen(&party, &ScreenOptions::default());
 //! assert_eq!(result.decision, Decision::Deny);
@@ -41,11 +41,13 @@ pub mod cli;
 pub mod config;
 pub mod countries;
 pub mod eval;
+pub mod exposure;
 pub mod index;
 pub mod lists;
 pub mod matching;
 pub mod model;
 pub mod normalize;
+pub mod ownership;
 pub mod policy;
 pub mod screen;
 pub mod server;

@@ -101,6 +101,10 @@ pub struct Entity {
     pub listed_on: Option<String>,
     pub source_url: Option<String>,
     pub remarks: Option<String>,
+    /// Not listed itself: present for the ownership graph (a company in an FtM registry
+    /// extract). A hit on it counts only through an ownership finding.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub context_only: bool,
 }
 
 impl Entity {
@@ -159,17 +163,52 @@ impl Entity {
     }
 }
 
-/// An ownership or control edge between two entities. Step 3 (ownership rules) consumes these;
-/// loaders record them as they find them.
+/// What an edge between two parties says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Relation {
+    /// The owner holds a share of the owned party (`percent` when the source states it):
+    /// FtM `Ownership`, edge files, OFAC/CSL "Subsidiary Of:" and "Owned or Controlled By:".
+    #[default]
+    Owner,
+    /// Control without ownership (a director, a manager): never blocks under a 50% rule.
+    Control,
+    /// An association of unstated nature (OFAC/CSL "Linked To:").
+    Linked,
+}
+
+/// An ownership or control edge between two parties, as loaders find them; the ownership
+/// rules (`crate::ownership`) read them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ownership {
     /// Entity id of the owner, or the owner's name when the source gives no id.
     pub owner: String,
     /// Entity id of the owned party, or its name.
     pub owned: String,
+    /// The share held, 0–100, when the source states it.
     pub percent: Option<f32>,
+    pub relation: Relation,
+    /// ISO date the holding began, when known.
+    pub start: Option<String>,
+    /// ISO date the holding ended, when known: an ended holding no longer counts.
+    pub end: Option<String>,
     /// Free text naming where the edge came from (`Subsidiary Of:` remark, FtM id, ...).
     pub source: String,
+}
+
+impl Ownership {
+    /// An edge with no percentage and no dates, as list remarks give them.
+    pub fn remark(owner: &str, owned: &str, relation: Relation, source: &str) -> Ownership {
+        Ownership {
+            owner: owner.to_string(),
+            owned: owned.to_string(),
+            percent: None,
+            relation,
+            start: None,
+            end: None,
+            source: source.to_string(),
+        }
+    }
 }
 
 /// Everything one source file (or folder) yields.

@@ -10,9 +10,14 @@
 //! Unverified List restrict rather than forbid, so a hit on them asks for review. Operators
 //! override this per dataset and per program with `[[policy.severity]]` rules.
 
+mod jurisdiction;
+mod rules;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::Entity;
+pub use jurisdiction::{Jurisdictions, PlaceHit};
+pub use rules::{default_rules, Inactive, OwnerSelector, OwnershipRule, Suspension};
 
 /// The answer to "may we transact with this party?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -73,6 +78,16 @@ pub struct Policy {
     pub severity: Vec<SeverityRule>,
     /// Severity of entries no rule covers. Default `block`.
     pub default_severity: Severity,
+    /// Ownership rules (`[[policy.ownership]]`); a list given here replaces the defaults
+    /// (OFAC 50% and BIS Affiliates on, EU 50% off; see `policy::rules`).
+    #[serde(rename = "ownership")]
+    pub ownership_rules: Vec<OwnershipRule>,
+    /// Embargoed and review jurisdictions.
+    pub jurisdictions: Jurisdictions,
+    /// The share a parent named in a request is taken to hold in the party, in percent.
+    /// Default 50: a parent company is a majority owner unless the caller says otherwise.
+    /// Set it below the rules' thresholds to have declared parents yield review instead.
+    pub declared_parent_percent: f32,
 }
 
 impl Default for Policy {
@@ -84,6 +99,9 @@ impl Default for Policy {
             max_hits: 10,
             severity: Vec::new(),
             default_severity: Severity::Block,
+            ownership_rules: default_rules(),
+            jurisdictions: Jurisdictions::default(),
+            declared_parent_percent: 50.0,
         }
     }
 }
@@ -122,6 +140,12 @@ pub enum PolicyError {
     MinScore { min: f32, review: f32 },
     #[error("policy.max_hits must be at least 1")]
     MaxHits,
+    #[error("policy.ownership: {0}")]
+    Ownership(String),
+    #[error("{0}")]
+    Jurisdiction(String),
+    #[error("policy.declared_parent_percent = {0}: must be between 0 and 100")]
+    ParentPercent(f32),
 }
 
 impl Policy {
@@ -149,6 +173,21 @@ impl Policy {
         }
         if self.max_hits == 0 {
             return Err(PolicyError::MaxHits);
+        }
+        for (i, r) in self.ownership_rules.iter().enumerate() {
+            r.validate().map_err(PolicyError::Ownership)?;
+            if self.ownership_rules[..i].iter().any(|p| p.name == r.name) {
+                return Err(PolicyError::Ownership(format!(
+                    "rule {} is defined twice",
+                    r.name
+                )));
+            }
+        }
+        self.jurisdictions
+            .validate()
+            .map_err(PolicyError::Jurisdiction)?;
+        if !(0.0..=100.0).contains(&self.declared_parent_percent) {
+            return Err(PolicyError::ParentPercent(self.declared_parent_percent));
         }
         Ok(())
     }

@@ -11,17 +11,22 @@ use arc_swap::ArcSwap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use jiff::civil::Date;
+
 use crate::config::Config;
+use crate::exposure::{self, OwnershipGraph};
 use crate::index::{BuildError, Index, IndexBuilder};
 use crate::lists::{self, ListError};
 use crate::matching::{self, Explanation, Query};
-use crate::model::{EntityKind, Identifier};
+use crate::model::{EntityKind, Identifier, Ownership};
 use crate::policy::{Decision, Policy, Severity};
 
 /// An immutable, fully built list version plus the policy that interprets it.
 pub struct Snapshot {
     pub index: Index,
     pub policy: Policy,
+    /// The lists' ownership edges, resolved to the index's entities.
+    pub ownership: OwnershipGraph,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,14 +77,33 @@ impl Snapshot {
                 .collect()
         });
         let mut builder = IndexBuilder::new();
+        let mut edges = Vec::new();
         for r in results {
-            let (list, digest) = r?;
+            let (mut list, digest) = r?;
+            edges.append(&mut list.ownership);
             builder.add_list(list, digest);
         }
-        Ok(Snapshot {
-            index: builder.build()?,
-            policy: config.policy.clone(),
-        })
+        Ok(Snapshot::with_ownership(
+            builder.build()?,
+            config.policy.clone(),
+            edges,
+        ))
+    }
+
+    /// A snapshot without ownership edges.
+    pub fn new(index: Index, policy: Policy) -> Snapshot {
+        Snapshot::with_ownership(index, policy, Vec::new())
+    }
+
+    /// A snapshot whose ownership edges (entity ids or names) are resolved against `index`.
+    /// Edges that name no loaded party are counted in [`OwnershipGraph::unresolved`].
+    pub fn with_ownership(index: Index, policy: Policy, edges: Vec<Ownership>) -> Snapshot {
+        let (ownership, _warnings) = OwnershipGraph::build(&index, edges);
+        Snapshot {
+            index,
+            policy,
+            ownership,
+        }
     }
 
     pub fn version(&self) -> &str {
@@ -122,6 +146,10 @@ pub struct Party {
     /// ISO 3166-1 alpha-2 codes.
     pub countries: Vec<String>,
     pub identifiers: Vec<Identifier>,
+    /// Free-text addresses, checked against the policy's jurisdictions.
+    pub addresses: Vec<String>,
+    /// Names, entity ids or identifiers of the party's known owners.
+    pub parents: Vec<String>,
 }
 
 /// Per-request options.
@@ -133,6 +161,8 @@ pub struct ScreenOptions {
     pub min_score: Option<f32>,
     /// Override the policy's `max_hits`.
     pub max_hits: Option<usize>,
+    /// The date rules and ownership records are evaluated at; `None`: today (UTC).
+    pub as_of: Option<Date>,
 }
 
 /// One hit in a screening result.
@@ -152,8 +182,20 @@ pub struct ScreenHit {
     pub decision: Decision,
     /// A readable sentence for the reviewer.
     pub explanation: String,
+    /// For hits through ownership: the owners from the nearest up to the listed one, each as
+    /// "NAME [entity id]" (a declared parent first, marked so).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
+    /// The rule that made this hit count (`ofac_50_percent`, `embargoed_jurisdiction`, ...);
+    /// `None` for a hit on the party's own listing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// For ownership hits: the aggregated share held by restricted owners, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ownership_percent: Option<f32>,
+    /// How the name matched, for hits found by name.
     #[serde(skip)]
-    pub detail: Explanation,
+    pub detail: Option<Explanation>,
 }
 
 /// The answer for one party.
@@ -162,10 +204,15 @@ pub struct Screening {
     pub decision: Decision,
     pub hits: Vec<ScreenHit>,
     pub snapshot_version: String,
+    /// The date rules were evaluated at (ISO).
+    pub as_of: String,
+    /// One sentence: why this decision.
+    pub explanation: String,
 }
 
 impl Snapshot {
-    /// Screens one party against this snapshot.
+    /// Screens one party against this snapshot: its own name, then what ownership, its
+    /// declared parents and its jurisdictions add.
     pub fn screen(&self, party: &Party, options: &ScreenOptions) -> Screening {
         let policy = &self.policy;
         let query = Query {
@@ -176,44 +223,100 @@ impl Snapshot {
         };
         let min_score = options.min_score.unwrap_or(policy.min_score);
         let max_hits = options.max_hits.unwrap_or(policy.max_hits);
+        let date = options.as_of.unwrap_or_else(today);
+        let evaluation = self.ownership.evaluate(&self.index, policy, date);
         // Ask the matcher for more than we return when filtering by dataset afterwards.
         let want = if options.datasets.is_empty() {
             max_hits
         } else {
             max_hits * 4
         };
-        let mut decision = Decision::Allow;
-        let hits: Vec<ScreenHit> = matching::search(&self.index, &query, want, min_score)
-            .into_iter()
-            .filter_map(|h| {
-                let e = self.index.entity(h.entity);
-                if !options.datasets.is_empty() && !options.datasets.contains(&e.dataset) {
-                    return None;
-                }
-                let severity = policy.severity(e);
-                let hit_decision = policy.decide_hit(h.score, severity);
-                decision = decision.max(hit_decision);
-                Some(ScreenHit {
-                    entity_id: e.id.clone(),
-                    dataset: e.dataset.clone(),
-                    name: e.primary_name().to_string(),
-                    matched_name: h.explanation.matched_name.clone(),
-                    score: h.score,
-                    kind: e.kind,
-                    programs: e.programs.clone(),
-                    severity,
-                    decision: hit_decision,
-                    explanation: h.explanation.text(h.score),
-                    detail: h.explanation,
-                })
-            })
-            .take(max_hits)
-            .collect();
+        let wanted = |dataset: &str| {
+            options.datasets.is_empty() || options.datasets.iter().any(|d| d == dataset)
+        };
+        let mut hits: Vec<ScreenHit> = Vec::new();
+        for h in matching::search(&self.index, &query, want, min_score) {
+            let e = self.index.entity(h.entity);
+            if !wanted(&e.dataset) {
+                continue;
+            }
+            let severity = policy.severity(e);
+            let mut hit = ScreenHit {
+                entity_id: e.id.clone(),
+                dataset: e.dataset.clone(),
+                name: e.primary_name().to_string(),
+                matched_name: h.explanation.matched_name.clone(),
+                score: h.score,
+                kind: e.kind,
+                programs: e.programs.clone(),
+                severity,
+                decision: if e.context_only {
+                    Decision::Allow
+                } else {
+                    policy.decide_hit(h.score, severity)
+                },
+                explanation: h.explanation.text(h.score),
+                via: Vec::new(),
+                rule: None,
+                ownership_percent: None,
+                detail: Some(h.explanation),
+            };
+            if exposure::annotate_hit(&self.index, policy, &evaluation, &mut hit, h.entity) {
+                hits.push(hit);
+            }
+        }
+        hits.truncate(max_hits);
+        hits.extend(
+            exposure::parent_hits(&self.index, policy, &evaluation, party)
+                .into_iter()
+                .filter(|h| wanted(&h.dataset)),
+        );
+        hits.extend(exposure::jurisdiction_hits(policy, party, date));
+        let decision = hits
+            .iter()
+            .map(|h| h.decision)
+            .max()
+            .unwrap_or(Decision::Allow);
+        let explanation = explain(decision, &hits, date);
         Screening {
             decision,
             hits,
             snapshot_version: self.version().to_string(),
+            as_of: date.to_string(),
+            explanation,
         }
+    }
+}
+
+/// Today's date in UTC.
+pub fn today() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+/// The decision in one sentence: the strongest hit's explanation, or why nothing counted.
+fn explain(decision: Decision, hits: &[ScreenHit], date: Date) -> String {
+    match hits
+        .iter()
+        .find(|h| h.decision == decision && decision != Decision::Allow)
+    {
+        Some(h) => {
+            let what = match &h.rule {
+                Some(rule) => format!("{} (rule {rule})", h.name),
+                None => format!("{} [{}] on {}", h.name, h.entity_id, h.programs.join(", ")),
+            };
+            format!("{}: {what}: {}", decision.as_str(), h.explanation)
+        }
+        None if hits.is_empty() => format!(
+            "allow: no list entry, ownership finding or \
+                                            jurisdiction rule applies, as of {date}"
+        ),
+        None => format!(
+            "allow: {} hit(s), none at the review threshold or under a rule in force, as of \
+             {date}",
+            hits.len()
+        ),
     }
 }
 
@@ -273,10 +376,7 @@ mod tests {
             },
             None,
         );
-        Snapshot {
-            index: builder.build().unwrap(),
-            policy: Policy::default(),
-        }
+        Snapshot::new(builder.build().unwrap(), Policy::default())
     }
 
     fn party(name: &str) -> Party {

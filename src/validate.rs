@@ -105,8 +105,8 @@ fn self_probe(snapshot: &Snapshot, per_dataset: usize) -> Result<usize, Validati
                 },
                 &ScreenOptions {
                     datasets: vec![d.name.clone()],
-                    min_score: None,
                     max_hits: Some(100),
+                    ..ScreenOptions::default()
                 },
             );
             ran += 1;
@@ -160,10 +160,7 @@ mod tests {
             },
             None,
         );
-        Snapshot {
-            index: builder.build().unwrap(),
-            policy: Policy::default(),
-        }
+        Snapshot::new(builder.build().unwrap(), Policy::default())
     }
 
     #[test]

@@ -64,6 +64,7 @@ async fn bad_requests_are_invalid_argument_naming_the_field() {
                 request_id: "c".into(),
                 party: None,
                 options: None,
+                as_of: String::new(),
             },
             "party",
         ),

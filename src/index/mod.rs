@@ -137,6 +137,11 @@ impl Index {
         self.entity_by_id.get(id).map(|&o| self.entity(o))
     }
 
+    /// The ordinal of the entity with contract id `id`.
+    pub fn ordinal(&self, id: &str) -> Option<u32> {
+        self.entity_by_id.get(id).copied()
+    }
+
     pub fn name_count(&self) -> usize {
         self.names.len()
     }

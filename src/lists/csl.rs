@@ -20,7 +20,7 @@ use std::path::Path;
 
 use super::text::{cell, read_utf8, split_multi};
 use super::{ListError, LoadOptions};
-use crate::model::{Entity, EntityKind, LoadedList, NameKind, Ownership};
+use crate::model::{Entity, EntityKind, LoadedList, NameKind, Ownership, Relation};
 
 /// The CSL header, in published order.
 const COLUMNS: [&str; 29] = [
@@ -292,12 +292,13 @@ fn relations(remarks: &str, entity_id: &str) -> Vec<Ownership> {
             let end = relation_end(&remarks[start..]) + start;
             let owner = clean(&remarks[start..end]);
             if !owner.is_empty() {
-                edges.push(Ownership {
-                    owner,
-                    owned: entity_id.to_string(),
-                    percent: None,
-                    source: format!("csl remark: {}", marker.trim_end_matches(':')),
-                });
+                let relation = if marker == "Linked To:" {
+                    Relation::Linked
+                } else {
+                    Relation::Owner
+                };
+                let source = format!("csl remark: {}", marker.trim_end_matches(':'));
+                edges.push(Ownership::remark(&owner, entity_id, relation, &source));
             }
             from = end;
         }

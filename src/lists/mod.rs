@@ -1,11 +1,14 @@
 //! Loaders: one module per publisher format, each turning a file (or folder) into a
-//! [`LoadedList`].
+//! [`LoadedList`] of entities and the ownership edges the source states (`ftm` reads both,
+//! `edges` only edges).
 //!
 //! Loaders never panic and never load half a file: any malformed record makes the whole load
 //! fail with a [`ListError`] naming the file, the line or record, and the field.
 
 pub mod csl;
 pub mod dpl;
+pub mod edges;
+pub mod ftm;
 pub mod native;
 pub mod ofac;
 pub mod text;
@@ -34,17 +37,26 @@ pub enum ListFormat {
     BisDpl,
     /// A company's own list in the native JSON-lines or CSV format.
     Native,
+    /// FollowTheMoney JSON lines (OpenSanctions): parties, plus `Ownership` and `Directorship`
+    /// edges between them.
+    Ftm,
+    /// An ownership edge file (JSON lines or CSV): edges only, no entities.
+    Edges,
 }
 
 impl ListFormat {
-    pub const ALL: [ListFormat; 5] = [
+    /// Every format (an unknown format name is answered with this list).
+    pub const ALL: [ListFormat; 7] = [
         ListFormat::OfacCsv,
         ListFormat::TradeCsl,
         ListFormat::UnXml,
         ListFormat::BisDpl,
         ListFormat::Native,
+        ListFormat::Ftm,
+        ListFormat::Edges,
     ];
 
+    /// The format's name on the command line and in `clearance.toml`.
     pub fn as_str(self) -> &'static str {
         match self {
             ListFormat::OfacCsv => "ofac-csv",
@@ -52,6 +64,8 @@ impl ListFormat {
             ListFormat::UnXml => "un-xml",
             ListFormat::BisDpl => "bis-dpl",
             ListFormat::Native => "native",
+            ListFormat::Ftm => "ftm",
+            ListFormat::Edges => "edges",
         }
     }
 }
@@ -140,5 +154,7 @@ pub fn load(
         ListFormat::UnXml => un::load(path, dataset),
         ListFormat::BisDpl => dpl::load(path, dataset),
         ListFormat::Native => native::load(path, dataset),
+        ListFormat::Ftm => ftm::load(path, dataset),
+        ListFormat::Edges => edges::load(path, dataset),
     }
 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use super::text::{cell, read_windows1252};
 use super::ListError;
-use crate::model::{Entity, EntityKind, LoadedList, NameKind, Ownership};
+use crate::model::{Entity, EntityKind, LoadedList, NameKind, Ownership, Relation};
 
 /// The four file names of one OFAC publication.
 struct FileSet {
@@ -357,12 +357,12 @@ fn country(name: &str) -> String {
 }
 
 fn edge(owner: &str, owned: &str, source: &str) -> Ownership {
-    Ownership {
-        owner: owner.to_string(),
-        owned: owned.to_string(),
-        percent: None,
-        source: source.to_string(),
-    }
+    let relation = if source.ends_with("Linked To") {
+        Relation::Linked
+    } else {
+        Relation::Owner
+    };
+    Ownership::remark(owner, owned, relation, source)
 }
 
 /// Clause prefixes that name a related party, and the source text recorded for each.

@@ -13,6 +13,7 @@ use super::proto;
 use super::reload::{self, ReloadError, Trigger};
 use super::State;
 use crate::countries;
+use crate::exposure;
 use crate::model::{Entity, EntityKind, Identifier, NameKind};
 use crate::policy::Decision;
 use crate::screen::{Party, ScreenOptions, Screening, Snapshot};
@@ -21,6 +22,9 @@ use crate::screen::{Party, ScreenOptions, Screening, Snapshot};
 pub const MAX_NAME_CHARS: usize = 512;
 /// Most identifiers accepted on one party.
 pub const MAX_IDENTIFIERS: usize = 32;
+/// Most addresses accepted on one party, and the longest one, in characters.
+pub const MAX_ADDRESSES: usize = 16;
+pub const MAX_ADDRESS_CHARS: usize = 1024;
 /// Most hits a caller may ask for.
 pub const MAX_HITS: u32 = 100;
 /// Largest request message accepted.
@@ -77,12 +81,12 @@ fn finish<T>(rpc: Rpc, result: Result<T, RequestError>) -> Result<Response<T>, S
     }
 }
 
-/// One log line per failed call that points at the server; a caller's bad request is
-/// counted in the metrics but not logged.
+/// One log line per failed call that points at the server. A caller's bad request is
+/// counted in the metrics but not logged; a failed reload has its own line from `reload`.
 fn log_error(status: &Status) {
     if !matches!(
         status.code(),
-        tonic::Code::InvalidArgument | tonic::Code::NotFound
+        tonic::Code::InvalidArgument | tonic::Code::NotFound | tonic::Code::FailedPrecondition
     ) {
         tracing::warn!(code = ?status.code(), "{}", status.message());
     }
@@ -90,6 +94,7 @@ fn log_error(status: &Status) {
 
 /// The `grpc-timeout` header (gRPC over HTTP/2 spec: up to 8 digits and a unit).
 fn grpc_timeout(metadata: &tonic::metadata::MetadataMap) -> Option<Duration> {
+    // `to_str` accepts visible ASCII only, so splitting off the last byte is safe.
     let value = metadata.get("grpc-timeout")?.to_str().ok()?;
     let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
     if digits.is_empty() || digits.len() > 8 {
@@ -156,6 +161,46 @@ pub fn parse_request(req: &proto::ScreenRequest) -> Result<(Party, ScreenOptions
             country: None,
         })
         .collect();
+    let mut parents = Vec::with_capacity(p.parents.len());
+    if p.parents.len() > exposure::MAX_PARENTS {
+        return Err(invalid(
+            "party.parents",
+            format!("at most {} parents", exposure::MAX_PARENTS),
+        ));
+    }
+    for (i, parent) in p.parents.iter().enumerate() {
+        let parent = parent.trim();
+        if parent.is_empty() || parent.chars().count() > MAX_NAME_CHARS {
+            return Err(invalid(
+                format!("party.parents[{i}]"),
+                format!("must be 1 to {MAX_NAME_CHARS} characters"),
+            ));
+        }
+        parents.push(parent.to_string());
+    }
+    if p.addresses.len() > MAX_ADDRESSES {
+        return Err(invalid(
+            "party.addresses",
+            format!("at most {MAX_ADDRESSES} addresses"),
+        ));
+    }
+    if let Some(i) = p
+        .addresses
+        .iter()
+        .position(|a| a.chars().count() > MAX_ADDRESS_CHARS)
+    {
+        return Err(invalid(
+            format!("party.addresses[{i}]"),
+            format!("longer than {MAX_ADDRESS_CHARS} characters"),
+        ));
+    }
+    let as_of = match req.as_of.trim() {
+        "" => None,
+        d => Some(
+            d.parse::<jiff::civil::Date>()
+                .map_err(|_| invalid("as_of", format!("{d:?} is not a date (YYYY-MM-DD)")))?,
+        ),
+    };
     let o = req.options.clone().unwrap_or_default();
     if !(0.0..=1.0).contains(&o.min_score) {
         return Err(invalid("options.min_score", "must be between 0 and 1"));
@@ -167,6 +212,7 @@ pub fn parse_request(req: &proto::ScreenRequest) -> Result<(Party, ScreenOptions
         datasets: o.datasets,
         min_score: (o.min_score > 0.0).then_some(o.min_score),
         max_hits: (o.max_hits > 0).then_some(o.max_hits as usize),
+        as_of,
     };
     Ok((
         Party {
@@ -174,6 +220,8 @@ pub fn parse_request(req: &proto::ScreenRequest) -> Result<(Party, ScreenOptions
             kind,
             countries: party_countries,
             identifiers,
+            addresses: p.addresses.clone(),
+            parents,
         },
         options,
     ))
@@ -214,10 +262,15 @@ pub fn response(request_id: String, s: Screening) -> proto::ScreenResponse {
                 kind: kind_to_proto(h.kind) as i32,
                 programs: h.programs,
                 explanation: h.explanation,
-                via: Vec::new(),
+                via: h.via,
+                rule: h.rule.unwrap_or_default(),
+                ownership_percent: h.ownership_percent.unwrap_or(0.0),
+                decision: decision_to_proto(h.decision) as i32,
             })
             .collect(),
         snapshot_version: s.snapshot_version,
+        as_of: s.as_of,
+        explanation: s.explanation,
     }
 }
 
@@ -415,5 +468,28 @@ impl proto::admin_server::Admin for AdminService {
             })
             .map_err(RequestError::Reload);
         finish(rpc, result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeout(value: &str) -> Option<Duration> {
+        let mut m = tonic::metadata::MetadataMap::new();
+        m.insert("grpc-timeout", value.parse().unwrap());
+        grpc_timeout(&m)
+    }
+
+    #[test]
+    fn grpc_timeout_header() {
+        assert_eq!(timeout("300m"), Some(Duration::from_millis(300)));
+        assert_eq!(timeout("2S"), Some(Duration::from_secs(2)));
+        assert_eq!(timeout("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(timeout("99999999n"), Some(Duration::from_nanos(99_999_999)));
+        for bad in ["", "m", "300", "300x", "123456789m", "-5m"] {
+            assert_eq!(timeout(bad), None, "{bad:?}");
+        }
+        assert_eq!(grpc_timeout(&tonic::metadata::MetadataMap::new()), None);
     }
 }

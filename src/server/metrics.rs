@@ -425,10 +425,7 @@ mod tests {
             },
             None,
         );
-        let snapshot = Snapshot {
-            index: builder.build().unwrap(),
-            policy: crate::policy::Policy::default(),
-        };
+        let snapshot = Snapshot::new(builder.build().unwrap(), crate::policy::Policy::default());
         let m = Metrics::new();
         m.serving(&snapshot);
         let text = m.render();

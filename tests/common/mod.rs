@@ -195,5 +195,6 @@ pub fn request(id: &str, name: &str) -> proto::ScreenRequest {
             ..proto::Party::default()
         }),
         options: None,
+        as_of: String::new(),
     }
 }

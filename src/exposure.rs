@@ -1,0 +1,498 @@
+//! Exposure beyond a party's own name: ownership (the policy's 50% rules over the ownership
+//! graph), the parents a caller declares, and jurisdictions.
+//!
+//! [`OwnershipGraph`] resolves the loaders' edges (ids or names) to entity ordinals once per
+//! snapshot and evaluates every ownership rule on a date ([`crate::ownership::evaluate`]),
+//! caching the result per date. [`annotate_hit`], [`parent_hits`] and [`jurisdiction_hits`]
+//! turn the findings into hits for one screening.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use jiff::civil::Date;
+
+use crate::index::Index;
+use crate::matching::{self, Query};
+use crate::model::{Entity, Ownership};
+use crate::normalize;
+use crate::ownership::{self, Status};
+use crate::policy::{Decision, Inactive, OwnershipRule, Policy};
+use crate::screen::{Party, ScreenHit};
+
+/// The ownership edges of a snapshot, resolved to entity ordinals.
+#[derive(Default)]
+pub struct OwnershipGraph {
+    edges: Vec<ownership::Edge>,
+    /// Edges whose owner or owned party names no entity of the snapshot.
+    pub unresolved: usize,
+    cache: Mutex<HashMap<Date, Arc<Evaluation>>>,
+}
+
+/// Every ownership rule of the policy, evaluated on one date.
+pub struct Evaluation {
+    pub date: Date,
+    pub rules: Vec<RuleOutcome>,
+}
+
+/// One rule on one date.
+pub struct RuleOutcome {
+    pub rule: OwnershipRule,
+    /// Why the rule does not apply on the date; `None` when it does.
+    pub inactive: Option<Inactive>,
+    /// Per entity ordinal.
+    pub status: Vec<Status>,
+    /// Per entity ordinal: listed and covered by the rule's owners.
+    pub restricting: Vec<bool>,
+}
+
+/// Most cached evaluation dates before the cache starts over.
+const CACHED_DATES: usize = 64;
+
+/// Reads a published date (`2005`, `2005-09`, `2005-09-16`) as the first (`first`) or last day
+/// it covers; `None` when it is not a date.
+pub fn parse_date(text: &str, first: bool) -> Option<Date> {
+    let t = text.trim();
+    let parts: Vec<&str> = t.split('-').collect();
+    let num = |s: &str| s.parse::<i16>().ok();
+    let (y, m, d) = match parts.as_slice() {
+        [y] if y.len() == 4 => (num(y)?, None, None),
+        [y, m] if y.len() == 4 => (num(y)?, Some(num(m)? as i8), None),
+        [y, m, d] if y.len() == 4 => (num(y)?, Some(num(m)? as i8), Some(num(d)? as i8)),
+        _ => return None,
+    };
+    match (m, d) {
+        (Some(m), Some(d)) => Date::new(y, m, d).ok(),
+        (Some(m), None) => {
+            let start = Date::new(y, m, 1).ok()?;
+            if first {
+                Some(start)
+            } else {
+                Some(start.last_of_month())
+            }
+        }
+        (None, _) => Date::new(y, if first { 1 } else { 12 }, if first { 1 } else { 31 }).ok(),
+    }
+}
+
+/// Normalized name key for resolving edges that name a party instead of giving its id.
+fn name_key(name: &str) -> String {
+    normalize::tokens(name).join(" ")
+}
+
+impl OwnershipGraph {
+    /// Resolves `edges` against the entities of `index`. An endpoint is an entity id, or a
+    /// name matched exactly (after normalization) against every name of every entity,
+    /// preferring the dataset of the other endpoint. Returns the graph and one warning per
+    /// kind of problem.
+    pub fn build(index: &Index, edges: Vec<Ownership>) -> (OwnershipGraph, Vec<String>) {
+        let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
+        let needs_names = edges
+            .iter()
+            .any(|e| index.ordinal(&e.owner).is_none() || index.ordinal(&e.owned).is_none());
+        if needs_names {
+            for (i, e) in index.entities().iter().enumerate() {
+                for n in &e.names {
+                    let list = by_name.entry(name_key(&n.value)).or_default();
+                    if list.last() != Some(&(i as u32)) {
+                        list.push(i as u32);
+                    }
+                }
+            }
+        }
+        let entities = index.entities();
+        let resolve = |end: &str, other: Option<u32>| -> Option<u32> {
+            if let Some(o) = index.ordinal(end) {
+                return Some(o);
+            }
+            let found = by_name.get(&name_key(end))?;
+            let dataset = other.map(|o| entities[o as usize].dataset.as_str());
+            found
+                .iter()
+                .copied()
+                .find(|&o| Some(entities[o as usize].dataset.as_str()) == dataset)
+                .or_else(|| found.first().copied())
+        };
+        let mut graph = OwnershipGraph::default();
+        let mut bad_dates = 0;
+        for e in edges {
+            let owned = resolve(&e.owned, index.ordinal(&e.owner));
+            let owner = resolve(&e.owner, owned);
+            let owned = owned.or_else(|| resolve(&e.owned, owner));
+            let (Some(owner), Some(owned)) = (owner, owned) else {
+                graph.unresolved += 1;
+                continue;
+            };
+            let mut date = |d: &Option<String>, first: bool| {
+                let text = d.as_deref()?;
+                let parsed = parse_date(text, first);
+                if parsed.is_none() {
+                    bad_dates += 1;
+                }
+                parsed
+            };
+            let start = date(&e.start, true);
+            let end = date(&e.end, false);
+            graph.edges.push(ownership::Edge {
+                owner: owner as usize,
+                owned: owned as usize,
+                percent: e.percent,
+                relation: e.relation,
+                start,
+                end,
+                source: e.source,
+            });
+        }
+        let mut warnings = Vec::new();
+        if graph.unresolved > 0 {
+            warnings.push(format!(
+                "{} ownership records name a party that no loaded list holds; they are not used",
+                graph.unresolved
+            ));
+        }
+        if bad_dates > 0 {
+            warnings.push(format!(
+                "{bad_dates} ownership dates are not ISO dates; those records are read as undated"
+            ));
+        }
+        (graph, warnings)
+    }
+
+    pub fn edges(&self) -> &[ownership::Edge] {
+        &self.edges
+    }
+
+    /// Every rule of `policy` on `date`, computed once per date.
+    pub fn evaluate(&self, index: &Index, policy: &Policy, date: Date) -> Arc<Evaluation> {
+        if let Some(e) = self.cache.lock().ok().and_then(|c| c.get(&date).cloned()) {
+            return e;
+        }
+        let entities = index.entities();
+        let rules = policy
+            .ownership_rules
+            .iter()
+            .map(|rule| {
+                let restricting: Vec<bool> = entities
+                    .iter()
+                    .map(|e| !e.context_only && rule.restricts(e))
+                    .collect();
+                let status = ownership::evaluate(
+                    entities.len(),
+                    &restricting,
+                    &self.edges,
+                    rule.threshold,
+                    date,
+                );
+                RuleOutcome {
+                    rule: rule.clone(),
+                    inactive: rule.status_on(date).err(),
+                    status,
+                    restricting,
+                }
+            })
+            .collect();
+        let evaluation = Arc::new(Evaluation { date, rules });
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= CACHED_DATES {
+                cache.clear();
+            }
+            cache.insert(date, evaluation.clone());
+        }
+        evaluation
+    }
+}
+
+/// "NAME [id]" for paths.
+fn label(e: &Entity) -> String {
+    format!("{} [{}]", e.primary_name(), e.id)
+}
+
+fn pct(p: f32) -> String {
+    let s = format!("{p:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The owners from `path` (`[listed, ..., node]`), nearest first, as labels.
+fn via_of(index: &Index, path: &[usize]) -> Vec<String> {
+    path.iter()
+        .rev()
+        .skip(1)
+        .map(|&o| label(index.entity(o as u32)))
+        .collect()
+}
+
+/// The decision a finding under `outcome` calls for, at match score `score`.
+fn rule_decision(outcome: &RuleOutcome, status: &Status, score: f32, policy: &Policy) -> Decision {
+    if outcome.inactive.is_some() {
+        return Decision::Allow;
+    }
+    match status {
+        Status::Blocked(_) | Status::Listed(Some(_)) if score >= policy.deny_threshold => {
+            outcome.rule.decision
+        }
+        Status::Blocked(_) | Status::Listed(Some(_)) | Status::Review(_) => {
+            Decision::Review.min(outcome.rule.decision)
+        }
+        Status::Clear | Status::Listed(None) => Decision::Allow,
+    }
+}
+
+/// The sentence for a rule's finding on `entity`.
+fn finding_text(
+    index: &Index,
+    outcome: &RuleOutcome,
+    status: &Status,
+    entity: &Entity,
+    date: Date,
+) -> Option<String> {
+    let finding = status.finding()?;
+    let name = |o: usize| index.entity(o as u32).primary_name();
+    let reasons: Vec<String> = finding.reasons.iter().map(|r| r.describe(name)).collect();
+    let mut text = format!(
+        "{} {}: {}",
+        entity.primary_name(),
+        match status {
+            Status::Blocked(_) | Status::Listed(Some(_)) => "is restricted through ownership",
+            _ => "may be restricted through ownership",
+        },
+        reasons.join("; ")
+    );
+    if let Some(owner) = finding.path.first() {
+        text.push_str(&format!(
+            " (path from the listed {})",
+            label(index.entity(*owner as u32))
+        ));
+    }
+    for c in &finding.conflicts {
+        let values: Vec<String> = c.values.iter().map(|v| format!("{}%", pct(*v))).collect();
+        text.push_str(&format!(
+            "; records of {}'s share disagree ({}), the highest, {}%, is used",
+            name(c.owner),
+            values.join(", "),
+            pct(c.used)
+        ));
+    }
+    text.push_str(&format!(
+        "; under the {} rule ({}), as of {date}",
+        outcome.rule.name, outcome.rule.citation
+    ));
+    if let Some(why) = &outcome.inactive {
+        text.push_str(&format!(", which is {why}: no effect on the decision"));
+    }
+    Some(text)
+}
+
+/// Applies ownership findings to a direct hit: a hit on an entity restricted through
+/// ownership gets the rule, the path and the stronger decision. Returns `false` when the hit
+/// should be dropped (an unlisted context entity with no finding).
+pub fn annotate_hit(
+    index: &Index,
+    policy: &Policy,
+    evaluation: &Evaluation,
+    hit: &mut ScreenHit,
+    ordinal: u32,
+) -> bool {
+    let entity = index.entity(ordinal);
+    let mut best: Option<(Decision, &RuleOutcome, &Status)> = None;
+    for outcome in &evaluation.rules {
+        let status = &outcome.status[ordinal as usize];
+        if status.finding().is_none() {
+            continue;
+        }
+        let d = rule_decision(outcome, status, hit.score, policy);
+        if best.as_ref().is_none_or(|(b, _, _)| d > *b) {
+            best = Some((d, outcome, status));
+        }
+    }
+    let Some((decision, outcome, status)) = best else {
+        return !entity.context_only;
+    };
+    let finding = status.finding().expect("filtered above");
+    hit.decision = if entity.context_only {
+        decision
+    } else {
+        hit.decision.max(decision)
+    };
+    hit.rule = Some(outcome.rule.name.clone());
+    hit.ownership_percent = Some(finding.percent);
+    hit.via = via_of(index, &finding.path);
+    if let Some(text) = finding_text(index, outcome, status, entity, evaluation.date) {
+        hit.explanation = if entity.context_only {
+            format!("{}; {} is not listed itself", text, entity.primary_name())
+        } else {
+            format!("{}; also: {text}", hit.explanation)
+        };
+    }
+    true
+}
+
+/// What one declared parent means for the party under the strongest rule.
+struct ParentFinding {
+    decision: Decision,
+    rule: String,
+    via: Vec<String>,
+    text: String,
+}
+
+/// Most parents screened per request.
+pub const MAX_PARENTS: usize = 16;
+
+/// Hits for the parents a caller declared: each parent is resolved (entity id, identifier or
+/// name) and, when it is listed or restricted through ownership, the party is restricted
+/// under each rule whose threshold the declared parents' shares reach.
+pub fn parent_hits(
+    index: &Index,
+    policy: &Policy,
+    evaluation: &Evaluation,
+    party: &Party,
+) -> Vec<ScreenHit> {
+    // (parent as declared, entity ordinal, match score, matched name)
+    let mut parents: Vec<(&str, u32, f32, String)> = Vec::new();
+    for p in party.parents.iter().take(MAX_PARENTS) {
+        if let Some(o) = index.ordinal(p.trim()) {
+            parents.push((p, o, 1.0, index.entity(o).primary_name().to_string()));
+            continue;
+        }
+        let by_id = index.entities_with_identifier(&crate::index::canonical_identifier(p));
+        if by_id.len() == 1 {
+            parents.push((p, by_id[0], 1.0, format!("identifier {p}")));
+            continue;
+        }
+        let query = Query {
+            name: p.clone(),
+            kind: None,
+            countries: Vec::new(),
+            identifiers: Vec::new(),
+        };
+        for h in matching::search(index, &query, 5, policy.review_threshold) {
+            parents.push((p, h.entity, h.score, h.explanation.matched_name.clone()));
+        }
+    }
+    let mut hits = Vec::new();
+    for (declared, ordinal, score, matched) in parents {
+        let entity = index.entity(ordinal);
+        let share = policy.declared_parent_percent;
+        let head = format!(
+            "declared parent {declared:?} matched {} at {score:.2}",
+            label(entity)
+        );
+        let mut best: Option<ParentFinding> = None;
+        for outcome in &evaluation.rules {
+            let listed = outcome.restricting[ordinal as usize];
+            let status = &outcome.status[ordinal as usize];
+            let blocked = matches!(status, Status::Blocked(_));
+            if !(listed || blocked || matches!(status, Status::Review(_))) {
+                continue;
+            }
+            let reaches = share + 1e-3 >= outcome.rule.threshold;
+            let decision = match (&outcome.inactive, listed || blocked, reaches) {
+                (Some(_), _, _) => Decision::Allow,
+                (None, true, true) if score >= policy.deny_threshold => outcome.rule.decision,
+                _ => Decision::Review.min(outcome.rule.decision),
+            };
+            let standing = if listed {
+                format!("is listed ({})", entity.programs.join(", "))
+            } else if blocked {
+                "is restricted through ownership".to_string()
+            } else {
+                "may be restricted through ownership".to_string()
+            };
+            let mut via = vec![format!("{declared} (declared parent)"), label(entity)];
+            if let Some(f) = status.finding() {
+                via.extend(via_of(index, &f.path));
+            }
+            let mut text = format!(
+                "{head}; it {standing}; a party {}% or more owned by it is restricted under \
+                 the {} rule ({}); the declared parent is taken to hold {}%",
+                pct(outcome.rule.threshold),
+                outcome.rule.name,
+                outcome.rule.citation,
+                pct(share)
+            );
+            if !reaches {
+                text.push_str(", below the threshold: review the actual share");
+            }
+            text.push_str(&format!(", as of {}", evaluation.date));
+            if let Some(why) = &outcome.inactive {
+                text.push_str(&format!("; the rule is {why}: no effect on the decision"));
+            }
+            if best.as_ref().is_none_or(|b| decision > b.decision) {
+                best = Some(ParentFinding {
+                    decision,
+                    rule: outcome.rule.name.clone(),
+                    via,
+                    text,
+                });
+            }
+        }
+        let finding = match best {
+            Some(b) => b,
+            // Listed, but no ownership rule covers its list: a reviewer decides.
+            None if !entity.context_only => ParentFinding {
+                decision: Decision::Review,
+                rule: "declared_parent".into(),
+                via: vec![format!("{declared} (declared parent)"), label(entity)],
+                text: format!(
+                    "{head}, listed on {}; no ownership rule of the policy covers that list, \
+                     as of {}",
+                    entity.programs.join(", "),
+                    evaluation.date
+                ),
+            },
+            None => continue,
+        };
+        hits.push(ScreenHit {
+            entity_id: entity.id.clone(),
+            dataset: entity.dataset.clone(),
+            name: entity.primary_name().to_string(),
+            matched_name: matched,
+            score,
+            kind: entity.kind,
+            programs: entity.programs.clone(),
+            severity: policy.severity(entity),
+            decision: finding.decision,
+            explanation: finding.text,
+            via: finding.via,
+            rule: Some(finding.rule),
+            ownership_percent: Some(share),
+            detail: None,
+        });
+    }
+    hits
+}
+
+/// Hits for the policy's jurisdictions the party is in (by its countries and addresses).
+pub fn jurisdiction_hits(policy: &Policy, party: &Party, date: Date) -> Vec<ScreenHit> {
+    policy
+        .jurisdictions
+        .check(&party.countries, &party.addresses)
+        .into_iter()
+        .map(|p| {
+            let (rule, what) = match p.decision {
+                Decision::Deny => (
+                    "embargoed_jurisdiction",
+                    "a comprehensively sanctioned jurisdiction",
+                ),
+                _ => ("review_jurisdiction", "a jurisdiction the policy reviews"),
+            };
+            ScreenHit {
+                entity_id: format!("policy:jurisdiction:{}", p.place),
+                dataset: "policy".into(),
+                name: p.name.clone(),
+                matched_name: p.evidence.clone(),
+                score: 1.0,
+                kind: crate::model::EntityKind::Unknown,
+                programs: Vec::new(),
+                severity: crate::policy::Severity::Block,
+                decision: p.decision,
+                explanation: format!(
+                    "the party is in {} ({}), {what} under policy rule {rule}, as of {date}",
+                    p.name, p.evidence
+                ),
+                via: Vec::new(),
+                rule: Some(rule.into()),
+                ownership_percent: None,
+                detail: None,
+            }
+        })
+        .collect()
+}
