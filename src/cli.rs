@@ -302,8 +302,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         h.decision,
                         h.explanation
                     )?;
+                    if let Some(rule) = &h.rule {
+                        writeln!(out, "         rule: {rule}")?;
+                    }
+                    if !h.via.is_empty() {
+                        writeln!(out, "         via: {}", h.via.join(" <- "))?;
+                    }
                 }
-                writeln!(out, "snapshot: {}", result.snapshot_version)?;
+                writeln!(out, "why: {}", result.explanation)?;
+                writeln!(
+                    out,
+                    "snapshot: {} (as of {})",
+                    result.snapshot_version, result.as_of
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -91,8 +91,9 @@ fn self_probe(snapshot: &Snapshot, per_dataset: usize) -> Result<usize, Validati
     let threshold = snapshot.policy.deny_threshold;
     let mut ran = 0;
     for d in snapshot.index.datasets() {
+        // Unlisted context entities count only through ownership: not probed.
         let members: Vec<usize> = (0..entities.len())
-            .filter(|&i| entities[i].dataset == d.name)
+            .filter(|&i| entities[i].dataset == d.name && !entities[i].context_only)
             .collect();
         let step = members.len().div_ceil(per_dataset).max(1);
         for &i in members.iter().step_by(step) {

@@ -610,3 +610,119 @@ async fn a_failing_probe_rejects_the_first_snapshot_and_serve_returns_the_error(
         "{text}"
     );
 }
+
+fn with_parent(name: &str, parent: &str, as_of: &str) -> proto::ScreenRequest {
+    let mut r = request("own", name);
+    r.party.as_mut().unwrap().parents = vec![parent.into()];
+    r.as_of = as_of.into();
+    r
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subsidiary_of_an_entity_list_party_is_restricted_through_its_declared_parent() {
+    let server = Running::start().await;
+    let mut client = server.screening().await;
+    let party = "Example Cloud (Singapore) Pte. Ltd.";
+    let r = client
+        .screen(with_parent(
+            party,
+            "Huawei Cloud Computing Technology",
+            "2026-11-29",
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.decision, proto::Decision::Deny as i32, "{r:#?}");
+    assert_eq!(r.as_of, "2026-11-29");
+    let hit = r
+        .hits
+        .iter()
+        .find(|h| h.rule == "bis_affiliates")
+        .unwrap_or_else(|| panic!("no BIS Affiliates hit: {r:#?}"));
+    assert_eq!(hit.entity_id, "sample:el-huawei-cloud-computing");
+    assert_eq!(
+        hit.via,
+        [
+            "Huawei Cloud Computing Technology (declared parent)",
+            "Huawei Cloud Computing Technology [sample:el-huawei-cloud-computing]",
+        ]
+    );
+    assert_eq!(hit.ownership_percent, 50.0);
+    assert_eq!(hit.decision, proto::Decision::Deny as i32);
+    assert!(
+        hit.explanation.contains("90 FR 47201"),
+        "{}",
+        hit.explanation
+    );
+    assert!(r.explanation.starts_with("deny: "), "{}", r.explanation);
+
+    // While the Affiliates rule was suspended (10 Nov 2025 - 9 Nov 2026) the same request
+    // is allowed, and the hit says why; before the suspension it denied.
+    let suspended = client
+        .screen(with_parent(
+            party,
+            "Huawei Cloud Computing Technology",
+            "2026-01-15",
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(suspended.decision, proto::Decision::Allow as i32);
+    let hit = suspended.hits.iter().find(|h| h.rule == "bis_affiliates");
+    assert!(
+        hit.is_some_and(|h| h
+            .explanation
+            .contains("suspended from 2025-11-10 through 2026-11-09")),
+        "{suspended:#?}"
+    );
+    let before = client
+        .screen(with_parent(
+            party,
+            "Huawei Cloud Computing Technology",
+            "2025-10-15",
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(before.decision, proto::Decision::Deny as i32);
+
+    // The same party owned by a company on no list is allowed.
+    let aws = client
+        .screen(with_parent(
+            party,
+            "Amazon Web Services, Inc.",
+            "2026-11-29",
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(aws.decision, proto::Decision::Allow as i32, "{aws:#?}");
+    assert!(aws.hits.is_empty(), "{aws:#?}");
+
+    let mut bad = with_parent(party, "Amazon", "29/11/2026");
+    let e = client.screen(bad.clone()).await.unwrap_err();
+    assert!(e.message().starts_with("as_of"), "{e:?}");
+    bad.as_of.clear();
+    bad.party.as_mut().unwrap().parents = vec![" ".into()];
+    let e = client.screen(bad).await.unwrap_err();
+    assert!(e.message().starts_with("party.parents[0]"), "{e:?}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_party_in_an_embargoed_jurisdiction_is_denied_by_policy() {
+    let server = Running::start().await;
+    let mut client = server.screening().await;
+    let mut req = request("j", "Black Sea Logistics LLC");
+    req.party.as_mut().unwrap().addresses = vec!["ul. Bolshaya Morskaya 12, Sevastopol".into()];
+    let r = client.screen(req).await.unwrap().into_inner();
+    assert_eq!(r.decision, proto::Decision::Deny as i32, "{r:#?}");
+    assert_eq!(r.hits[0].rule, "embargoed_jurisdiction");
+    assert_eq!(r.hits[0].entity_id, "policy:jurisdiction:crimea");
+    let mut req = request("j", "Black Sea Logistics LLC");
+    req.party.as_mut().unwrap().countries = vec!["Syria".into()];
+    let r = client.screen(req).await.unwrap().into_inner();
+    assert_eq!(r.decision, proto::Decision::Deny as i32, "{r:#?}");
+    assert!(r.explanation.contains("Syria"), "{}", r.explanation);
+    server.stop().await;
+}

@@ -1,0 +1,167 @@
+//! Ownership rules on the real FtM fixture (../shared/data/ftm-fixtures/zala.ftm.json): a
+//! sanctioned owner, its listed and unlisted companies, ended holdings, conflicting records
+//! and a holding of unstated size. The fixture's sanctioned parties are the blocked owners
+//! (a policy rule over the `zala` dataset), as the OFAC rule treats SDN entries.
+
+use std::path::Path;
+
+use clearance::config::Config;
+use clearance::policy::Decision;
+use clearance::screen::{Party, ScreenHit, ScreenOptions, Screening, Snapshot};
+
+const ZAKHAROV: &str = "Aleksandr Vyacheslavovich Zakharov [zala:NK-aU5ybkbRFJucf8YMwsJvDw]";
+
+fn snapshot() -> Option<Snapshot> {
+    let dir = clearance::testing::shared_data()?;
+    let text = format!(
+        r#"
+        [[source]]
+        dataset = "zala"
+        format = "ftm"
+        path = "{}"
+
+        [[policy.ownership]]
+        name = "fixture_50_percent"
+        citation = "OFAC 50 Percent Rule, applied to the fixture's sanctioned parties"
+        owners = [{{ dataset = "zala" }}]
+        "#,
+        dir.join("ftm-fixtures/zala.ftm.json").display()
+    );
+    let config = Config::from_toml(&text, Path::new(".")).unwrap();
+    Some(Snapshot::load(&config).unwrap())
+}
+
+fn screen(s: &Snapshot, name: &str, as_of: &str) -> Screening {
+    s.screen(
+        &Party {
+            name: name.into(),
+            ..Party::default()
+        },
+        &ScreenOptions {
+            as_of: Some(as_of.parse().unwrap()),
+            ..ScreenOptions::default()
+        },
+    )
+}
+
+fn hit<'a>(r: &'a Screening, id: &str) -> Option<&'a ScreenHit> {
+    r.hits.iter().find(|h| h.entity_id == id)
+}
+
+#[test]
+fn unlisted_companies_are_restricted_while_a_blocked_owner_holds_them() {
+    let Some(s) = snapshot() else { return };
+    assert_eq!(s.ownership.unresolved, 0);
+    // Unlisted context companies are not self-probed, so the snapshot may serve.
+    let checked =
+        clearance::validate::validate(&s, None, &clearance::config::ServerConfig::default(), false)
+            .unwrap();
+    assert_eq!(checked.self_probes, 13);
+    // 75% owned by the sanctioned Zakharov from 2020-01-10 to 2022-11-22.
+    let sps = "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"СПС\"";
+    let id = "zala:NK-9Xa4Kg7Y7nfccE7VcZt6Q6";
+    let r = screen(&s, sps, "2021-06-01");
+    let h = hit(&r, id).unwrap_or_else(|| panic!("{r:#?}"));
+    assert_eq!(h.decision, Decision::Deny);
+    assert_eq!(r.decision, Decision::Deny);
+    assert_eq!(h.rule.as_deref(), Some("fixture_50_percent"));
+    assert_eq!(h.via, [ZAKHAROV]);
+    assert_eq!(h.ownership_percent, Some(75.0));
+    assert!(
+        h.explanation.contains("not listed itself") && h.explanation.contains("2021-06-01"),
+        "{}",
+        h.explanation
+    );
+    // After the holding ended the company is on no list and owned by no one blocked.
+    let later = screen(&s, sps, "2026-11-29");
+    assert!(hit(&later, id).is_none(), "{later:#?}");
+    assert_eq!(later.decision, Decision::Allow, "{later:#?}");
+
+    // 100% from 2013-06-06 to 2019-08-02.
+    let id = "zala:ru-inn-5920040846";
+    let r = screen(
+        &s,
+        "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"ЦСТ\"",
+        "2016-01-01",
+    );
+    assert_eq!(
+        hit(&r, id).map(|h| h.decision),
+        Some(Decision::Deny),
+        "{r:#?}"
+    );
+    let r = screen(
+        &s,
+        "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"ЦСТ\"",
+        "2020-01-01",
+    );
+    assert!(hit(&r, id).is_none(), "{r:#?}");
+}
+
+#[test]
+fn a_holding_of_unstated_size_asks_for_review() {
+    let Some(s) = snapshot() else { return };
+    // Zakharov owned ИЖТЕЛЕКОМ from 2002-12-31 to 2012-06-30; no record states the share.
+    let name = "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"ИЖТЕЛЕКОМ\"";
+    let r = screen(&s, name, "2010-01-01");
+    let h = hit(&r, "zala:NK-56Edov9bas9puzaChH5pBy").unwrap_or_else(|| panic!("{r:#?}"));
+    assert_eq!(h.decision, Decision::Review);
+    assert_eq!(r.decision, Decision::Review);
+    assert_eq!(h.via, [ZAKHAROV]);
+    assert!(
+        h.explanation.contains("unstated share"),
+        "{}",
+        h.explanation
+    );
+}
+
+#[test]
+fn a_listed_company_shows_its_blocked_owner_and_conflicting_records() {
+    let Some(s) = snapshot() else { return };
+    // CST is listed itself, and 48%, 50% and 51% records of Zakharov's stake overlap in 2023.
+    let cst = "Товариство з обмеженою відповідальністю \"ЦСТ\"";
+    let r = screen(&s, cst, "2023-01-01");
+    let h = hit(&r, "zala:NK-abdzbEBkqyT29GyREbiURZ").unwrap_or_else(|| panic!("{r:#?}"));
+    assert_eq!(h.decision, Decision::Deny);
+    assert_eq!(h.via, [ZAKHAROV]);
+    assert!(
+        h.explanation.contains("disagree (48%, 50%, 51%)")
+            && h.explanation.contains("the highest, 51%, is used"),
+        "{}",
+        h.explanation
+    );
+    // Today only the open-ended 51% record is in force: no conflict left to show.
+    let r = screen(&s, cst, "2026-11-29");
+    let h = hit(&r, "zala:NK-abdzbEBkqyT29GyREbiURZ").unwrap();
+    assert_eq!(h.decision, Decision::Deny);
+    assert!(!h.explanation.contains("disagree"), "{}", h.explanation);
+    // Listed companies deny on their own listing whatever the date.
+    for (name, id) in [
+        ("ZALA AERO JSC", "zala:NK-cPks3aTbes8k4aCerfBAzN"),
+        ("AEROSCAN", "zala:NK-iE6m5ryPeTAMZozfECVSL7"),
+        (
+            "Limited Liability Company \"RTC\"",
+            "zala:NK-ERScv7cLkkvZ3ejz7xiToj",
+        ),
+    ] {
+        let r = screen(&s, name, "2026-11-29");
+        assert_eq!(r.decision, Decision::Deny, "{name}");
+        assert!(hit(&r, id).is_some(), "{name}: {r:#?}");
+    }
+}
+
+#[test]
+fn an_unlisted_company_with_no_blocked_owner_is_not_reported() {
+    let Some(s) = snapshot() else { return };
+    // Only linked to sanctioned parties (topic `sanction.linked`), owned by no one here.
+    let name = "НЕКОММЕРЧЕСКОЕ ПАРТНЕРСТВО \"АССОЦИАЦИЯ БЕСПИЛОТНЫХ СИСТЕМ\"";
+    let entity = s
+        .index
+        .entity_by_id("zala:NK-SiYwWfxwLVrVeFswsvAvsm")
+        .unwrap();
+    assert_eq!((entity.primary_name(), entity.context_only), (name, true));
+    let r = screen(&s, name, "2026-11-29");
+    assert!(
+        hit(&r, "zala:NK-SiYwWfxwLVrVeFswsvAvsm").is_none(),
+        "{r:#?}"
+    );
+}
