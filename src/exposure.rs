@@ -6,14 +6,14 @@
 //! caching the result per date. [`annotate_hit`], [`parent_hits`] and [`jurisdiction_hits`]
 //! turn the findings into hits for one screening.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use jiff::civil::Date;
 
 use crate::index::Index;
 use crate::matching::{self, Query};
-use crate::model::{Entity, Ownership};
+use crate::model::{Entity, LoadedList, NameKind, Ownership, Relation};
 use crate::normalize;
 use crate::ownership::{self, Status};
 use crate::policy::{Decision, Inactive, OwnershipRule, Policy};
@@ -25,6 +25,8 @@ pub struct OwnershipGraph {
     edges: Vec<ownership::Edge>,
     /// Edges whose owner or owned party names no entity of the snapshot.
     pub unresolved: usize,
+    /// The evaluation used last (nearly every request asks for today), read without a lock.
+    last: arc_swap::ArcSwapOption<Evaluation>,
     cache: Mutex<HashMap<Date, Arc<Evaluation>>>,
 }
 
@@ -163,7 +165,11 @@ impl OwnershipGraph {
 
     /// Every rule of `policy` on `date`, computed once per date.
     pub fn evaluate(&self, index: &Index, policy: &Policy, date: Date) -> Arc<Evaluation> {
+        if let Some(e) = self.last.load_full().filter(|e| e.date == date) {
+            return e;
+        }
         if let Some(e) = self.cache.lock().ok().and_then(|c| c.get(&date).cloned()) {
+            self.last.store(Some(e.clone()));
             return e;
         }
         let entities = index.entities();
@@ -197,7 +203,51 @@ impl OwnershipGraph {
             }
             cache.insert(date, evaluation.clone());
         }
+        self.last.store(Some(evaluation.clone()));
         evaluation
+    }
+}
+
+/// The ids and normalized names of every entity of `lists`.
+pub fn known_names<'a>(lists: impl Iterator<Item = &'a LoadedList>) -> HashSet<String> {
+    let mut known = HashSet::new();
+    for list in lists {
+        for e in &list.entities {
+            known.insert(e.id.clone());
+            for n in &e.names {
+                known.insert(name_key(&n.value));
+            }
+        }
+    }
+    known
+}
+
+/// Adds to an edge file's list an unlisted context entity for every owned party it names
+/// that is neither an entity id nor a name in `known`: the operator's own ownership data
+/// ("our supplier X Ltd is 60% owned by Y") makes X screenable. Its id is
+/// `<dataset>:<normalized name, words joined by '-'>`.
+pub fn add_owned_parties(list: &mut LoadedList, known: &HashSet<String>) {
+    let mut added: HashSet<String> = HashSet::new();
+    for edge in &list.ownership {
+        if edge.relation == Relation::Control {
+            continue;
+        }
+        let key = name_key(&edge.owned);
+        let looks_like_id = !edge.owned.contains(' ') && edge.owned.contains(':');
+        if key.is_empty() || looks_like_id || known.contains(&key) {
+            continue;
+        }
+        if !added.insert(key.clone()) {
+            continue;
+        }
+        let mut entity = Entity {
+            id: format!("{}:{}", list.dataset, key.replace(' ', "-")),
+            dataset: list.dataset.clone(),
+            context_only: true,
+            ..Entity::default()
+        };
+        entity.push_name(&edge.owned, NameKind::Primary);
+        list.entities.push(entity);
     }
 }
 
@@ -250,8 +300,13 @@ fn finding_text(
     let mut text = format!(
         "{} {}: {}",
         entity.primary_name(),
-        match status {
-            Status::Blocked(_) | Status::Listed(Some(_)) => "is restricted through ownership",
+        match (status, outcome.inactive.is_some()) {
+            (Status::Blocked(_) | Status::Listed(Some(_)), false) => {
+                "is restricted through ownership"
+            }
+            (Status::Blocked(_) | Status::Listed(Some(_)), true) => {
+                "would be restricted through ownership"
+            }
             _ => "may be restricted through ownership",
         },
         reasons.join("; ")

@@ -76,10 +76,21 @@ impl Snapshot {
                 })
                 .collect()
         });
+        let mut loaded = Vec::with_capacity(results.len());
+        for r in results {
+            loaded.push(r?);
+        }
+        // Parties an edge file owns by name but no list holds become unlisted context
+        // entities of that file's dataset, so that screening them finds the ownership.
+        let known = exposure::known_names(loaded.iter().map(|(l, _)| l));
+        for ((list, _), source) in loaded.iter_mut().zip(&config.sources) {
+            if source.format == lists::ListFormat::Edges {
+                exposure::add_owned_parties(list, &known);
+            }
+        }
         let mut builder = IndexBuilder::new();
         let mut edges = Vec::new();
-        for r in results {
-            let (mut list, digest) = r?;
+        for (mut list, digest) in loaded {
             edges.append(&mut list.ownership);
             builder.add_list(list, digest);
         }

@@ -165,3 +165,71 @@ fn an_unlisted_company_with_no_blocked_owner_is_not_reported() {
         "{r:#?}"
     );
 }
+
+/// The bundled sample list plus an operator's edge file naming an unlisted subsidiary.
+fn sample_with_edges(edges: &str) -> (tempfile::TempDir, Snapshot) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ours.csv");
+    std::fs::write(&file, edges).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut config = Config::from_file(&root.join("config/sample.toml")).unwrap();
+    config
+        .add_source_flag(&format!("edges:own_ownership={}", file.display()))
+        .unwrap();
+    let snapshot = Snapshot::load(&config).unwrap();
+    (dir, snapshot)
+}
+
+#[test]
+fn an_unlisted_subsidiary_from_an_edge_file_is_restricted_only_while_the_rule_applies() {
+    let (_dir, s) = sample_with_edges(
+        "owner,owned,percent,start,end,source\n\
+         sample:el-huawei-cloud-computing,Example Cloud Holdings Pte. Ltd.,60,2021-01-01,,our KYC file\n",
+    );
+    let name = "Example Cloud Holdings Pte Ltd";
+    let id = "own_ownership:example-cloud-holdings-ltd";
+    let via = ["Huawei Cloud Computing Technology [sample:el-huawei-cloud-computing]"];
+    // The BIS Affiliates rule: in force from 2025-09-29, suspended 2025-11-10 to 2026-11-09.
+    for (date, want) in [
+        ("2025-09-28", Decision::Allow),
+        ("2025-10-15", Decision::Deny),
+        ("2025-11-10", Decision::Allow),
+        ("2026-11-09", Decision::Allow),
+        ("2026-11-10", Decision::Deny),
+    ] {
+        let r = screen(&s, name, date);
+        assert_eq!(r.decision, want, "{date}: {r:#?}");
+        let h = hit(&r, id).unwrap_or_else(|| panic!("{date}: {r:#?}"));
+        assert_eq!(h.via, via, "{date}");
+        assert_eq!(h.ownership_percent, Some(60.0));
+        assert_eq!(h.rule.as_deref(), Some("bis_affiliates"));
+        if want == Decision::Allow {
+            assert!(
+                h.explanation.contains("no effect on the decision"),
+                "{}",
+                h.explanation
+            );
+        }
+    }
+}
+
+#[test]
+fn a_minority_or_ended_holding_does_not_restrict_and_an_unstated_one_asks_for_review() {
+    let (_dir, s) = sample_with_edges(
+        "owner,owned,percent,start,end,source\n\
+         sample:el-huawei-cloud-computing,Minority Cloud Ltd,49,,,registry\n\
+         sample:el-huawei-cloud-computing,Former Cloud Ltd,100,2015-01-01,2025-10-31,registry\n\
+         sample:el-huawei-cloud-computing,Unknown Share Cloud Ltd,,,,press report\n",
+    );
+    let date = "2026-11-29";
+    let r = screen(&s, "Minority Cloud Ltd", date);
+    assert_eq!(r.decision, Decision::Allow, "{r:#?}");
+    assert!(r.hits.is_empty(), "{r:#?}");
+    let r = screen(&s, "Former Cloud Ltd", date);
+    assert_eq!(r.decision, Decision::Allow, "{r:#?}");
+    let r = screen(&s, "Former Cloud Ltd", "2025-10-15");
+    assert_eq!(r.decision, Decision::Deny, "{r:#?}");
+    let r = screen(&s, "Unknown Share Cloud Ltd", date);
+    assert_eq!(r.decision, Decision::Review, "{r:#?}");
+    assert!(r.hits[0].explanation.contains("unstated share"), "{r:#?}");
+}
