@@ -325,6 +325,52 @@ mod tests {
     }
 
     #[test]
+    fn ownership_rules_and_jurisdictions_as_the_readme_writes_them() {
+        let text = r#"
+            [policy]
+            declared_parent_percent = 50
+            [policy.jurisdictions]
+            deny = ["CU", "IR", "KP", "SY", "crimea", "dnr", "lnr"]
+            review = ["CN", "HK", "MO", "RU", "VE"]
+            [[policy.ownership]]
+            name = "bis_affiliates"
+            citation = "BIS Affiliates Rule (90 FR 47201, effective 29 September 2025)"
+            owners = [{ dataset = "*", program_contains = "Entity List" },
+                      { dataset = "*", program_contains = "Military End User" }]
+            threshold = 50
+            effective = 2025-09-29
+            suspended = [{ from = 2025-11-10, through = 2026-11-09 }]
+            decision = "deny"
+        "#;
+        let c = Config::from_toml(text, Path::new(".")).unwrap();
+        let rule = &c.policy.ownership_rules[0];
+        assert_eq!(c.policy.ownership_rules.len(), 1);
+        assert_eq!(rule, &crate::policy::default_rules()[1]);
+        assert_eq!(c.policy.jurisdictions.review.len(), 5);
+        // Dates may be strings as well; a date with a time is refused.
+        let quoted = text
+            .replace("2025-09-29", "\"2025-09-29\"")
+            .replace("2025-11-10", "\"2025-11-10\"");
+        let q = Config::from_toml(&quoted, Path::new(".")).unwrap();
+        assert_eq!(q.policy.ownership_rules, c.policy.ownership_rules);
+        let timed = text.replace("2025-09-29", "2025-09-29T10:00:00");
+        let e = Config::from_toml(&timed, Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("without a time"), "{e}");
+        let bad = "[policy.jurisdictions]\ndeny = [\"XX\"]\n";
+        let e = Config::from_toml(bad, Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"XX\""), "{e}");
+        let bad = "[[policy.ownership]]\nname = \"x\"\ncitation = \"c\"\nowners = []\n";
+        let e = Config::from_toml(bad, Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no owners"), "{e}");
+    }
+
+    #[test]
     fn explicit_skip_option_wins() {
         let text = r#"
             [[source]]

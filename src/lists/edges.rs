@@ -1,6 +1,7 @@
 //! Ownership edge files: who owns or controls whom, for parties on any list, written by hand or
 //! exported from a corporate registry. The file holds edges only; the parties are screened from
-//! their own lists.
+//! their own lists, and an owned party that no list holds becomes an unlisted context entity
+//! of the file's dataset when the snapshot is built (`exposure::add_owned_parties`).
 //!
 //! JSON lines, one edge per line (blank lines skipped):
 //!

@@ -60,8 +60,44 @@ impl OwnerSelector {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Suspension {
+    #[serde(deserialize_with = "toml_date::required")]
     pub from: Date,
+    #[serde(deserialize_with = "toml_date::required")]
     pub through: Date,
+}
+
+/// Dates in the policy file may be TOML dates (`effective = 2025-09-29`) or strings
+/// (`effective = "2025-09-29"`).
+mod toml_date {
+    use jiff::civil::Date;
+    use serde::{de::Error, Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+
+    fn parse<E: Error>(w: Written) -> Result<Date, E> {
+        let text = match w {
+            Written::Toml(d) => match (d.date, d.time) {
+                (Some(date), None) => date.to_string(),
+                _ => return Err(E::custom(format!("{d}: expected a date without a time"))),
+            },
+            Written::Text(t) => t,
+        };
+        text.parse()
+            .map_err(|e| E::custom(format!("{text:?} is not a date (YYYY-MM-DD): {e}")))
+    }
+
+    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        parse(Written::deserialize(d)?)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        Option::<Written>::deserialize(d)?.map(parse).transpose()
+    }
 }
 
 /// One ownership rule.
@@ -79,7 +115,7 @@ pub struct OwnershipRule {
     #[serde(default = "fifty")]
     pub threshold: f32,
     /// First day the rule applies; `None`: always.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "toml_date::optional")]
     pub effective: Option<Date>,
     #[serde(default)]
     pub suspended: Vec<Suspension>,
