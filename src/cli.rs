@@ -71,6 +71,13 @@ impl ListArgs {
             started.elapsed().as_secs_f64(),
             ix.version()
         );
+        let edges = snapshot.ownership.edges().len();
+        if edges > 0 || snapshot.ownership.unresolved > 0 {
+            eprintln!(
+                "ownership: {edges} records resolved, {} naming no loaded party (not used)",
+                snapshot.ownership.unresolved
+            );
+        }
         Ok(snapshot)
     }
 }

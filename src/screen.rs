@@ -109,7 +109,10 @@ impl Snapshot {
     /// A snapshot whose ownership edges (entity ids or names) are resolved against `index`.
     /// Edges that name no loaded party are counted in [`OwnershipGraph::unresolved`].
     pub fn with_ownership(index: Index, policy: Policy, edges: Vec<Ownership>) -> Snapshot {
-        let (ownership, _warnings) = OwnershipGraph::build(&index, edges);
+        let (ownership, warnings) = OwnershipGraph::build(&index, edges);
+        for w in &warnings {
+            tracing::warn!("ownership: {w}");
+        }
         Snapshot {
             index,
             policy,

@@ -450,6 +450,11 @@ async fn metrics_health_and_readiness_over_http() {
         get("clearance_dataset_entities", &[("dataset", "sample")]),
         Some(36.0)
     );
+    // The sample list has no ownership records.
+    assert_eq!(
+        get("clearance_ownership_records", &[("state", "resolved")]),
+        Some(0.0)
+    );
     assert!(get("clearance_dataset_names", &[("dataset", "sample")]).unwrap() >= 36.0);
     assert_eq!(
         get(

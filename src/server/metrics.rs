@@ -13,6 +13,7 @@
 //! | `snapshot_loaded_timestamp_seconds` | | when the serving snapshot was swapped in |
 //! | `dataset_entities`, `dataset_names` | dataset | size of each list in the serving snapshot |
 //! | `dataset_as_of_timestamp_seconds`, `dataset_age_seconds` | dataset | the publisher's date for the list, and its age at scrape time (only lists that state a date) |
+//! | `ownership_records` | state | ownership records in the serving snapshot: `resolved` to loaded parties, or `unresolved` (not used) |
 //! | `reloads_total` | trigger, result | reload attempts: result `swapped`, `unchanged` or `failed` |
 //! | `reload_duration_seconds` | | time to load, build and validate a snapshot |
 //! | `reload_last_success_timestamp_seconds`, `reload_last_failure_timestamp_seconds` | | |
@@ -51,6 +52,7 @@ pub struct Metrics {
     names: IntGaugeVec,
     as_of: GaugeVec,
     age: GaugeVec,
+    ownership_edges: IntGaugeVec,
     /// (dataset, as-of timestamp) of the serving snapshot, for the ages at scrape time.
     as_of_dates: Mutex<Vec<(String, f64)>>,
     reloads: IntCounterVec,
@@ -156,6 +158,15 @@ impl Metrics {
             )
             .expect("valid metric"),
             as_of_dates: Mutex::new(Vec::new()),
+            ownership_edges: IntGaugeVec::new(
+                Opts::new(
+                    "ownership_records",
+                    "Ownership records in the serving snapshot: resolved to loaded parties, or \
+                     naming none (not used).",
+                ),
+                &["state"],
+            )
+            .expect("valid metric"),
             reloads: IntCounterVec::new(
                 Opts::new(
                     "reloads_total",
@@ -210,6 +221,7 @@ impl Metrics {
             Box::new(m.names.clone()),
             Box::new(m.as_of.clone()),
             Box::new(m.age.clone()),
+            Box::new(m.ownership_edges.clone()),
             Box::new(m.reloads.clone()),
             Box::new(m.reload_duration.clone()),
             Box::new(m.reload_last_success.clone()),
@@ -281,6 +293,13 @@ impl Metrics {
         if let Ok(mut held) = self.as_of_dates.lock() {
             *held = dates;
         }
+        let edges = &snapshot.ownership;
+        self.ownership_edges
+            .with_label_values(&["resolved"])
+            .set(edges.edges().len() as i64);
+        self.ownership_edges
+            .with_label_values(&["unresolved"])
+            .set(edges.unresolved as i64);
     }
 
     /// Records a reload attempt. `error` is `None` when it succeeded.
