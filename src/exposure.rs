@@ -407,7 +407,20 @@ pub fn parent_hits(
             parents.push((p, o, 1.0, index.entity(o).primary_name().to_string()));
             continue;
         }
-        let by_id = index.entities_with_identifier(&crate::index::canonical_identifier(p));
+        // An identifier (registration number, LEI, IMO) always has a digit; a name rarely.
+        // It may come with its scheme in front ("IMO 9116412", "lei:5493...").
+        let by_id = if p.chars().any(|c| c.is_ascii_digit()) {
+            let bare = p
+                .split_once([':', ' '])
+                .map_or(p.as_str(), |(_, rest)| rest.trim());
+            [p.as_str(), bare]
+                .into_iter()
+                .map(|v| index.entities_with_identifier(&crate::index::canonical_identifier(v)))
+                .find(|found| !found.is_empty())
+                .unwrap_or(&[])
+        } else {
+            &[]
+        };
         if by_id.len() == 1 {
             parents.push((p, by_id[0], 1.0, format!("identifier {p}")));
             continue;

@@ -233,3 +233,39 @@ fn a_minority_or_ended_holding_does_not_restrict_and_an_unstated_one_asks_for_re
     assert_eq!(r.decision, Decision::Review, "{r:#?}");
     assert!(r.hits[0].explanation.contains("unstated share"), "{r:#?}");
 }
+
+#[test]
+fn a_declared_parent_is_found_by_entity_id_or_identifier() {
+    let (_dir, s) =
+        sample_with_edges("owner,owned\nsample:el-huawei-cloud-computing,Nothing Ltd\n");
+    let screen_with = |parent: &str| {
+        s.screen(
+            &Party {
+                name: "Example Shipping Agency Ltd".into(),
+                parents: vec![parent.into()],
+                ..Party::default()
+            },
+            &ScreenOptions {
+                as_of: Some("2026-11-29".parse().unwrap()),
+                ..ScreenOptions::default()
+            },
+        )
+    };
+    let by_id = screen_with("sample:el-huawei-cloud-computing");
+    assert_eq!(by_id.decision, Decision::Deny, "{by_id:#?}");
+    assert_eq!(by_id.hits[0].rule.as_deref(), Some("bis_affiliates"));
+    // The vessel's IMO number: listed (SDGT), but no ownership rule of the default policy
+    // covers a sample-list SDGT entry, so a reviewer decides.
+    let by_imo = screen_with("IMO 9116412");
+    assert_eq!(by_imo.decision, Decision::Review, "{by_imo:#?}");
+    let h = &by_imo.hits[0];
+    assert_eq!(
+        (h.entity_id.as_str(), h.rule.as_deref()),
+        ("sample:sdn-adrian-darya-1", Some("declared_parent"))
+    );
+    assert!(
+        h.explanation.contains("no ownership rule"),
+        "{}",
+        h.explanation
+    );
+}
