@@ -19,9 +19,13 @@ use crate::ownership::{self, Status};
 use crate::policy::{Decision, Inactive, OwnershipRule, Policy};
 use crate::screen::{Party, ScreenHit};
 
-/// The ownership edges of a snapshot, resolved to entity ordinals.
+/// The ownership edges of a snapshot, resolved to entity ordinals. The rules run on the
+/// parties the edges touch only (`nodes`), so a large index without much ownership data costs
+/// nothing per entity; edges hold positions in `nodes`.
 #[derive(Default)]
 pub struct OwnershipGraph {
+    /// Entity ordinals of every party an edge touches, ascending.
+    nodes: Vec<u32>,
     edges: Vec<ownership::Edge>,
     /// Edges whose owner or owned party names no entity of the snapshot.
     pub unresolved: usize,
@@ -41,10 +45,22 @@ pub struct RuleOutcome {
     pub rule: OwnershipRule,
     /// Why the rule does not apply on the date; `None` when it does.
     pub inactive: Option<Inactive>,
-    /// Per entity ordinal.
-    pub status: Vec<Status>,
-    /// Per entity ordinal: listed and covered by the rule's owners.
-    pub restricting: Vec<bool>,
+    /// Statuses with a finding (blocked, under review, or listed and also owned), by entity
+    /// ordinal. Party indices inside a finding are positions in the graph's `nodes`
+    /// ([`OwnershipGraph::entity`] turns them into ordinals).
+    pub findings: HashMap<u32, Status>,
+}
+
+impl RuleOutcome {
+    /// The finding on the entity with this ordinal, if any.
+    pub fn status(&self, ordinal: u32) -> Option<&Status> {
+        self.findings.get(&ordinal)
+    }
+
+    /// Whether a listing of `entity` makes it an owner that restricts under this rule.
+    pub fn restricting(&self, entity: &Entity) -> bool {
+        !entity.context_only && self.rule.restricts(entity)
+    }
 }
 
 /// Most cached evaluation dates before the cache starts over.
@@ -144,6 +160,18 @@ impl OwnershipGraph {
                 source: e.source,
             });
         }
+        let mut nodes: Vec<u32> = graph
+            .edges
+            .iter()
+            .flat_map(|e| [e.owner as u32, e.owned as u32])
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        for e in &mut graph.edges {
+            e.owner = nodes.binary_search(&(e.owner as u32)).unwrap_or_default();
+            e.owned = nodes.binary_search(&(e.owned as u32)).unwrap_or_default();
+        }
+        graph.nodes = nodes;
         let mut warnings = Vec::new();
         if graph.unresolved > 0 {
             warnings.push(format!(
@@ -159,8 +187,15 @@ impl OwnershipGraph {
         (graph, warnings)
     }
 
+    /// The resolved records; party indices are positions in the touched parties (see
+    /// [`OwnershipGraph::entity`]).
     pub fn edges(&self) -> &[ownership::Edge] {
         &self.edges
+    }
+
+    /// The entity ordinal of a party index used in edges and findings.
+    pub fn entity(&self, node: usize) -> u32 {
+        self.nodes[node]
     }
 
     /// Every rule of `policy` on `date`, computed once per date.
@@ -172,27 +207,35 @@ impl OwnershipGraph {
             self.last.store(Some(e.clone()));
             return e;
         }
-        let entities = index.entities();
         let rules = policy
             .ownership_rules
             .iter()
             .map(|rule| {
-                let restricting: Vec<bool> = entities
+                let listed: Vec<bool> = self
+                    .nodes
                     .iter()
-                    .map(|e| !e.context_only && rule.restricts(e))
+                    .map(|&o| {
+                        let e = index.entity(o);
+                        !e.context_only && rule.restricts(e)
+                    })
                     .collect();
                 let status = ownership::evaluate(
-                    entities.len(),
-                    &restricting,
+                    self.nodes.len(),
+                    &listed,
                     &self.edges,
                     rule.threshold,
                     date,
                 );
+                let findings = status
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.finding().is_some())
+                    .map(|(i, s)| (self.nodes[i], s))
+                    .collect();
                 RuleOutcome {
                     rule: rule.clone(),
                     inactive: rule.status_on(date).err(),
-                    status,
-                    restricting,
+                    findings,
                 }
             })
             .collect();
@@ -262,11 +305,11 @@ fn pct(p: f32) -> String {
 }
 
 /// The owners from `path` (`[listed, ..., node]`), nearest first, as labels.
-fn via_of(index: &Index, path: &[usize]) -> Vec<String> {
+fn via_of(index: &Index, graph: &OwnershipGraph, path: &[usize]) -> Vec<String> {
     path.iter()
         .rev()
         .skip(1)
-        .map(|&o| label(index.entity(o as u32)))
+        .map(|&n| label(index.entity(graph.entity(n))))
         .collect()
 }
 
@@ -289,13 +332,14 @@ fn rule_decision(outcome: &RuleOutcome, status: &Status, score: f32, policy: &Po
 /// The sentence for a rule's finding on `entity`.
 fn finding_text(
     index: &Index,
+    graph: &OwnershipGraph,
     outcome: &RuleOutcome,
     status: &Status,
     entity: &Entity,
     date: Date,
 ) -> Option<String> {
     let finding = status.finding()?;
-    let name = |o: usize| index.entity(o as u32).primary_name();
+    let name = |n: usize| index.entity(graph.entity(n)).primary_name();
     let reasons: Vec<String> = finding.reasons.iter().map(|r| r.describe(name)).collect();
     let mut text = format!(
         "{} {}: {}",
@@ -311,10 +355,10 @@ fn finding_text(
         },
         reasons.join("; ")
     );
-    if let Some(owner) = finding.path.first() {
+    if let Some(&owner) = finding.path.first() {
         text.push_str(&format!(
             " (path from the listed {})",
-            label(index.entity(*owner as u32))
+            label(index.entity(graph.entity(owner)))
         ));
     }
     for c in &finding.conflicts {
@@ -341,6 +385,7 @@ fn finding_text(
 /// should be dropped (an unlisted context entity with no finding).
 pub fn annotate_hit(
     index: &Index,
+    graph: &OwnershipGraph,
     policy: &Policy,
     evaluation: &Evaluation,
     hit: &mut ScreenHit,
@@ -349,10 +394,9 @@ pub fn annotate_hit(
     let entity = index.entity(ordinal);
     let mut best: Option<(Decision, &RuleOutcome, &Status)> = None;
     for outcome in &evaluation.rules {
-        let status = &outcome.status[ordinal as usize];
-        if status.finding().is_none() {
+        let Some(status) = outcome.status(ordinal) else {
             continue;
-        }
+        };
         let d = rule_decision(outcome, status, hit.score, policy);
         if best.as_ref().is_none_or(|(b, _, _)| d > *b) {
             best = Some((d, outcome, status));
@@ -369,8 +413,8 @@ pub fn annotate_hit(
     };
     hit.rule = Some(outcome.rule.name.clone());
     hit.ownership_percent = Some(finding.percent);
-    hit.via = via_of(index, &finding.path);
-    if let Some(text) = finding_text(index, outcome, status, entity, evaluation.date) {
+    hit.via = via_of(index, graph, &finding.path);
+    if let Some(text) = finding_text(index, graph, outcome, status, entity, evaluation.date) {
         hit.explanation = if entity.context_only {
             format!("{}; {} is not listed itself", text, entity.primary_name())
         } else {
@@ -396,6 +440,7 @@ pub const MAX_PARENTS: usize = 16;
 /// under each rule whose threshold the declared parents' shares reach.
 pub fn parent_hits(
     index: &Index,
+    graph: &OwnershipGraph,
     policy: &Policy,
     evaluation: &Evaluation,
     party: &Party,
@@ -445,10 +490,10 @@ pub fn parent_hits(
         );
         let mut best: Option<ParentFinding> = None;
         for outcome in &evaluation.rules {
-            let listed = outcome.restricting[ordinal as usize];
-            let status = &outcome.status[ordinal as usize];
-            let blocked = matches!(status, Status::Blocked(_));
-            if !(listed || blocked || matches!(status, Status::Review(_))) {
+            let listed = outcome.restricting(entity);
+            let status = outcome.status(ordinal);
+            let blocked = matches!(status, Some(Status::Blocked(_)));
+            if !(listed || blocked || matches!(status, Some(Status::Review(_)))) {
                 continue;
             }
             let reaches = share + 1e-3 >= outcome.rule.threshold;
@@ -465,8 +510,8 @@ pub fn parent_hits(
                 "may be restricted through ownership".to_string()
             };
             let mut via = vec![format!("{declared} (declared parent)"), label(entity)];
-            if let Some(f) = status.finding() {
-                via.extend(via_of(index, &f.path));
+            if let Some(f) = status.and_then(Status::finding) {
+                via.extend(via_of(index, graph, &f.path));
             }
             let mut text = format!(
                 "{head}; it {standing}; a party {}% or more owned by it is restricted under \

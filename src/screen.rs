@@ -113,6 +113,8 @@ impl Snapshot {
         for w in &warnings {
             tracing::warn!("ownership: {w}");
         }
+        // Today's evaluation, computed now rather than by the first request.
+        ownership.evaluate(&index, &policy, today());
         Snapshot {
             index,
             policy,
@@ -275,13 +277,14 @@ impl Snapshot {
                 ownership_percent: None,
                 detail: Some(h.explanation),
             };
-            if exposure::annotate_hit(&self.index, policy, &evaluation, &mut hit, h.entity) {
+            let graph = &self.ownership;
+            if exposure::annotate_hit(&self.index, graph, policy, &evaluation, &mut hit, h.entity) {
                 hits.push(hit);
             }
         }
         hits.truncate(max_hits);
         hits.extend(
-            exposure::parent_hits(&self.index, policy, &evaluation, party)
+            exposure::parent_hits(&self.index, &self.ownership, policy, &evaluation, party)
                 .into_iter()
                 .filter(|h| wanted(&h.dataset)),
         );
