@@ -609,3 +609,61 @@ pub fn jurisdiction_hits(policy: &Policy, party: &Party, date: Date) -> Vec<Scre
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_dates_cover_their_whole_period() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(parse_date("2005-09-16", true), Some(d("2005-09-16")));
+        assert_eq!(parse_date("2005", true), Some(d("2005-01-01")));
+        assert_eq!(parse_date("2005", false), Some(d("2005-12-31")));
+        assert_eq!(parse_date("2024-02", false), Some(d("2024-02-29")));
+        assert_eq!(parse_date("2024-02", true), Some(d("2024-02-01")));
+        for bad in ["", "16/09/2005", "2005-13-01", "05-09-16", "2005-02-30"] {
+            assert_eq!(parse_date(bad, true), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn owned_parties_no_list_holds_become_context_entities() {
+        let listed = LoadedList {
+            dataset: "sample".into(),
+            entities: vec![Entity {
+                id: "sample:1".into(),
+                names: vec![crate::model::Name {
+                    value: "Acme Holdings Ltd".into(),
+                    kind: NameKind::Primary,
+                }],
+                ..Entity::default()
+            }],
+            ..LoadedList::default()
+        };
+        let known = known_names([&listed].into_iter());
+        let edge = |owned: &str, relation| Ownership {
+            relation,
+            ..Ownership::remark("sample:1", owned, Relation::Owner, "test")
+        };
+        let mut edges = LoadedList {
+            dataset: "own".into(),
+            ownership: vec![
+                edge("Beta Trading Co., Ltd.", Relation::Owner),
+                edge("BETA TRADING COMPANY LIMITED", Relation::Owner),
+                edge("ACME HOLDINGS LIMITED", Relation::Owner),
+                edge("sample:404", Relation::Owner),
+                edge("Gamma Director Services", Relation::Control),
+            ],
+            ..LoadedList::default()
+        };
+        add_owned_parties(&mut edges, &known);
+        let ids: Vec<(&str, bool)> = edges
+            .entities
+            .iter()
+            .map(|e| (e.id.as_str(), e.context_only))
+            .collect();
+        assert_eq!(ids, [("own:beta-trading-ltd", true)]);
+        assert_eq!(edges.entities[0].primary_name(), "Beta Trading Co., Ltd.");
+    }
+}
