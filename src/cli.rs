@@ -106,6 +106,19 @@ enum ClientCommand {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Ask a running server whether it serves (grpc.health.v1): exit 0 when SERVING, 1
+    /// otherwise. For container health checks and probes; needs no other tool.
+    Health {
+        /// Server address (Screening).
+        #[arg(long, default_value = "http://127.0.0.1:50051")]
+        addr: String,
+        /// The service to ask about; "" asks about the server as a whole.
+        #[arg(long, default_value = "clearance.v1.Screening")]
+        service: String,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 3)]
+        timeout_seconds: u64,
+    },
     /// Talk to a running server, as an operator would.
     Client {
         /// Server address: the Screening address, or the Admin address for `reload`.
@@ -196,6 +209,37 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     // io::Error that main treats as a normal end.
     let mut out = std::io::stdout().lock();
     match cli.command {
+        Command::Health {
+            addr,
+            service,
+            timeout_seconds,
+        } => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let timeout = std::time::Duration::from_secs(timeout_seconds.max(1));
+            let status = runtime.block_on(async {
+                tokio::time::timeout(timeout, health(&addr, &service))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(anyhow::anyhow!("no answer from {addr} in {timeout:?}"))
+                    })
+            });
+            match status {
+                Ok(s) if s == "SERVING" => {
+                    writeln!(out, "{s}")?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(s) => {
+                    writeln!(out, "{s}")?;
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
         Command::Client { addr, command } => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -439,6 +483,27 @@ fn kind_flag(kind: Option<&str>) -> Result<Option<EntityKind>> {
             None => bail!("--type {k:?}: expected person, org, vessel or aircraft"),
         },
     }
+}
+
+/// The grpc.health.v1 status of `service` at `addr`, as its proto name (`SERVING`, ...).
+async fn health(addr: &str, service: &str) -> Result<String> {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let channel = tonic::transport::Channel::from_shared(addr.to_string())
+        .with_context(|| format!("--addr {addr:?}: not a URI"))?
+        .connect()
+        .await
+        .with_context(|| format!("cannot connect to {addr}"))?;
+    let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
+    let r = client
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: service.to_string(),
+        })
+        .await
+        .map_err(rpc_error)?;
+    let status = r.get_ref().status;
+    Ok(ServingStatus::try_from(status)
+        .map(|s| s.as_str_name().to_string())
+        .unwrap_or_else(|_| format!("UNKNOWN({status})")))
 }
 
 /// A gRPC error status as the client prints it.

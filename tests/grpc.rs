@@ -731,3 +731,28 @@ async fn a_party_in_an_embargoed_jurisdiction_is_denied_by_policy() {
     assert!(r.explanation.contains("Syria"), "{}", r.explanation);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_subcommand_exits_zero_only_when_serving() {
+    let health = |addr: String| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+                .args(["health", "--addr", &addr, "--timeout-seconds", "5"])
+                .output()
+                .unwrap()
+        })
+    };
+    let server = Running::start().await;
+    let out = health(server.public.clone()).await.unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "SERVING\n");
+    let public = server.public.clone();
+    server.stop().await;
+    // Nobody listens there any more.
+    let out = health(public).await.unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot connect"),
+        "{out:?}"
+    );
+}
