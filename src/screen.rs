@@ -8,10 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-
-use jiff::civil::Date;
 
 use crate::config::Config;
 use crate::exposure::{self, OwnershipGraph};

@@ -22,8 +22,9 @@ use crate::screen::{Party, ScreenOptions, Screening, Snapshot};
 pub const MAX_NAME_CHARS: usize = 512;
 /// Most identifiers accepted on one party.
 pub const MAX_IDENTIFIERS: usize = 32;
-/// Most addresses accepted on one party, and the longest one, in characters.
+/// Most addresses accepted on one party.
 pub const MAX_ADDRESSES: usize = 16;
+/// Longest accepted address, in characters.
 pub const MAX_ADDRESS_CHARS: usize = 1024;
 /// Most hits a caller may ask for.
 pub const MAX_HITS: u32 = 100;
