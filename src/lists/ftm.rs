@@ -11,6 +11,11 @@
 //! (addresses, family links, payments, ...) carry nothing to screen and are skipped; a schema
 //! this loader does not know, a party without a name, or a percentage written in words is left
 //! out with a warning, so nothing is dropped silently.
+//!
+//! A party with no listing topic (`sanction` and its subtopics other than `sanction.linked`
+//! and `sanction.counter`, `debarment`, `export.control`) that no `Sanction` record names is
+//! in the file for its relations, an owner's unlisted company: it is loaded as
+//! `context_only`, and a hit on it counts only through the ownership rules.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
