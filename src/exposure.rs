@@ -13,9 +13,9 @@ use jiff::civil::Date;
 
 use crate::index::Index;
 use crate::matching::{self, Query};
-use crate::model::{Entity, LoadedList, NameKind, Ownership, Relation};
+use crate::model::{published_date, Entity, LoadedList, NameKind, Ownership, Relation};
 use crate::normalize;
-use crate::ownership::{self, Status};
+use crate::ownership::{self, pct, Status};
 use crate::policy::{Decision, Inactive, OwnershipRule, Policy};
 use crate::screen::{Party, ScreenHit};
 
@@ -65,32 +65,6 @@ impl RuleOutcome {
 
 /// Most cached evaluation dates before the cache starts over.
 const CACHED_DATES: usize = 64;
-
-/// Reads a published date (`2005`, `2005-09`, `2005-09-16`) as the first (`first`) or last day
-/// it covers; `None` when it is not a date.
-pub fn parse_date(text: &str, first: bool) -> Option<Date> {
-    let t = text.trim();
-    let parts: Vec<&str> = t.split('-').collect();
-    let num = |s: &str| s.parse::<i16>().ok();
-    let (y, m, d) = match parts.as_slice() {
-        [y] if y.len() == 4 => (num(y)?, None, None),
-        [y, m] if y.len() == 4 => (num(y)?, Some(num(m)? as i8), None),
-        [y, m, d] if y.len() == 4 => (num(y)?, Some(num(m)? as i8), Some(num(d)? as i8)),
-        _ => return None,
-    };
-    match (m, d) {
-        (Some(m), Some(d)) => Date::new(y, m, d).ok(),
-        (Some(m), None) => {
-            let start = Date::new(y, m, 1).ok()?;
-            if first {
-                Some(start)
-            } else {
-                Some(start.last_of_month())
-            }
-        }
-        (None, _) => Date::new(y, if first { 1 } else { 12 }, if first { 1 } else { 31 }).ok(),
-    }
-}
 
 /// Normalized name key for resolving edges that name a party instead of giving its id.
 fn name_key(name: &str) -> String {
@@ -142,7 +116,7 @@ impl OwnershipGraph {
             };
             let mut date = |d: &Option<String>, first: bool| {
                 let text = d.as_deref()?;
-                let parsed = parse_date(text, first);
+                let parsed = published_date(text.trim(), first);
                 if parsed.is_none() {
                     bad_dates += 1;
                 }
@@ -297,11 +271,6 @@ pub fn add_owned_parties(list: &mut LoadedList, known: &HashSet<String>) {
 /// "NAME [id]" for paths.
 fn label(e: &Entity) -> String {
     format!("{} [{}]", e.primary_name(), e.id)
-}
-
-fn pct(p: f32) -> String {
-    let s = format!("{p:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The owners from `path` (`[listed, ..., node]`), nearest first, as labels.
@@ -613,19 +582,6 @@ pub fn jurisdiction_hits(policy: &Policy, party: &Party, date: Date) -> Vec<Scre
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn published_dates_cover_their_whole_period() {
-        let d = |s: &str| s.parse::<Date>().unwrap();
-        assert_eq!(parse_date("2005-09-16", true), Some(d("2005-09-16")));
-        assert_eq!(parse_date("2005", true), Some(d("2005-01-01")));
-        assert_eq!(parse_date("2005", false), Some(d("2005-12-31")));
-        assert_eq!(parse_date("2024-02", false), Some(d("2024-02-29")));
-        assert_eq!(parse_date("2024-02", true), Some(d("2024-02-01")));
-        for bad in ["", "16/09/2005", "2005-13-01", "05-09-16", "2005-02-30"] {
-            assert_eq!(parse_date(bad, true), None, "{bad:?}");
-        }
-    }
 
     #[test]
     fn owned_parties_no_list_holds_become_context_entities() {

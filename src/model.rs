@@ -211,6 +211,33 @@ impl Ownership {
     }
 }
 
+/// Reads a date as lists publish them, `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (zero-padded, a real
+/// month and day), as the first (`first`) or the last day it covers; `None` when it is not
+/// one. Ownership records keep their dates in this form.
+pub fn published_date(text: &str, first: bool) -> Option<jiff::civil::Date> {
+    use jiff::civil::Date;
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = text.split('-').collect();
+    let (y, m, d) = match parts.as_slice() {
+        [y] if digits(y, 4) => (*y, None, None),
+        [y, m] if digits(y, 4) && digits(m, 2) => (*y, Some(*m), None),
+        [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2) => (*y, Some(*m), Some(*d)),
+        _ => return None,
+    };
+    let y: i16 = y.parse().ok()?;
+    let m: Option<i8> = m.map(str::parse).transpose().ok()?;
+    let d: Option<i8> = d.map(str::parse).transpose().ok()?;
+    match (m, d) {
+        (Some(m), Some(d)) => Date::new(y, m, d).ok(),
+        (Some(m), None) => {
+            let start = Date::new(y, m, 1).ok()?;
+            Some(if first { start } else { start.last_of_month() })
+        }
+        (None, _) if first => Date::new(y, 1, 1).ok(),
+        (None, _) => Date::new(y, 12, 31).ok(),
+    }
+}
+
 /// Everything one source file (or folder) yields.
 #[derive(Debug, Clone, Default)]
 pub struct LoadedList {
@@ -223,4 +250,29 @@ pub struct LoadedList {
     /// nothing is dropped silently (e.g. OFAC comment rows continuing an entry that is not in
     /// the primary file).
     pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_dates_cover_their_whole_period() {
+        let d = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        assert_eq!(published_date("2005-09-16", true), Some(d("2005-09-16")));
+        assert_eq!(published_date("2005", true), Some(d("2005-01-01")));
+        assert_eq!(published_date("2005", false), Some(d("2005-12-31")));
+        assert_eq!(published_date("2024-02", false), Some(d("2024-02-29")));
+        assert_eq!(published_date("2024-02", true), Some(d("2024-02-01")));
+        for bad in [
+            "",
+            "16/09/2005",
+            "2005-13-01",
+            "05-09-16",
+            "2005-02-30",
+            "2005-257",
+        ] {
+            assert_eq!(published_date(bad, true), None, "{bad:?}");
+        }
+    }
 }

@@ -204,7 +204,7 @@ impl Reason {
 }
 
 /// A percentage with at most two decimals and no trailing zeros.
-fn pct(p: f32) -> String {
+pub(crate) fn pct(p: f32) -> String {
     let s = format!("{p:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

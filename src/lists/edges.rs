@@ -27,7 +27,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::{text, ListError};
-use crate::model::{LoadedList, Ownership, Relation};
+use crate::model::{published_date, LoadedList, Ownership, Relation};
 
 /// The fields of a JSON line, and the columns of the CSV form.
 const FIELDS: [&str; 7] = [
@@ -366,19 +366,7 @@ fn past_blank_lines(bytes: &[u8], offset: u64) -> usize {
 
 /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, naming a real month and day.
 fn is_iso_date(value: &str) -> bool {
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let parts: Vec<&str> = value.split('-').collect();
-    match parts.as_slice() {
-        [y] => digits(y, 4),
-        [y, m] => digits(y, 4) && digits(m, 2) && matches!(m.parse::<u8>(), Ok(1..=12)),
-        [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2) => {
-            match (y.parse::<i16>(), m.parse::<i8>(), d.parse::<i8>()) {
-                (Ok(y), Ok(m), Ok(d)) => jiff::civil::Date::new(y, m, d).is_ok(),
-                _ => false,
-            }
-        }
-        _ => false,
-    }
+    published_date(value, true).is_some()
 }
 
 #[cfg(test)]
