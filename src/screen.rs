@@ -364,36 +364,39 @@ impl Screener {
     }
 }
 
+/// A snapshot of one dataset `t` whose entities `t:0`, `t:1`, ... have these primary names.
+#[cfg(test)]
+pub(crate) fn test_snapshot(names: &[&str]) -> Snapshot {
+    use crate::model::{Entity, LoadedList, Name, NameKind};
+    let entities = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Entity {
+            id: format!("t:{i}"),
+            dataset: "t".into(),
+            names: vec![Name {
+                value: n.to_string(),
+                kind: NameKind::Primary,
+            }],
+            ..Entity::default()
+        })
+        .collect();
+    let mut builder = IndexBuilder::new();
+    builder.add_list(
+        LoadedList {
+            dataset: "t".into(),
+            entities,
+            ..LoadedList::default()
+        },
+        None,
+    );
+    Snapshot::new(builder.build().unwrap(), Policy::default())
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_snapshot as snapshot;
     use super::*;
-    use crate::model::{Entity, LoadedList, Name, NameKind};
-
-    fn snapshot(names: &[&str]) -> Snapshot {
-        let entities = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| Entity {
-                id: format!("t:{i}"),
-                dataset: "t".into(),
-                names: vec![Name {
-                    value: n.to_string(),
-                    kind: NameKind::Primary,
-                }],
-                ..Entity::default()
-            })
-            .collect();
-        let mut builder = IndexBuilder::new();
-        builder.add_list(
-            LoadedList {
-                dataset: "t".into(),
-                entities,
-                ..LoadedList::default()
-            },
-            None,
-        );
-        Snapshot::new(builder.build().unwrap(), Policy::default())
-    }
 
     fn party(name: &str) -> Party {
         Party {

@@ -134,35 +134,9 @@ fn self_probe(snapshot: &Snapshot, per_dataset: usize) -> Result<usize, Validati
 mod tests {
     use super::*;
     use crate::config::Probe;
-    use crate::index::IndexBuilder;
-    use crate::model::{Entity, LoadedList, Name, NameKind};
-    use crate::policy::{Decision, Policy};
+    use crate::policy::Decision;
 
-    fn snapshot(names: &[&str]) -> Snapshot {
-        let entities = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| Entity {
-                id: format!("t:{i}"),
-                dataset: "t".into(),
-                names: vec![Name {
-                    value: n.to_string(),
-                    kind: NameKind::Primary,
-                }],
-                ..Entity::default()
-            })
-            .collect();
-        let mut builder = IndexBuilder::new();
-        builder.add_list(
-            LoadedList {
-                dataset: "t".into(),
-                entities,
-                ..LoadedList::default()
-            },
-            None,
-        );
-        Snapshot::new(builder.build().unwrap(), Policy::default())
-    }
+    use crate::screen::test_snapshot as snapshot;
 
     #[test]
     fn a_collapsed_list_is_refused_unless_forced() {
