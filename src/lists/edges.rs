@@ -392,16 +392,7 @@ mod tests {
         let err = load_str(name, content).unwrap_err();
         let message = err.to_string();
         assert!(message.contains(name), "{message}");
-        match &err {
-            ListError::Field { line, field, .. } => {
-                assert_eq!(
-                    (*line, field.as_str()),
-                    (want_line, want_field),
-                    "{message}"
-                )
-            }
-            other => panic!("expected a field error, got {other}"),
-        }
+        crate::lists::assert_field_error(&err, want_line, want_field);
     }
 
     #[test]

@@ -954,16 +954,7 @@ mod tests {
             let err = load(&path, "t").unwrap_err();
             let message = err.to_string();
             assert!(message.contains("list.ftm.json"), "{message}");
-            match &err {
-                ListError::Field { line, field, .. } => {
-                    assert_eq!(
-                        (*line, field.as_str()),
-                        (want_line, want_field),
-                        "{message}"
-                    )
-                }
-                other => panic!("expected a field error, got {other}"),
-            }
+            crate::lists::assert_field_error(&err, want_line, want_field);
         }
         for (content, want_line) in [
             (format!("{ok}\n{{\"id\": \"p2\", \"schema\""), 2),

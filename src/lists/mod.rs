@@ -158,3 +158,14 @@ pub fn load(
         ListFormat::Edges => edges::load(path, dataset),
     }
 }
+
+/// Asserts `err` is a field error on `want_line` about `want_field` (loader tests).
+#[cfg(test)]
+pub(crate) fn assert_field_error(err: &ListError, want_line: u64, want_field: &str) {
+    match err {
+        ListError::Field { line, field, .. } => {
+            assert_eq!((*line, field.as_str()), (want_line, want_field), "{err}");
+        }
+        other => panic!("expected a field error, got {other}"),
+    }
+}

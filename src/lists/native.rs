@@ -475,15 +475,7 @@ mod tests {
         (err, message)
     }
 
-    /// Asserts `err` is a field error on `line` about `field`.
-    fn assert_field(err: &ListError, want_line: u64, want_field: &str) {
-        match err {
-            ListError::Field { line, field, .. } => {
-                assert_eq!((*line, field.as_str()), (want_line, want_field), "{err}");
-            }
-            other => panic!("expected a field error, got {other}"),
-        }
-    }
+    use crate::lists::assert_field_error as assert_field;
 
     #[test]
     fn jsonl_full_record() {
