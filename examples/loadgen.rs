@@ -205,15 +205,17 @@ async fn stream(
         let names = names.to_vec();
         tasks.push(tokio::spawn(async move {
             let requests = tokio_stream::iter(s * 7919..).map(move |i| request(i, &names));
-            let mut replies = client.screen_stream(requests).await?.into_inner();
+            // Every wait ends at the deadline, so a stalled stream cannot hang the run.
+            let deadline = tokio::time::Instant::from_std(end);
+            let call = tokio::time::timeout_at(deadline, client.screen_stream(requests));
+            let Ok(reply) = call.await else {
+                return Err(tonic::Status::deadline_exceeded("the stream did not start"));
+            };
+            let mut replies = reply?.into_inner();
             let mut counted = 0usize;
-            while let Some(r) = replies.next().await {
+            while let Ok(Some(r)) = tokio::time::timeout_at(deadline, replies.next()).await {
                 r?;
-                let now = Instant::now();
-                if now >= end {
-                    break;
-                }
-                if now >= start {
+                if Instant::now() >= start {
                     counted += 1;
                 }
             }
