@@ -25,6 +25,9 @@
 //! reload_every_seconds = 0       # reload on a schedule whether or not files changed (0: never)
 //! min_entity_share = 0.5         # refuse a reload that loses more entities than this, unless forced
 //! self_probes = 64               # per dataset: listed names that must find themselves
+//! max_connection_age_seconds = 300 # ask clients to reconnect after this long (0: never)
+//! # snapshot = "snapshots/current.clr"  # serve a prebuilt snapshot file (clearance build)
+//! #                                    # instead of loading the sources; same as --snapshot
 //!
 //! [[server.probe]]               # a query whose decision a new snapshot must reproduce
 //! name = "Huawei Technologies Co., Ltd."
@@ -80,6 +83,13 @@ pub struct ServerConfig {
     /// Queries whose decision a new snapshot must reproduce.
     #[serde(rename = "probe")]
     pub probes: Vec<Probe>,
+    /// Close connections (with HTTP/2 GOAWAY, letting calls in flight finish) after this
+    /// many seconds (0: never), so that clients balancing over a headless service's
+    /// addresses reconnect and find replicas added since.
+    pub max_connection_age_seconds: u64,
+    /// Serve this snapshot file (written by `clearance build`) instead of loading the
+    /// sources, and reload when it is replaced. Relative to the config file.
+    pub snapshot: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -93,6 +103,8 @@ impl Default for ServerConfig {
             min_entity_share: 0.5,
             self_probes: 64,
             probes: Vec::new(),
+            max_connection_age_seconds: 300,
+            snapshot: None,
         }
     }
 }
@@ -183,6 +195,11 @@ impl Config {
             policy: raw.policy,
             server: raw.server,
         };
+        if let Some(p) = config.server.snapshot.as_mut() {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        }
         for s in raw.source {
             let path = if s.path.is_absolute() {
                 s.path

@@ -51,6 +51,7 @@ pub mod ownership;
 pub mod policy;
 pub mod screen;
 pub mod server;
+pub mod snapfile;
 #[doc(hidden)]
 pub mod testing;
 pub mod validate;

@@ -59,6 +59,8 @@ pub struct State {
     /// Held for the whole of a reload, so reloads never overlap.
     reloading: Mutex<()>,
     draining: AtomicBool,
+    /// [`State::ready`], for the task that mirrors it into the health service.
+    ready_tx: tokio::sync::watch::Sender<bool>,
 }
 
 impl State {
@@ -70,6 +72,7 @@ impl State {
             last_reload: Mutex::new(String::new()),
             reloading: Mutex::new(()),
             draining: AtomicBool::new(false),
+            ready_tx: tokio::sync::watch::channel(false).0,
         }
     }
 
@@ -88,7 +91,13 @@ impl State {
         if let Some(snapshot) = fresh {
             screener.swap(snapshot);
         }
-        self.metrics.set_ready(self.ready());
+        self.publish_ready();
+    }
+
+    fn publish_ready(&self) {
+        let ready = self.ready();
+        self.metrics.set_ready(ready);
+        self.ready_tx.send_replace(ready);
     }
 
     /// Serving a snapshot and not shutting down: what `/readyz` reports.
@@ -98,7 +107,7 @@ impl State {
 
     fn start_draining(&self) {
         self.draining.store(true, Ordering::Relaxed);
-        self.metrics.set_ready(false);
+        self.publish_ready();
     }
 
     /// The outcome of the last reload, as `Status` reports it.
@@ -184,18 +193,41 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
+    // The health service follows readiness: serving once a snapshot is installed (which
+    // may be long after start-up, when the first snapshot file or download is awaited), not
+    // serving again while draining.
+    {
+        let mut ready = state.ready_tx.subscribe();
+        tokio::spawn(async move {
+            loop {
+                let now = *ready.borrow_and_update();
+                let status = if now {
+                    tonic_health::ServingStatus::Serving
+                } else {
+                    tonic_health::ServingStatus::NotServing
+                };
+                health
+                    .set_service_status(
+                        <ScreeningServer as tonic::server::NamedService>::NAME,
+                        status,
+                    )
+                    .await;
+                health.set_service_status("", status).await;
+                if ready.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
     // `stop` turns true on shutdown or when the first snapshot fails.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
     {
-        let (stop_tx, state, health) = (stop_tx.clone(), state.clone(), health.clone());
+        let (stop_tx, state) = (stop_tx.clone(), state.clone());
         tokio::spawn(async move {
             shutdown.await;
             state.start_draining();
-            health.set_not_serving::<ScreeningServer>().await;
-            health
-                .set_service_status("", tonic_health::ServingStatus::NotServing)
-                .await;
             tracing::info!("shutting down: draining in-flight calls and streams");
             let _ = stop_tx.send(true);
         });
@@ -204,7 +236,13 @@ pub async fn serve(
         let _ = rx.wait_for(|stop| *stop).await;
     };
 
-    let public_server = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if state.config.server.max_connection_age_seconds > 0 {
+        builder = builder.max_connection_age(std::time::Duration::from_secs(
+            state.config.server.max_connection_age_seconds,
+        ));
+    }
+    let public_server = builder
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -246,12 +284,15 @@ pub async fn serve(
         async move {
             match reload::reload_blocking(state.clone(), Trigger::Startup, false).await {
                 Ok(_) => {
-                    if state.ready() {
-                        health.set_serving::<ScreeningServer>().await;
-                        health
-                            .set_service_status("", tonic_health::ServingStatus::Serving)
-                            .await;
-                    }
+                    tokio::spawn(reload::watch(state, triggers, stop_rx));
+                    Ok(())
+                }
+                Err(e) if e.is_awaitable() => {
+                    tracing::warn!(
+                        error = %e,
+                        "not ready: waiting for the snapshot file to appear (checked every \
+                         poll interval, or on SIGHUP and Admin.Reload)"
+                    );
                     tokio::spawn(reload::watch(state, triggers, stop_rx));
                     Ok(())
                 }

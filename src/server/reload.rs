@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::State;
 use crate::screen::{Snapshot, SnapshotError};
+use crate::snapfile::SnapfileError;
 use crate::validate::{self, ValidationError};
 
 /// What started a reload; the `trigger` label of `clearance_reloads_total`.
@@ -39,9 +40,28 @@ pub enum ReloadError {
     #[error(transparent)]
     Load(#[from] SnapshotError),
     #[error(transparent)]
+    File(#[from] SnapfileError),
+    #[error(transparent)]
     Invalid(#[from] ValidationError),
     #[error("reload task failed: {0}")]
     Task(String),
+}
+
+impl ReloadError {
+    /// A reason to wait rather than fail at start-up: the snapshot file to serve does not
+    /// exist yet (its first build has not run).
+    pub fn is_awaitable(&self) -> bool {
+        matches!(self, ReloadError::File(SnapfileError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// The configured snapshot file, or the sources, loaded into a new snapshot.
+fn load(state: &State) -> Result<Snapshot, ReloadError> {
+    Ok(match &state.config.server.snapshot {
+        Some(path) => crate::snapfile::read(path)?,
+        None => Snapshot::load(&state.config)?,
+    })
 }
 
 /// A successful reload.
@@ -60,7 +80,7 @@ pub fn reload(state: &State, trigger: Trigger, force: bool) -> Result<Reloaded, 
     let _one_at_a_time = state.reloading.lock().unwrap_or_else(|p| p.into_inner());
     let started = Instant::now();
     let outcome = (|| -> Result<Reloaded, ReloadError> {
-        let fresh = Snapshot::load(&state.config)?;
+        let fresh = load(state)?;
         let live = state.snapshot();
         let checked = validate::validate(&fresh, live.as_deref(), &state.config.server, force)?;
         let version = fresh.version().to_string();
@@ -155,19 +175,23 @@ impl ReloadTriggers {
 
 type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
 
-/// Size and modification time of every source file: cheap to read, and it changes whenever a
-/// list file is replaced.
+/// Size and modification time of every source file (or of the snapshot file served): cheap
+/// to read, and it changes whenever a file is replaced.
 fn fingerprint(state: &State) -> Fingerprint {
     let mut out = Vec::new();
-    for s in &state.config.sources {
-        let files: Vec<PathBuf> = if s.path.is_dir() {
-            let mut f: Vec<_> = std::fs::read_dir(&s.path)
+    let paths: Vec<&PathBuf> = match &state.config.server.snapshot {
+        Some(p) => vec![p],
+        None => state.config.sources.iter().map(|s| &s.path).collect(),
+    };
+    for path in paths {
+        let files: Vec<PathBuf> = if path.is_dir() {
+            let mut f: Vec<_> = std::fs::read_dir(path)
                 .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
                 .unwrap_or_default();
             f.sort();
             f
         } else {
-            vec![s.path.clone()]
+            vec![path.clone()]
         };
         for f in files {
             let meta = std::fs::metadata(&f).ok();
