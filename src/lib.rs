@@ -53,4 +53,5 @@ pub mod screen;
 pub mod server;
 #[doc(hidden)]
 pub mod testing;
+pub mod update;
 pub mod validate;

@@ -3,13 +3,14 @@
 //! `/healthz` and `/readyz`, all over the live [`Screener`].
 //!
 //! Request handling is in [`grpc`], the HTTP endpoints in [`http`], metrics in [`metrics`],
-//! reloads and their triggers in [`reload`]. Errors become `tonic::Status` in one place,
+//! reloads and their triggers in [`reload`], list downloads in [`updates`]. Errors become `tonic::Status` in one place,
 //! [`grpc::status_of`].
 
 pub mod grpc;
 pub mod http;
 pub mod metrics;
 pub mod reload;
+pub mod updates;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -59,11 +60,17 @@ pub struct State {
     /// Held for the whole of a reload, so reloads never overlap.
     reloading: Mutex<()>,
     draining: AtomicBool,
+    /// The downloaded sources' last updates, for `Status`.
+    updates: Mutex<Vec<updates::SourceStatus>>,
+    /// The serving snapshot is the sample list (see [`updates::lists_to_load`]).
+    sample: AtomicBool,
 }
 
 impl State {
     pub fn new(config: Config) -> State {
         State {
+            updates: Mutex::new(updates::initial_statuses(&config)),
+            sample: AtomicBool::new(false),
             live: OnceLock::new(),
             config,
             metrics: Arc::new(Metrics::new()),
@@ -244,18 +251,38 @@ pub async fn serve(
         let (state, stop_tx) = (state.clone(), stop_tx.clone());
         let stop_rx = stop_rx.clone();
         async move {
-            match reload::reload_blocking(state.clone(), Trigger::Startup, false).await {
-                Ok(_) => {
+            // Downloaded lists are fetched before the first snapshot. While some have no
+            // copy yet (and no sample may stand in), the server stays up, unready, and
+            // keeps trying; any other failure of the first snapshot stops it.
+            let first = if !updates::first_round(&state, stop_rx.clone()).await {
+                None
+            } else {
+                loop {
+                    match reload::reload_blocking(state.clone(), Trigger::Startup, false).await {
+                        Err(ReloadError::NotDownloaded(_)) => {
+                            if !updates::wait_for_lists(&state, stop_rx.clone()).await {
+                                break None;
+                            }
+                        }
+                        other => break Some(other),
+                    }
+                }
+            };
+            match first {
+                // Shut down before the lists arrived.
+                None => Ok(()),
+                Some(Ok(_)) => {
                     if state.ready() {
                         health.set_serving::<ScreeningServer>().await;
                         health
                             .set_service_status("", tonic_health::ServingStatus::Serving)
                             .await;
                     }
+                    tokio::spawn(updates::run(state.clone(), stop_rx.clone()));
                     tokio::spawn(reload::watch(state, triggers, stop_rx));
                     Ok(())
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     let _ = stop_tx.send(true);
                     Err(ServeError::FirstSnapshot(e))
                 }

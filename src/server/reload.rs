@@ -20,6 +20,8 @@ pub enum Trigger {
     Sighup,
     FilesChanged,
     Schedule,
+    /// The updater downloaded new lists.
+    Update,
 }
 
 impl Trigger {
@@ -30,6 +32,7 @@ impl Trigger {
             Trigger::Sighup => "sighup",
             Trigger::FilesChanged => "files_changed",
             Trigger::Schedule => "schedule",
+            Trigger::Update => "update",
         }
     }
 }
@@ -42,6 +45,8 @@ pub enum ReloadError {
     Invalid(#[from] ValidationError),
     #[error("reload task failed: {0}")]
     Task(String),
+    #[error("no usable download yet for {0}; serving nothing until the lists arrive (see [update] sample_data and serve --allow-sample-data)")]
+    NotDownloaded(String),
 }
 
 /// A successful reload.
@@ -60,9 +65,10 @@ pub fn reload(state: &State, trigger: Trigger, force: bool) -> Result<Reloaded, 
     let _one_at_a_time = state.reloading.lock().unwrap_or_else(|p| p.into_inner());
     let started = Instant::now();
     let outcome = (|| -> Result<Reloaded, ReloadError> {
-        let fresh = Snapshot::load(&state.config)?;
+        let (config, sample) = super::updates::lists_to_load(state)?;
+        let fresh = Snapshot::load(&config)?;
         let live = state.snapshot();
-        let checked = validate::validate(&fresh, live.as_deref(), &state.config.server, force)?;
+        let checked = validate::validate(&fresh, live.as_deref(), &config.server, force)?;
         let version = fresh.version().to_string();
         let entities = fresh.index.entities().len();
         if live.as_ref().is_some_and(|l| l.version() == version) {
@@ -73,6 +79,10 @@ pub fn reload(state: &State, trigger: Trigger, force: bool) -> Result<Reloaded, 
             });
         }
         state.metrics.serving(&fresh);
+        state.metrics.set_sample_data(sample);
+        state
+            .sample
+            .store(sample, std::sync::atomic::Ordering::Relaxed);
         state.install(fresh);
         Ok(Reloaded {
             message: format!(
@@ -97,6 +107,13 @@ pub fn reload(state: &State, trigger: Trigger, force: bool) -> Result<Reloaded, 
                 "{}",
                 r.message
             );
+            if state.serving_sample() {
+                tracing::warn!(
+                    trigger = trigger_name,
+                    sample = %state.config.update.sample_data.as_deref().unwrap_or(std::path::Path::new("")).display(),
+                    "serving SAMPLE data, NOT the official lists: screening results are for demonstration only until the downloads arrive"
+                );
+            }
             format!("ok: {}", r.message)
         }
         Err(e) => {
@@ -159,7 +176,8 @@ type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
 /// list file is replaced.
 fn fingerprint(state: &State) -> Fingerprint {
     let mut out = Vec::new();
-    for s in &state.config.sources {
+    // Downloaded sources change only through the updater, which reloads itself.
+    for s in state.config.sources.iter().filter(|s| s.download.is_none()) {
         let files: Vec<PathBuf> = if s.path.is_dir() {
             let mut f: Vec<_> = std::fs::read_dir(&s.path)
                 .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
