@@ -792,3 +792,73 @@ async fn serve_says_it_serves_sample_data_until_the_lists_arrive() {
     );
     server.stop().await;
 }
+
+/// Runs the `clearance` binary off the async workers (the list server keeps answering).
+async fn clearance(args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+            .args(&args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_update_command_reports_each_list_and_fails_when_one_has_no_copy() {
+    let Some(data) = data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let lists = ListServer::start().await;
+    lists.script(UN_PATH, vec![Reply::File(un_xml(&data))]);
+    let config_path = dir.path().join("clearance.toml");
+    let un = format!(
+        "[update]\ncache_dir = \"cache\"\nretries = 0\n\
+         [[source]]\ndataset = \"un_sc_sanctions\"\nformat = \"un-xml\"\nurl = {:?}\n",
+        lists.url(UN_PATH)
+    );
+    std::fs::write(&config_path, &un).unwrap();
+    let config = config_path.to_str().unwrap();
+
+    let out = clearance(&["update", "--config", config]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let original = std::fs::read(un_xml(&data)).unwrap();
+    let want = format!(
+        "un_sc_sanctions: updated: consolidated.xml sha256:{} ({} bytes)",
+        sha256_hex(&original),
+        original.len()
+    );
+    assert_eq!(stdout.trim(), want);
+    assert!(dir
+        .path()
+        .join("cache/un_sc_sanctions/consolidated.xml")
+        .is_file());
+
+    // A second list whose publisher answers 404: reported, and the run fails because that
+    // list has no copy; the first one is unchanged.
+    let csl = format!(
+        "{un}[[source]]\ndataset = \"us_trade_csl\"\nformat = \"trade-csl\"\nurl = {:?}\n",
+        lists.url("/v1/consolidated.csv")
+    );
+    std::fs::write(&config_path, csl).unwrap();
+    let out = clearance(&["update", "--config", config]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("un_sc_sanctions: not modified: consolidated.xml"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].starts_with("us_trade_csl: failed: consolidated.csv: ")
+            && lines[1].contains("HTTP 404")
+            && lines[1].ends_with("no usable copy"),
+        "{stdout}"
+    );
+}

@@ -546,6 +546,30 @@ mod tests {
     }
 
     #[test]
+    fn download_failures_show_per_dataset_until_they_clear() {
+        let m = Metrics::new();
+        m.source_updated("un_sc_sanctions", "updated", Some(1_772_150_400.0));
+        m.source_updated("us_trade_csl", "failed", None);
+        m.update_errors(&[("us_trade_csl".into(), "consolidated.csv: HTTP 503".into())]);
+        m.set_sample_data(true);
+        let text = m.render();
+        for want in [
+            "clearance_source_updates_total{dataset=\"un_sc_sanctions\",result=\"updated\"} 1",
+            "clearance_source_updates_total{dataset=\"us_trade_csl\",result=\"failed\"} 1",
+            "clearance_source_update_last_success_timestamp_seconds{dataset=\"un_sc_sanctions\"} 1772150400",
+            "clearance_source_update_last_error_info{dataset=\"us_trade_csl\",error=\"consolidated.csv: HTTP 503\"} 1",
+            "clearance_sample_data 1",
+        ] {
+            assert!(text.contains(want), "{want} missing from\n{text}");
+        }
+        m.update_errors(&[]);
+        m.set_sample_data(false);
+        let text = m.render();
+        assert!(!text.contains("HTTP 503"), "{text}");
+        assert!(text.contains("clearance_sample_data 0"), "{text}");
+    }
+
+    #[test]
     fn a_reload_failure_shows_until_the_next_success() {
         let m = Metrics::new();
         m.reloaded("admin", "failed", 0.2, Some("own.jsonl:1: bad"));
