@@ -3,8 +3,8 @@
 //! `/healthz` and `/readyz`, all over the live [`Screener`].
 //!
 //! Request handling is in [`grpc`], the HTTP endpoints in [`http`], metrics in [`metrics`],
-//! reloads and their triggers in [`reload`], list downloads in [`updates`]. Errors become `tonic::Status` in one place,
-//! [`grpc::status_of`].
+//! reloads and their triggers in [`reload`], list downloads in [`updates`]. Errors become
+//! `tonic::Status` in one place, [`grpc::status_of`].
 
 pub mod grpc;
 pub mod http;

@@ -45,7 +45,10 @@ pub enum ReloadError {
     Invalid(#[from] ValidationError),
     #[error("reload task failed: {0}")]
     Task(String),
-    #[error("no usable download yet for {0}; serving nothing until the lists arrive (see [update] sample_data and serve --allow-sample-data)")]
+    #[error(
+        "no usable download yet for {0}: the lists load once it arrives (to serve the sample \
+         list meanwhile: [update] sample_data, or serve --allow-sample-data)"
+    )]
     NotDownloaded(String),
 }
 

@@ -153,7 +153,7 @@ fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-fn request_error(url: &str, e: &reqwest::Error, options: &UpdateOptions) -> FetchError {
+fn request_error(url: &str, e: reqwest::Error, options: &UpdateOptions) -> FetchError {
     if e.is_timeout() {
         FetchError::Timeout {
             url: url.to_string(),
@@ -162,7 +162,8 @@ fn request_error(url: &str, e: &reqwest::Error, options: &UpdateOptions) -> Fetc
     } else {
         FetchError::Network {
             url: url.to_string(),
-            message: chain(e),
+            // The URL leads the message already.
+            message: chain(&e.without_url()),
         }
     }
 }
@@ -194,7 +195,7 @@ async fn fetch_once(
     let mut response = request
         .send()
         .await
-        .map_err(|e| request_error(url, &e, options))?;
+        .map_err(|e| request_error(url, e, options))?;
     let etag = header(&response, ETAG);
     let last_modified = header(&response, LAST_MODIFIED);
     let status = response.status();
@@ -235,7 +236,7 @@ async fn fetch_once(
         let chunk = match response.chunk().await {
             Ok(Some(c)) => c,
             Ok(None) => break,
-            Err(e) if e.is_timeout() => return Err(request_error(url, &e, options)),
+            Err(e) if e.is_timeout() => return Err(request_error(url, e, options)),
             Err(e) => {
                 // A connection closed early shows as a body error: name it for what it is.
                 return Err(match declared {
@@ -244,7 +245,7 @@ async fn fetch_once(
                         expected,
                         got,
                     },
-                    _ => request_error(url, &e, options),
+                    _ => request_error(url, e, options),
                 });
             }
         };
