@@ -71,7 +71,11 @@ pub fn lists_to_load(state: &State) -> Result<(Cow<'_, Config>, bool), ReloadErr
         .map(|s| s.dataset.as_str())
         .collect();
     if missing.is_empty() {
-        return Ok((Cow::Borrowed(config), false));
+        let mut pinned = config.clone();
+        for s in &mut pinned.sources {
+            s.path = update::pinned(s);
+        }
+        return Ok((Cow::Owned(pinned), false));
     }
     let Some(sample) = &config.update.sample_data else {
         return Err(ReloadError::NotDownloaded(missing.join(", ")));

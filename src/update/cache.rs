@@ -350,6 +350,11 @@ mod tests {
             stage.commit().unwrap();
             let read = std::fs::read_to_string(source.path.join("sdn.csv")).unwrap();
             assert_eq!(read, version);
+            // A reload reads the publication itself, not the symlink that may move on.
+            let pinned = crate::update::pinned(&source);
+            assert_ne!(pinned, source.path);
+            let read = std::fs::read_to_string(pinned.join("sdn.csv")).unwrap();
+            assert_eq!(read, version);
         }
         let generations = std::fs::read_dir(dir.path())
             .unwrap()

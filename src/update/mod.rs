@@ -169,6 +169,19 @@ pub fn usable(source: &Source) -> bool {
     }
 }
 
+/// The folder a reload should read for `source`: for a downloaded ofac-csv source, the
+/// publication the cache's symlink points at now, so that a swap in the middle of a load
+/// cannot mix files of two publications (the previous publication is kept until the next
+/// swap, so the folder outlives the load). Every other source: its path.
+pub fn pinned(source: &Source) -> PathBuf {
+    if source.download.is_some() && source.format == ListFormat::OfacCsv {
+        if let Ok(real) = std::fs::canonicalize(&source.path) {
+            return real;
+        }
+    }
+    source.path.clone()
+}
+
 /// Downloads every URL source once (sources with a local `path` are skipped), one after
 /// the other. Blocking: it runs its own small runtime; inside a runtime use
 /// [`update_all_async`].
