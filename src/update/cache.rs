@@ -99,7 +99,8 @@ impl Sidecar {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        let tmp = path.with_extension("json.partial");
+        // The process id keeps a concurrent `clearance update` off this one's temporary file.
+        let tmp = path.with_extension(format!("json.partial-{}", std::process::id()));
         std::fs::write(&tmp, text.as_bytes()).map_err(io_at(&tmp))?;
         File::open(&tmp)
             .and_then(|f| f.sync_all())
@@ -172,9 +173,10 @@ impl Stage {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            // The prefix keeps the extension, which the native loader reads.
+            // The prefix keeps the extension, which the native loader reads; the process id
+            // keeps a concurrent `clearance update` off this one's temporary file.
             Kind::File {
-                tmp: dir.join(format!(".partial-{name}")),
+                tmp: dir.join(format!(".partial-{}-{name}", std::process::id())),
                 dest: source.path.clone(),
             }
         };
