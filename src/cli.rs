@@ -158,6 +158,11 @@ enum Command {
         /// exists the server runs not ready.
         #[arg(long)]
         snapshot: Option<PathBuf>,
+        /// While lists configured by URL have not been downloaded yet, serve this native
+        /// list instead, loudly marked as SAMPLE data (overrides [update] sample_data).
+        /// Without it (or the config key) the server stays unready until the lists arrive.
+        #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "data/sample-list.jsonl")]
+        allow_sample_data: Option<PathBuf>,
         #[command(flatten)]
         lists: ListArgs,
     },
@@ -171,6 +176,12 @@ enum Command {
         /// Rewrite the file even when it already holds the same lists and policy.
         #[arg(long)]
         always: bool,
+        #[command(flatten)]
+        lists: ListArgs,
+    },
+    /// Download the lists configured by URL once, into the cache, and report each one:
+    /// updated, not modified, or failed and why. Exits 1 when a list has no usable copy.
+    Update {
         #[command(flatten)]
         lists: ListArgs,
     },
@@ -279,6 +290,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             poll_seconds,
             log_json,
             snapshot,
+            allow_sample_data,
             lists,
         } => {
             init_logging(log_json);
@@ -288,6 +300,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             if config.server.snapshot.is_none() && config.sources.is_empty() {
                 bail!(crate::config::ConfigError::NoSources);
+            }
+            if allow_sample_data.is_some() {
+                config.update.sample_data = allow_sample_data;
             }
             let server = &mut config.server;
             server.listen = listen.unwrap_or(server.listen.clone());
@@ -324,6 +339,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             always,
             lists,
         } => {
+            let config = lists.config()?;
+            let missing: Vec<&str> = config
+                .sources
+                .iter()
+                .filter(|s| !crate::update::usable(s))
+                .map(|s| s.dataset.as_str())
+                .collect();
+            if !missing.is_empty() {
+                bail!(
+                    "no downloaded copy of {} yet: run `clearance update` with this config first",
+                    missing.join(", ")
+                );
+            }
             let snapshot = lists.snapshot()?;
             let policy = toml::to_string(&snapshot.policy)?;
             if !always {
@@ -350,6 +378,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 crate::snapfile::FORMAT_VERSION
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Update { lists } => {
+            let config = lists.config()?;
+            let options = crate::update::UpdateOptions::from_config(&config.update);
+            let outcomes = crate::update::update_all(&config, &options);
+            if outcomes.is_empty() {
+                writeln!(out, "no source names a url or urls: nothing to download")?;
+            }
+            for o in &outcomes {
+                writeln!(out, "{}", update_line(o))?;
+            }
+            Ok(if outcomes.iter().all(|o| o.usable) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Screen {
             name,
@@ -496,6 +540,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// One source's line in the `update` report.
+fn update_line(o: &crate::update::SourceOutcome) -> String {
+    use crate::update::UpdateResult;
+    let files: Vec<String> = o
+        .files
+        .iter()
+        .map(|f| format!("{} sha256:{} ({} bytes)", f.name, f.sha256, f.bytes))
+        .collect();
+    let files = files.join(", ");
+    match &o.result {
+        UpdateResult::Updated => format!("{}: updated: {files}", o.dataset),
+        UpdateResult::NotModified => format!("{}: not modified: {files}", o.dataset),
+        UpdateResult::Failed(e) if o.usable => format!(
+            "{}: failed: {e}; keeping the last good copy: {files}",
+            o.dataset
+        ),
+        UpdateResult::Failed(e) => format!("{}: failed: {e}; no usable copy", o.dataset),
     }
 }
 
@@ -651,6 +715,30 @@ async fn client(addr: String, command: ClientCommand) -> Result<String> {
             }
             if !s.last_reload.is_empty() {
                 text.push_str(&format!("last reload: {}\n", s.last_reload));
+            }
+            if s.sample_data {
+                text.push_str("SAMPLE DATA: the configured lists have not been downloaded yet\n");
+            }
+            for u in &s.updates {
+                text.push_str(&format!(
+                    "  download {}: {} (last success {}){}\n",
+                    u.dataset,
+                    if u.last_result.is_empty() {
+                        "not tried"
+                    } else {
+                        &u.last_result
+                    },
+                    if u.last_success.is_empty() {
+                        "never"
+                    } else {
+                        &u.last_success
+                    },
+                    if u.last_error.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", u.last_error)
+                    }
+                ));
             }
         }
         ClientCommand::Reload { force } => {

@@ -54,4 +54,5 @@ pub mod server;
 pub mod snapfile;
 #[doc(hidden)]
 pub mod testing;
+pub mod update;
 pub mod validate;

@@ -3,13 +3,14 @@
 //! `/healthz` and `/readyz`, all over the live [`Screener`].
 //!
 //! Request handling is in [`grpc`], the HTTP endpoints in [`http`], metrics in [`metrics`],
-//! reloads and their triggers in [`reload`]. Errors become `tonic::Status` in one place,
-//! [`grpc::status_of`].
+//! reloads and their triggers in [`reload`], list downloads in [`updates`]. Errors become
+//! `tonic::Status` in one place, [`grpc::status_of`].
 
 pub mod grpc;
 pub mod http;
 pub mod metrics;
 pub mod reload;
+pub mod updates;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -61,11 +62,17 @@ pub struct State {
     draining: AtomicBool,
     /// [`State::ready`], for the task that mirrors it into the health service.
     ready_tx: tokio::sync::watch::Sender<bool>,
+    /// The downloaded sources' last updates, for `Status`.
+    updates: Mutex<Vec<updates::SourceStatus>>,
+    /// The serving snapshot is the sample list (see [`updates::lists_to_load`]).
+    sample: AtomicBool,
 }
 
 impl State {
     pub fn new(config: Config) -> State {
         State {
+            updates: Mutex::new(updates::initial_statuses(&config)),
+            sample: AtomicBool::new(false),
             live: OnceLock::new(),
             config,
             metrics: Arc::new(Metrics::new()),
@@ -282,12 +289,30 @@ pub async fn serve(
         let (state, stop_tx) = (state.clone(), stop_tx.clone());
         let stop_rx = stop_rx.clone();
         async move {
-            match reload::reload_blocking(state.clone(), Trigger::Startup, false).await {
-                Ok(_) => {
-                    tokio::spawn(reload::watch(state, triggers, stop_rx));
-                    Ok(())
+            // Downloaded lists are fetched before the first snapshot. While some have no
+            // copy yet (and no sample may stand in), the server stays up, unready, and
+            // keeps trying; so it does while the snapshot file to serve does not exist yet.
+            // Any other failure of the first snapshot stops it. A server given a snapshot
+            // file downloads nothing: whoever builds the file does.
+            let from_file = state.config.server.snapshot.is_some();
+            let first = if !from_file && !updates::first_round(&state, stop_rx.clone()).await {
+                None
+            } else {
+                loop {
+                    match reload::reload_blocking(state.clone(), Trigger::Startup, false).await {
+                        Err(ReloadError::NotDownloaded(_)) => {
+                            if !updates::wait_for_lists(&state, stop_rx.clone()).await {
+                                break None;
+                            }
+                        }
+                        other => break Some(other),
+                    }
                 }
-                Err(e) if e.is_awaitable() => {
+            };
+            match first {
+                // Shut down before the lists arrived.
+                None => Ok(()),
+                Some(Err(e)) if e.is_awaitable() => {
                     tracing::warn!(
                         error = %e,
                         "not ready: waiting for the snapshot file to appear (checked every \
@@ -296,7 +321,14 @@ pub async fn serve(
                     tokio::spawn(reload::watch(state, triggers, stop_rx));
                     Ok(())
                 }
-                Err(e) => {
+                Some(Ok(_)) => {
+                    if !from_file {
+                        tokio::spawn(updates::run(state.clone(), stop_rx.clone()));
+                    }
+                    tokio::spawn(reload::watch(state, triggers, stop_rx));
+                    Ok(())
+                }
+                Some(Err(e)) => {
                     let _ = stop_tx.send(true);
                     Err(ServeError::FirstSnapshot(e))
                 }
