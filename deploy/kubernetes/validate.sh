@@ -28,7 +28,17 @@ pins="$(sha256sum "$requirements" | cut -c1-12)"
 venv="${TMPDIR:-/tmp}/clearance-kubernetes-validate-$pins"
 if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import kubernetes_validate' 2>/dev/null; then
     rm -rf "$venv"
-    python3 -m venv "$venv"
+    # Debian and Ubuntu ship venv (with ensurepip) separately.
+    if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+        rm -rf "$venv"
+        if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+            apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+        else
+            echo "validate.sh: python3 -m venv failed; install python3-venv" >&2
+            exit 1
+        fi
+        python3 -m venv "$venv"
+    fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$requirements"
 fi
 
