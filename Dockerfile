@@ -20,10 +20,14 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin clearance
 COPY --from=build /src/target/release/clearance /usr/local/bin/clearance
-# The bundled sample list and its config: demonstration data, not a current list. Mount a
-# config naming the official lists (or a snapshot, from step 4 on) for real screening.
+# The bundled sample list and its config: demonstration data, not a current list, which
+# the default command serves. For real screening run
+#   serve --config /opt/clearance/config/official.toml   (downloads the official lists into
+#                                                          /opt/clearance/cache: mount a volume)
+#   serve --snapshot /path/to/current.clr                 (a file `clearance build` wrote)
 COPY data /opt/clearance/data
-COPY config/sample.toml /opt/clearance/config/sample.toml
+COPY config/sample.toml config/official.toml /opt/clearance/config/
+RUN mkdir /opt/clearance/cache && chown 10001:10001 /opt/clearance/cache
 USER 10001:10001
 WORKDIR /opt/clearance
 # Screening (gRPC, health, reflection), Admin (gRPC; publish it only on a private network),
