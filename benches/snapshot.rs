@@ -7,13 +7,18 @@
 //! - `startup_*/read_snapshot`: memory-map a snapshot file, verify its checksum, decode it
 //!   and evaluate today's ownership (`clearance::snapfile::read`).
 //!
-//! Before criterion runs, it prints each snapshot file's size and the time to write it.
+//! Before criterion runs, it prints each snapshot file's size and the time to write it. The
+//! benchmark allocates with mimalloc, as the `clearance` binary does, and times the reads
+//! without dropping their results.
 
 use std::time::Instant;
 
 use clearance::screen::Snapshot;
 use clearance::snapfile;
 use criterion::{criterion_group, criterion_main, Criterion};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Writes `snapshot` into `dir` and prints what it cost.
 fn written(label: &str, snapshot: &Snapshot, dir: &std::path::Path) -> std::path::PathBuf {
@@ -39,10 +44,10 @@ fn benches(c: &mut Criterion) {
         let mut group = c.benchmark_group("startup_shared");
         group.sample_size(10);
         group.bench_function("load_lists", |b| {
-            b.iter(|| Snapshot::load(&config).expect("shared lists load"))
+            b.iter_with_large_drop(|| Snapshot::load(&config).expect("shared lists load"))
         });
         group.bench_function("read_snapshot", |b| {
-            b.iter(|| snapfile::read(&path).expect("snapshot file reads"))
+            b.iter_with_large_drop(|| snapfile::read(&path).expect("snapshot file reads"))
         });
         group.finish();
     }
@@ -58,7 +63,7 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("startup_synthetic_1m");
     group.sample_size(10);
     group.bench_function("read_snapshot", |b| {
-        b.iter(|| snapfile::read(&path).expect("snapshot file reads"))
+        b.iter_with_large_drop(|| snapfile::read(&path).expect("snapshot file reads"))
     });
     group.finish();
 }

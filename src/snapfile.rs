@@ -435,6 +435,25 @@ mod tests {
         assert!(matches!(e, SnapfileError::Inconsistent { .. }), "{e}");
     }
 
+    /// The serialized form of a fixed index, pinned. It changes when a serialized type
+    /// changes shape, and when the normalizer or index builder changes what an index holds:
+    /// either way files written before no longer fit this build, so bump
+    /// [`FORMAT_VERSION`], then update the digest here.
+    #[test]
+    fn the_format_version_is_bumped_when_the_serialized_index_changes() {
+        let snapshot = test_snapshot(&["Banco Nacional de Cuba", "Ivan Petrov", "ACME Ltd."]);
+        let bytes = postcard::to_stdvec(&(&snapshot.index, &snapshot.ownership)).unwrap();
+        let digest = hex(&Sha256::digest(&bytes));
+        assert_eq!(
+            (FORMAT_VERSION, digest.as_str()),
+            (
+                1,
+                "0b6e562e2cb3227855496945213bddf6f672b4db6e4da316dbf2d59ca9d643c3"
+            ),
+            "the serialized index changed: bump FORMAT_VERSION and pin the new digest"
+        );
+    }
+
     #[test]
     fn writing_replaces_atomically_and_leaves_no_temporary_file() {
         let (dir, path, snapshot) = written();
