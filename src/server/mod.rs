@@ -59,17 +59,31 @@ pub struct State {
     /// Held for the whole of a reload, so reloads never overlap.
     reloading: Mutex<()>,
     draining: AtomicBool,
+    /// Where every screening decision is recorded; `None` without an `[audit]` section.
+    pub audit: Option<crate::audit::AuditLog>,
 }
 
 impl State {
     pub fn new(config: Config) -> State {
+        let metrics = Arc::new(Metrics::new());
+        let audit = match &config.audit {
+            Some(c) => {
+                tracing::info!(path = %c.path.display(), fsync = ?c.fsync, on_error = ?c.on_error, "audit log on");
+                Some(crate::audit::AuditLog::open(c, metrics.clone()))
+            }
+            None => {
+                tracing::info!("auditing is off: no [audit] section in the config");
+                None
+            }
+        };
         State {
             live: OnceLock::new(),
             config,
-            metrics: Arc::new(Metrics::new()),
+            metrics,
             last_reload: Mutex::new(String::new()),
             reloading: Mutex::new(()),
             draining: AtomicBool::new(false),
+            audit,
         }
     }
 
