@@ -2,16 +2,17 @@
 //! before the decision leaves, so that any decision can be shown later and re-run exactly.
 //!
 //! A [`Record`] holds the request *as received* (every field of the `ScreenRequest`, before
-//! validation or normalization, so that [`replay`] can feed it through the same conversion
+//! validation or normalization, so that [`replay()`] can feed it through the same conversion
 //! the server used), who asked ([`Caller`]), when, and what the server answered: the
 //! decision, each hit, the explanation, the evaluation date and the snapshot version with
 //! every dataset's as-of date. Requests refused as invalid carry no decision; they are logged
 //! as [`Rejected`] records, best effort (their answer is an error either way).
 //!
 //! [`writer`] appends records with group commit and rotation, [`read`] reads log files back
-//! (skipping a torn last line), [`replay`] re-screens logged requests against a snapshot and
-//! reports the decisions that changed. The server's hook is [`AuditLog::append`], one call
-//! per decision in `server::grpc`.
+//! (skipping torn lines), [`mod@replay`] re-screens logged requests against a snapshot and
+//! reports the decisions that changed. The server's hook is [`AuditLog::decision`], one call
+//! per decision in `server::grpc`, whose [`writer::Pending`] the handler awaits before it
+//! answers.
 //!
 //! Configured by the `[audit]` section of the config file (see [`crate::config`]); without it
 //! nothing is logged.

@@ -34,6 +34,10 @@ pub const MAX_HITS: u32 = 100;
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Responses buffered per stream before the server stops reading requests (back-pressure).
 pub const STREAM_BUFFER: usize = 64;
+/// Answers per stream screened but waiting for their audit records. The records of one
+/// stream share fsyncs only as far as they are in flight together, so this bounds a single
+/// stream's audited throughput (about this many per two fsyncs) as well as its memory.
+pub const STREAM_UNRECORDED: usize = 1024;
 
 /// Why a request could not be served.
 #[derive(Debug, thiserror::Error)]
@@ -437,7 +441,8 @@ impl proto::screening_server::Screening for ScreeningService {
             };
             tokio::pin!(until_deadline);
             // Answers whose audit records are being written, oldest first: the stream goes
-            // on reading and screening meanwhile, so one stream's records share fsyncs.
+            // on reading and screening meanwhile, so one stream's records share fsyncs. Those
+            // already settled go out through `tx` as before.
             let mut settling: VecDeque<Settling> = VecDeque::new();
             // Why reading stopped: the client closed its side (Ok) or broke it (Err).
             let mut ended: Option<Result<(), Status>> = None;
@@ -457,7 +462,7 @@ impl proto::screening_server::Screening for ScreeningService {
                                 None => continue,
                             }
                         }
-                        next = requests.next(), if ended.is_none() && settling.len() < STREAM_BUFFER => {
+                        next = requests.next(), if ended.is_none() && settling.len() < STREAM_UNRECORDED => {
                             match next {
                                 Some(Ok(req)) => {
                                     n += 1;
