@@ -46,12 +46,16 @@ struct Counts {
     batches: AtomicUsize,
     records: AtomicUsize,
     syncs: AtomicUsize,
+    /// Time the writer spends in `written`: stands in for a slow disk, so that batching
+    /// shows on a machine whose fsync is free (tmpfs).
+    slow: Duration,
 }
 
 impl AuditObserver for Counts {
     fn written(&self, records: usize, _bytes: usize) {
         self.batches.fetch_add(1, Ordering::Relaxed);
         self.records.fetch_add(records, Ordering::Relaxed);
+        std::thread::sleep(self.slow);
     }
     fn synced(&self, _seconds: f64) {
         self.syncs.fetch_add(1, Ordering::Relaxed);
@@ -86,7 +90,10 @@ fn group_commit_under_concurrent_writers_keeps_every_record_whole_and_in_order()
     let dir = tempfile::tempdir().unwrap();
     let config = AuditConfig::new(dir.path().join("audit.jsonl"));
     assert_eq!(config.fsync, Fsync::Always);
-    let counts = Arc::new(Counts::default());
+    let counts = Arc::new(Counts {
+        slow: Duration::from_millis(2),
+        ..Counts::default()
+    });
     let log = Arc::new(AuditLog::open(&config, counts.clone()));
     let (writers, each) = (8, 150);
     std::thread::scope(|s| {
@@ -112,7 +119,7 @@ fn group_commit_under_concurrent_writers_keeps_every_record_whole_and_in_order()
         assert_eq!(n, *expected, "writer {w} out of order");
         *expected += 1;
     }
-    // Group commit: records shared fsyncs (8 writers waiting on each fsync at once).
+    // Group commit: records shared writes and fsyncs (8 writers waiting on each at once).
     let (batches, syncs) = (
         counts.batches.load(Ordering::Relaxed),
         counts.syncs.load(Ordering::Relaxed),
