@@ -39,6 +39,7 @@ fn record_line(id: &str, pad: usize) -> Vec<u8> {
         "party.name: test".into(),
     )
     .to_line()
+    .unwrap()
 }
 
 #[derive(Default)]

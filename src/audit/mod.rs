@@ -166,6 +166,8 @@ pub enum AuditError {
     NotWritten { path: PathBuf, message: String },
     #[error("audit log writer has stopped")]
     WriterGone,
+    #[error("audit record of request {request_id}: cannot serialize: {message}")]
+    Serialize { request_id: String, message: String },
     #[error("{path}:{line}: not an audit record: {message}")]
     Record {
         path: PathBuf,
@@ -546,15 +548,16 @@ impl Record {
         }
     }
 
-    /// The record as one log line, newline included.
-    pub fn to_line(&self) -> Vec<u8> {
-        let mut line = Vec::with_capacity(1024);
-        // Serializing these types cannot fail: string keys, no maps with other keys.
-        if serde_json::to_writer(&mut line, self).is_err() {
-            line.clear();
-        }
+    /// The record as one log line, newline included. JSON escapes control characters in
+    /// strings, so the only newline is the last byte.
+    pub fn to_line(&self) -> Result<Vec<u8>, AuditError> {
+        let mut line = Vec::with_capacity(2048);
+        serde_json::to_writer(&mut line, self).map_err(|e| AuditError::Serialize {
+            request_id: self.request_id.clone(),
+            message: e.to_string(),
+        })?;
         line.push(b'\n');
-        line
+        Ok(line)
     }
 
     /// Parses one line (without its newline) and checks the format version and shape.
@@ -628,7 +631,7 @@ mod tests {
             },
         };
         let record = Record::decision(&ctx, &request, &result, &snapshot);
-        let line = record.to_line();
+        let line = record.to_line().unwrap();
         assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
         assert_eq!(line.last(), Some(&b'\n'));
         let back = Record::parse(&line[..line.len() - 1]).unwrap();
@@ -672,12 +675,12 @@ mod tests {
             "party: required".into(),
         );
         r.v = 2;
-        let line = r.to_line();
+        let line = r.to_line().unwrap();
         let e = Record::parse(&line[..line.len() - 1]).unwrap_err();
         assert!(e.contains("format version 2"), "{e}");
         r.v = FORMAT_VERSION;
         r.rejected = None;
-        let line = r.to_line();
+        let line = r.to_line().unwrap();
         let e = Record::parse(&line[..line.len() - 1]).unwrap_err();
         assert!(e.contains("exactly one"), "{e}");
     }

@@ -134,7 +134,7 @@ mod tests {
             "party: required".into(),
         );
         r.request = RequestRecord::default();
-        r.to_line()
+        r.to_line().unwrap()
     }
 
     #[test]

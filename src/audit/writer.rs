@@ -210,8 +210,16 @@ impl AuditLog {
         result: &Screening,
         snapshot: &Snapshot,
     ) -> Pending {
-        self.submit(Record::decision(ctx, request, result, snapshot).to_line())
-            .await
+        match Record::decision(ctx, request, result, snapshot).to_line() {
+            Ok(line) => self.submit(line).await,
+            Err(e) => {
+                tracing::error!("{e}");
+                Pending {
+                    state: PendingState::Failed(e.to_string()),
+                    shared: self.shared.clone(),
+                }
+            }
+        }
     }
 
     /// Queues the record of a refused request without waiting for it: the caller gets an
@@ -223,11 +231,16 @@ impl AuditLog {
         code: tonic::Code,
         message: String,
     ) {
-        let line = Record::rejected(ctx, request, code, message).to_line();
-        let queued = self
-            .tx
-            .as_ref()
-            .is_some_and(|tx| tx.try_send(Entry { line, ack: None }).is_ok());
+        let queued = match Record::rejected(ctx, request, code, message).to_line() {
+            Ok(line) => self
+                .tx
+                .as_ref()
+                .is_some_and(|tx| tx.try_send(Entry { line, ack: None }).is_ok()),
+            Err(e) => {
+                tracing::error!("{e}");
+                false
+            }
+        };
         if !queued {
             self.shared.observer.lost(1);
         }
