@@ -250,6 +250,37 @@ mod tests {
     }
 
     #[test]
+    fn files_are_replayed_in_order_skipping_torn_lines_and_naming_bad_ones() {
+        let s = test_snapshot(&["Acme Trading"]);
+        let dir = tempfile::tempdir().unwrap();
+        let (rotated, live) = (
+            dir.path().join("audit.jsonl.1"),
+            dir.path().join("audit.jsonl"),
+        );
+        let line = |name: &str| record(name, &s).to_line().unwrap();
+        let torn = line("Borealis Shipping");
+        let mut older = line("Acme Trading");
+        older.extend(&torn[..torn.len() / 2]);
+        older.push(b'\n');
+        older.extend(line("Zephyr Bakery"));
+        std::fs::write(&rotated, older).unwrap();
+        let mut newer = line("Acme Trading");
+        newer.extend(b"{\"v\":1}\n");
+        std::fs::write(&live, newer).unwrap();
+        let missing = dir.path().join("audit.jsonl.2");
+        let paths = [missing.clone(), rotated.clone(), live.clone()];
+        let report = replay_files(&paths, &s, ReplayOptions::default());
+        assert_eq!(report.replayed, 3);
+        assert!(report.differences.is_empty());
+        assert_eq!(report.torn.len(), 1);
+        assert!(report.torn[0].starts_with(&format!("{}:2: ", rotated.display())));
+        assert_eq!(report.errors.len(), 2, "{:?}", report.errors);
+        assert!(report.errors[0].contains(&missing.display().to_string()));
+        assert!(report.errors[1].starts_with(&format!("{}:2: ", live.display())));
+        assert_eq!(report.exit_code(), 2);
+    }
+
+    #[test]
     fn a_request_that_no_longer_converts_is_an_error() {
         let s = test_snapshot(&["Acme Trading"]);
         let mut r = record("Acme Trading", &s);
