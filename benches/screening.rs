@@ -5,30 +5,23 @@
 //!    Jaro-Winkler between the normalized query and every indexed name (what a plain fuzzy
 //!    scan does).
 //! 2. `synthetic_1m/*`: one screening over a generated index of 1,000,000 names (deterministic
-//!    generator below), with typo'd copies of indexed names and unrelated names as queries.
+//!    generator in `clearance::testing`), with typo'd copies of indexed names and unrelated names as queries.
 //! 3. `batch/*`: throughput of the dev-set queries screened one after another on one core.
 //!
 //! Before criterion runs, each index also gets a plain latency pass over all its queries that
 //! prints p50/p99 per screening, since criterion reports means and medians of batches only.
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::Instant;
 
-use clearance::config::Config;
-use clearance::index::IndexBuilder;
-use clearance::model::{Entity, EntityKind, LoadedList, Name, NameKind};
 use clearance::normalize::normalize;
-use clearance::policy::Policy;
 use clearance::screen::{Party, ScreenOptions, Snapshot};
+use clearance::testing::synthetic_snapshot;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn shared_snapshot() -> Option<(Snapshot, Vec<String>)> {
     let dir = clearance::testing::shared_data()?;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("config/shared-data.toml")).ok()?;
-    let text = text.replace("../../shared/data", &dir.display().to_string());
-    let config = Config::from_toml(&text, &root.join("config")).ok()?;
+    let config = clearance::testing::shared_config()?;
     let snapshot = Snapshot::load(&config).ok()?;
     let mut reader = csv::Reader::from_path(dir.join("../eval/dev.csv")).ok()?;
     let queries = reader
@@ -37,116 +30,6 @@ fn shared_snapshot() -> Option<(Snapshot, Vec<String>)> {
         .filter_map(|r| r.get(1).map(str::to_string))
         .collect();
     Some((snapshot, queries))
-}
-
-/// xorshift64*: a tiny deterministic generator so the synthetic index is the same every run.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
-
-const SYLLABLES: &[&str] = &[
-    "ka", "ro", "mi", "sa", "lo", "ve", "dan", "tor", "el", "har", "zu", "pet", "nik", "ol", "ba",
-    "rin", "go", "shi", "al", "mar", "te", "qu", "ian", "us", "ber", "kov", "li", "na", "der",
-    "fa", "wen", "jo", "ha", "din", "ko", "ra", "sen", "vi", "lu", "mo",
-];
-const ORG_WORDS: &[&str] = &[
-    "trading",
-    "shipping",
-    "holdings",
-    "industries",
-    "bank",
-    "group",
-    "technology",
-    "energy",
-    "logistics",
-    "capital",
-    "systems",
-    "international",
-    "petroleum",
-    "aviation",
-    "marine",
-];
-const LEGAL: &[&str] = &["Ltd", "LLC", "Co., Ltd.", "GmbH", "S.A.", "JSC", "Inc.", ""];
-
-fn word(rng: &mut Rng) -> String {
-    let n = 2 + (rng.next() % 2) as usize;
-    let mut w = String::new();
-    for _ in 0..n {
-        w.push_str(rng.pick(SYLLABLES));
-    }
-    w
-}
-
-fn synthetic_name(rng: &mut Rng) -> (String, EntityKind) {
-    if rng.next() % 2 == 0 {
-        let parts = 2 + (rng.next() % 2) as usize;
-        let name: Vec<String> = (0..parts).map(|_| word(rng)).collect();
-        (name.join(" "), EntityKind::Person)
-    } else {
-        let name = format!("{} {} {}", word(rng), rng.pick(ORG_WORDS), rng.pick(LEGAL));
-        (name.trim().to_string(), EntityKind::Organization)
-    }
-}
-
-/// One edit in the middle of the name, as a typist would make.
-fn typo(name: &str, rng: &mut Rng) -> String {
-    let mut chars: Vec<char> = name.chars().collect();
-    let i = 1 + (rng.next() as usize % (chars.len() - 2));
-    match rng.next() % 3 {
-        0 => {
-            chars.remove(i);
-        }
-        1 => chars.swap(i, i + 1),
-        _ => chars[i] = 'x',
-    }
-    chars.into_iter().collect()
-}
-
-fn synthetic_snapshot(names: usize) -> (Snapshot, Vec<String>) {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut entities = Vec::with_capacity(names);
-    let mut queries = Vec::new();
-    for i in 0..names {
-        let (name, kind) = synthetic_name(&mut rng);
-        if i % 1000 == 0 {
-            queries.push(typo(&name, &mut rng));
-            let (unrelated, _) = synthetic_name(&mut rng);
-            queries.push(unrelated);
-        }
-        entities.push(Entity {
-            id: format!("synthetic:{i}"),
-            dataset: "synthetic".into(),
-            kind,
-            names: vec![Name {
-                value: name,
-                kind: NameKind::Primary,
-            }],
-            ..Entity::default()
-        });
-    }
-    let mut builder = IndexBuilder::new();
-    builder.add_list(
-        LoadedList {
-            dataset: "synthetic".into(),
-            entities,
-            ..LoadedList::default()
-        },
-        None,
-    );
-    let snapshot = Snapshot::new(
-        builder.build().expect("synthetic ids are unique"),
-        Policy::default(),
-    );
-    (snapshot, queries)
 }
 
 fn party(name: &str) -> Party {

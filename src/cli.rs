@@ -39,15 +39,21 @@ struct ListArgs {
 
 impl ListArgs {
     fn config(&self) -> Result<Config> {
+        let config = self.config_maybe_without_sources()?;
+        if config.sources.is_empty() {
+            bail!(crate::config::ConfigError::NoSources);
+        }
+        Ok(config)
+    }
+
+    /// The config, which may name no source (a server given a snapshot file needs none).
+    fn config_maybe_without_sources(&self) -> Result<Config> {
         let mut config = match &self.config {
             Some(path) => Config::from_file(path)?,
             None => Config::default(),
         };
         for s in &self.sources {
             config.add_source_flag(s)?;
-        }
-        if config.sources.is_empty() {
-            bail!(crate::config::ConfigError::NoSources);
         }
         Ok(config)
     }
@@ -116,6 +122,10 @@ enum AuditCommand {
         /// Also report records whose hits (entity ids and per-hit decisions) changed.
         #[arg(long)]
         hits: bool,
+        /// Replay against this snapshot file (`clearance build --output`) instead of the
+        /// lists of --config/--source.
+        #[arg(long, conflicts_with_all = ["config", "sources"])]
+        snapshot: Option<PathBuf>,
         #[command(flatten)]
         lists: ListArgs,
     },
@@ -164,6 +174,35 @@ enum Command {
         /// Log lines as JSON objects instead of text.
         #[arg(long)]
         log_json: bool,
+        /// Serve this snapshot file (see `build`) instead of loading the config's sources;
+        /// reload when it is replaced. The snapshot's own policy applies. Until the file
+        /// exists the server runs not ready.
+        #[arg(long)]
+        snapshot: Option<PathBuf>,
+        /// While lists configured by URL have not been downloaded yet, serve this native
+        /// list instead, loudly marked as SAMPLE data (overrides [update] sample_data).
+        /// Without it (or the config key) the server stays unready until the lists arrive.
+        #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "data/sample-list.jsonl")]
+        allow_sample_data: Option<PathBuf>,
+        #[command(flatten)]
+        lists: ListArgs,
+    },
+    /// Load and index the configured lists and write the result as a snapshot file, which
+    /// `serve --snapshot` starts from in well under a second. The file is replaced
+    /// atomically, and left alone when lists and policy are unchanged.
+    Build {
+        /// The snapshot file to write.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Rewrite the file even when it already holds the same lists and policy.
+        #[arg(long)]
+        always: bool,
+        #[command(flatten)]
+        lists: ListArgs,
+    },
+    /// Download the lists configured by URL once, into the cache, and report each one:
+    /// updated, not modified, or failed and why. Exits 1 when a list has no usable copy.
+    Update {
         #[command(flatten)]
         lists: ListArgs,
     },
@@ -276,10 +315,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             http_listen,
             poll_seconds,
             log_json,
+            snapshot,
+            allow_sample_data,
             lists,
         } => {
             init_logging(log_json);
-            let mut config = lists.config()?;
+            let mut config = lists.config_maybe_without_sources()?;
+            if snapshot.is_some() {
+                config.server.snapshot = snapshot;
+            }
+            if config.server.snapshot.is_none() && config.sources.is_empty() {
+                bail!(crate::config::ConfigError::NoSources);
+            }
+            if allow_sample_data.is_some() {
+                config.update.sample_data = allow_sample_data;
+            }
             let server = &mut config.server;
             server.listen = listen.unwrap_or(server.listen.clone());
             server.admin_listen = admin_listen.unwrap_or(server.admin_listen.clone());
@@ -309,6 +359,67 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Ok::<_, anyhow::Error>(())
             })?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Build {
+            output,
+            always,
+            lists,
+        } => {
+            let config = lists.config()?;
+            let missing: Vec<&str> = config
+                .sources
+                .iter()
+                .filter(|s| !crate::update::usable(s))
+                .map(|s| s.dataset.as_str())
+                .collect();
+            if !missing.is_empty() {
+                bail!(
+                    "no downloaded copy of {} yet: run `clearance update` with this config first",
+                    missing.join(", ")
+                );
+            }
+            let snapshot = lists.snapshot()?;
+            let policy = toml::to_string(&snapshot.policy)?;
+            if !always {
+                if let Ok(meta) = crate::snapfile::read_meta(&output) {
+                    if meta.index_version == snapshot.version() && meta.policy_toml == policy {
+                        eprintln!(
+                            "{} already holds snapshot {} with the same policy; left unchanged",
+                            output.display(),
+                            meta.index_version
+                        );
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                }
+            }
+            let started = Instant::now();
+            let written = crate::snapfile::write(&snapshot, &output)?;
+            eprintln!(
+                "wrote {} ({:.1} MB, sha256 {}) in {:.2}s: snapshot {}, format {}",
+                output.display(),
+                written.bytes as f64 / 1e6,
+                written.sha256,
+                started.elapsed().as_secs_f64(),
+                written.meta.index_version,
+                crate::snapfile::FORMAT_VERSION
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Update { lists } => {
+            let config = lists.config()?;
+            let options = crate::update::UpdateOptions::from_config(&config.update);
+            let outcomes = crate::update::update_all(&config, &options);
+            if outcomes.is_empty() {
+                writeln!(out, "no source names a url or urls: nothing to download")?;
+            }
+            for o in &outcomes {
+                writeln!(out, "{}", update_line(o))?;
+            }
+            Ok(if outcomes.iter().all(|o| o.usable) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Screen {
             name,
@@ -456,8 +567,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
-            command: AuditCommand::Replay { files, hits, lists },
-        } => audit_replay(&mut out, &files, hits, &lists),
+            command:
+                AuditCommand::Replay {
+                    files,
+                    hits,
+                    snapshot,
+                    lists,
+                },
+        } => audit_replay(&mut out, &files, hits, snapshot.as_deref(), &lists),
     }
 }
 
@@ -467,9 +584,14 @@ fn audit_replay(
     out: &mut impl Write,
     files: &[PathBuf],
     hits: bool,
+    snapshot_file: Option<&std::path::Path>,
     lists: &ListArgs,
 ) -> Result<ExitCode> {
-    let snapshot = match lists.snapshot() {
+    let snapshot = match snapshot_file {
+        Some(path) => crate::snapfile::read(path).map_err(anyhow::Error::from),
+        None => lists.snapshot(),
+    };
+    let snapshot = match snapshot {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -512,6 +634,26 @@ fn audit_replay(
         report.errors.len()
     );
     Ok(ExitCode::from(report.exit_code()))
+}
+
+/// One source's line in the `update` report.
+fn update_line(o: &crate::update::SourceOutcome) -> String {
+    use crate::update::UpdateResult;
+    let files: Vec<String> = o
+        .files
+        .iter()
+        .map(|f| format!("{} sha256:{} ({} bytes)", f.name, f.sha256, f.bytes))
+        .collect();
+    let files = files.join(", ");
+    match &o.result {
+        UpdateResult::Updated => format!("{}: updated: {files}", o.dataset),
+        UpdateResult::NotModified => format!("{}: not modified: {files}", o.dataset),
+        UpdateResult::Failed(e) if o.usable => format!(
+            "{}: failed: {e}; keeping the last good copy: {files}",
+            o.dataset
+        ),
+        UpdateResult::Failed(e) => format!("{}: failed: {e}; no usable copy", o.dataset),
+    }
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`), as text or JSON lines.
@@ -666,6 +808,30 @@ async fn client(addr: String, command: ClientCommand) -> Result<String> {
             }
             if !s.last_reload.is_empty() {
                 text.push_str(&format!("last reload: {}\n", s.last_reload));
+            }
+            if s.sample_data {
+                text.push_str("SAMPLE DATA: the configured lists have not been downloaded yet\n");
+            }
+            for u in &s.updates {
+                text.push_str(&format!(
+                    "  download {}: {} (last success {}){}\n",
+                    u.dataset,
+                    if u.last_result.is_empty() {
+                        "not tried"
+                    } else {
+                        &u.last_result
+                    },
+                    if u.last_success.is_empty() {
+                        "never"
+                    } else {
+                        &u.last_success
+                    },
+                    if u.last_error.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", u.last_error)
+                    }
+                ));
             }
         }
         ClientCommand::Reload { force } => {

@@ -4,7 +4,7 @@
 //! ```toml
 //! [[source]]
 //! dataset = "us_ofac_sdn"
-//! format = "ofac-csv"            # ofac-csv | trade-csl | un-xml | bis-dpl | native
+//! format = "ofac-csv"            # ofac-csv | trade-csl | un-xml | bis-dpl | native | ftm | edges
 //! path = "lists/ofac-sdn"        # relative to this file
 //!
 //! [[source]]
@@ -12,6 +12,34 @@
 //! format = "trade-csl"
 //! path = "lists/consolidated.csv"
 //! skip_sdn_rows = true           # default: true when an ofac-csv us_ofac_sdn source exists
+//!
+//! # Instead of `path`, a source may name the publisher's download: `url` for a one-file
+//! # format, `urls` (file name in the folder -> URL) for ofac-csv. `clearance update` and
+//! # `clearance serve` download it into the cache (see [update]) and load the cached copy.
+//! [[source]]
+//! dataset = "un_sc_sanctions"
+//! format = "un-xml"
+//! url = "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
+//!
+//! [[source]]
+//! dataset = "us_ofac_cons"
+//! format = "ofac-csv"
+//! [source.urls]
+//! "cons_prim.csv" = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_PRIM.CSV"
+//! "cons_add.csv" = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/CONS_ADD.CSV"
+//!
+//! [update]                       # downloads; every key is optional
+//! cache_dir = "cache"            # relative to this file; one entry per dataset
+//! every_seconds = 21600          # check the publishers this often (0: at startup only)
+//! retry_seconds = 300            # sooner, while a source has no usable copy yet
+//! connect_timeout_seconds = 30
+//! timeout_seconds = 600          # per request, body included
+//! retries = 3                    # after a network error or 5xx (never after a 4xx)
+//! backoff_ms = 1000              # first retry's wait, doubled for each further one
+//! max_bytes = 268435456          # a larger download is refused (256 MiB)
+//! min_bytes = 64                 # a smaller one too: an empty or stub answer is not a list
+//! # sample_data = "../data/sample-list.jsonl"  # serve this (native) file, loudly marked
+//! #                              # as SAMPLE data, while no list has been downloaded yet
 //!
 //! [policy]
 //! review_threshold = 0.85
@@ -25,6 +53,9 @@
 //! reload_every_seconds = 0       # reload on a schedule whether or not files changed (0: never)
 //! min_entity_share = 0.5         # refuse a reload that loses more entities than this, unless forced
 //! self_probes = 64               # per dataset: listed names that must find themselves
+//! max_connection_age_seconds = 300 # ask clients to reconnect after this long (0: never)
+//! # snapshot = "snapshots/current.clr"  # serve a prebuilt snapshot file (clearance build)
+//! #                                    # instead of loading the sources; same as --snapshot
 //!
 //! [[server.probe]]               # a query whose decision a new snapshot must reproduce
 //! name = "Huawei Technologies Co., Ltd."
@@ -66,6 +97,73 @@ pub struct Source {
     pub path: PathBuf,
     /// trade-csl only: drop SDN rows. `None` means automatic (see [`Config::load_options`]).
     pub skip_sdn_rows: Option<bool>,
+    /// Where the file comes from when the config names URLs instead of a path; `path` is
+    /// then the cached copy (see [`crate::update`]).
+    pub download: Option<Download>,
+}
+
+/// A source's publisher download: the URLs and where their cached copies live.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Download {
+    /// The cache folder shared by every download (`[update] cache_dir`).
+    pub cache_dir: PathBuf,
+    /// One file for one-file formats; for ofac-csv each file the folder needs, by the name
+    /// the loader looks for.
+    pub files: Vec<RemoteFile>,
+}
+
+/// One file to download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteFile {
+    /// File name in the cached copy (`sdn.csv`, `consolidated.xml`).
+    pub name: String,
+    pub url: String,
+}
+
+/// `[update]`: how the sources that name URLs are downloaded and kept fresh.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UpdateConfig {
+    /// Where downloads are kept; relative to the config file.
+    pub cache_dir: PathBuf,
+    /// `clearance serve` checks the publishers this often (0: at startup only). OFAC and the
+    /// UN publish a few times a week, trade.gov daily: a few hours keeps a server within a
+    /// working day of every list without loading the publishers.
+    pub every_seconds: u64,
+    /// While some source has no usable copy at all, try again this often instead.
+    pub retry_seconds: u64,
+    pub connect_timeout_seconds: u64,
+    /// Per request, the body included.
+    pub timeout_seconds: u64,
+    /// Further attempts after a network error, a timeout or a 5xx answer.
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub backoff_ms: u64,
+    /// A download larger than this is refused (checked against Content-Length before the
+    /// body is read, and against the bytes while they arrive).
+    pub max_bytes: u64,
+    /// A download smaller than this is refused: an empty or stub answer is not a list.
+    pub min_bytes: u64,
+    /// A native list to serve, marked as SAMPLE data everywhere, while no download has
+    /// arrived yet. `None`: no fallback; the server stays unready until the lists arrive.
+    pub sample_data: Option<PathBuf>,
+}
+
+impl Default for UpdateConfig {
+    fn default() -> Self {
+        UpdateConfig {
+            cache_dir: PathBuf::from("cache"),
+            every_seconds: 6 * 3600,
+            retry_seconds: 300,
+            connect_timeout_seconds: 30,
+            timeout_seconds: 600,
+            retries: 3,
+            backoff_ms: 1000,
+            max_bytes: 256 << 20,
+            min_bytes: 64,
+            sample_data: None,
+        }
+    }
 }
 
 /// The whole validated configuration.
@@ -76,6 +174,7 @@ pub struct Config {
     pub server: ServerConfig,
     /// The audit log; `None`: no audit log.
     pub audit: Option<AuditConfig>,
+    pub update: UpdateConfig,
 }
 
 /// How `clearance serve` listens and when it reloads. Command-line flags override the
@@ -102,6 +201,13 @@ pub struct ServerConfig {
     /// Queries whose decision a new snapshot must reproduce.
     #[serde(rename = "probe")]
     pub probes: Vec<Probe>,
+    /// Close connections (with HTTP/2 GOAWAY, letting calls in flight finish) after this
+    /// many seconds (0: never), so that clients balancing over a headless service's
+    /// addresses reconnect and find replicas added since.
+    pub max_connection_age_seconds: u64,
+    /// Serve this snapshot file (written by `clearance build`) instead of loading the
+    /// sources, and reload when it is replaced. Relative to the config file.
+    pub snapshot: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -115,6 +221,8 @@ impl Default for ServerConfig {
             min_entity_share: 0.5,
             self_probes: 64,
             probes: Vec::new(),
+            max_connection_age_seconds: 300,
+            snapshot: None,
         }
     }
 }
@@ -155,6 +263,8 @@ pub enum ConfigError {
     Server(String),
     #[error(transparent)]
     Audit(#[from] AuditError),
+    #[error("[update]: {0}")]
+    Update(String),
 }
 
 #[derive(Deserialize)]
@@ -168,6 +278,8 @@ struct RawConfig {
     server: ServerConfig,
     #[serde(default)]
     audit: Option<AuditConfig>,
+    #[serde(default)]
+    update: UpdateConfig,
 }
 
 #[derive(Deserialize)]
@@ -175,7 +287,12 @@ struct RawConfig {
 struct RawSource {
     dataset: String,
     format: ListFormat,
-    path: PathBuf,
+    #[serde(default)]
+    path: Option<PathBuf>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    urls: Option<std::collections::BTreeMap<String, String>>,
     #[serde(default)]
     skip_sdn_rows: Option<bool>,
 }
@@ -204,6 +321,10 @@ impl Config {
             path: PathBuf::from("<config>"),
             message: e.to_string(),
         })?;
+        let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let mut update = raw.update;
+        update.cache_dir = resolve(update.cache_dir);
+        update.sample_data = update.sample_data.map(resolve);
         let mut config = Config {
             sources: Vec::new(),
             policy: raw.policy,
@@ -214,18 +335,47 @@ impl Config {
                 }
                 audit
             }),
+            update,
         };
-        for s in raw.source {
-            let path = if s.path.is_absolute() {
-                s.path
-            } else {
-                base.join(s.path)
+        if let Some(p) = config.server.snapshot.take() {
+            config.server.snapshot = Some(resolve(p));
+        }
+        for (index, s) in raw.source.into_iter().enumerate() {
+            let (path, download) = match (s.path, s.url, s.urls) {
+                (Some(path), None, None) => (resolve(path), None),
+                (None, url, urls) if url.is_some() != urls.is_some() => {
+                    let files = remote_files(s.format, url, urls).map_err(|message| {
+                        ConfigError::Source {
+                            index,
+                            dataset: s.dataset.clone(),
+                            message,
+                        }
+                    })?;
+                    let download = Download {
+                        cache_dir: config.update.cache_dir.clone(),
+                        files,
+                    };
+                    (
+                        crate::update::cached_path(&s.dataset, s.format, &download),
+                        Some(download),
+                    )
+                }
+                _ => {
+                    return Err(ConfigError::Source {
+                        index,
+                        dataset: s.dataset,
+                        message: "give exactly one of `path` (a local file), `url` (the \
+                                  publisher's download) or `urls` (ofac-csv: file name -> URL)"
+                            .into(),
+                    })
+                }
             };
             config.sources.push(Source {
                 dataset: s.dataset,
                 format: s.format,
                 path,
                 skip_sdn_rows: s.skip_sdn_rows,
+                download,
             });
         }
         config.validate()?;
@@ -249,8 +399,14 @@ impl Config {
             format,
             path: PathBuf::from(path),
             skip_sdn_rows: None,
+            download: None,
         });
         self.validate()
+    }
+
+    /// Whether any source is downloaded from its publisher.
+    pub fn has_downloads(&self) -> bool {
+        self.sources.iter().any(|s| s.download.is_some())
     }
 
     /// The loader options for `source`. A trade-csl source drops SDN rows unless told
@@ -299,8 +455,75 @@ impl Config {
         if let Some(audit) = &self.audit {
             audit.validate()?;
         }
+        let u = &self.update;
+        if u.max_bytes == 0 || u.min_bytes > u.max_bytes {
+            return Err(ConfigError::Update(format!(
+                "need 0 < max_bytes and min_bytes <= max_bytes, not min_bytes = {} and \
+                 max_bytes = {}",
+                u.min_bytes, u.max_bytes
+            )));
+        }
+        if u.timeout_seconds == 0 || u.connect_timeout_seconds == 0 {
+            return Err(ConfigError::Update(
+                "timeout_seconds and connect_timeout_seconds must be at least 1".into(),
+            ));
+        }
         Ok(())
     }
+}
+
+/// The files of a `url` or `urls` source, checked against its format: ofac-csv reads a
+/// folder and so needs `urls` naming each file; every other format reads one file.
+fn remote_files(
+    format: ListFormat,
+    url: Option<String>,
+    urls: Option<std::collections::BTreeMap<String, String>>,
+) -> Result<Vec<RemoteFile>, String> {
+    let files = match (format, url, urls) {
+        (ListFormat::OfacCsv, Some(_), _) => {
+            return Err(
+                "ofac-csv reads a folder of files: give `urls`, a table mapping each \
+                        file name (e.g. \"sdn.csv\") to its URL"
+                    .into(),
+            )
+        }
+        (ListFormat::OfacCsv, None, Some(urls)) => urls
+            .into_iter()
+            .map(|(name, url)| RemoteFile { name, url })
+            .collect(),
+        (_, Some(url), None) => vec![RemoteFile {
+            name: crate::update::file_name_for(format, &url),
+            url,
+        }],
+        (_, _, _) => {
+            return Err(format!(
+                "{format} reads one file: give `url`, not `urls` (only ofac-csv reads a folder)"
+            ))
+        }
+    };
+    if files.is_empty() {
+        return Err("`urls` is empty".into());
+    }
+    for f in &files {
+        let plain = !f.name.is_empty()
+            && f.name != "."
+            && f.name != ".."
+            && !f.name.starts_with('.')
+            && !f.name.contains(['/', '\\']);
+        if !plain {
+            return Err(format!(
+                "{:?} is not a plain file name (no folders, not hidden)",
+                f.name
+            ));
+        }
+        if !(f.url.starts_with("https://") || f.url.starts_with("http://")) {
+            return Err(format!(
+                "{:?} for {:?}: only http:// and https:// URLs are downloaded",
+                f.url, f.name
+            ));
+        }
+    }
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -464,6 +687,82 @@ mod tests {
                 .to_string();
             assert!(e.contains(word), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn the_shipped_official_config_downloads_every_list_into_the_cache() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let c = Config::from_file(&root.join("config/official.toml")).unwrap();
+        let names: Vec<&str> = c.sources.iter().map(|s| s.dataset.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "us_ofac_sdn",
+                "us_ofac_cons",
+                "us_trade_csl",
+                "un_sc_sanctions"
+            ]
+        );
+        assert!(c.sources.iter().all(|s| s.download.is_some()));
+        let cache = root.join("config/../cache");
+        assert_eq!(c.update.cache_dir, cache);
+        assert_eq!(c.sources[0].path, cache.join("us_ofac_sdn"));
+        let sdn: Vec<&str> = c.sources[0]
+            .download
+            .as_ref()
+            .unwrap()
+            .files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(sdn, ["add.csv", "alt.csv", "sdn.csv", "sdn_comments.csv"]);
+        assert_eq!(
+            c.sources[3].path,
+            cache.join("un_sc_sanctions").join("consolidated.xml")
+        );
+        assert!(c.load_options(&c.sources[2]).skip_sdn_rows);
+        assert_eq!(c.update.sample_data, None);
+        assert_eq!(c.server.probes.len(), 3);
+    }
+
+    #[test]
+    fn url_sources_need_exactly_one_origin_that_fits_the_format() {
+        let err = |text: &str| {
+            Config::from_toml(text, Path::new("."))
+                .unwrap_err()
+                .to_string()
+        };
+        let both =
+            "[[source]]\ndataset='un'\nformat='un-xml'\npath='a.xml'\nurl='https://x.org/a.xml'\n";
+        let e = err(both);
+        assert!(
+            e.contains("dataset \"un\"") && e.contains("exactly one of"),
+            "{e}"
+        );
+        let neither = "[[source]]\ndataset='un'\nformat='un-xml'\n";
+        assert!(err(neither).contains("exactly one of"));
+        let folder_url =
+            "[[source]]\ndataset='sdn'\nformat='ofac-csv'\nurl='https://x.org/SDN.CSV'\n";
+        assert!(err(folder_url).contains("give `urls`"));
+        let file_urls =
+            "[[source]]\ndataset='un'\nformat='un-xml'\nurls={ 'a.xml' = 'https://x.org/a.xml' }\n";
+        assert!(err(file_urls).contains("give `url`"));
+        let sneaky = "[[source]]\ndataset='sdn'\nformat='ofac-csv'\nurls={ '../sdn.csv' = 'https://x.org/SDN.CSV' }\n";
+        assert!(err(sneaky).contains("not a plain file name"));
+        let ftp = "[[source]]\ndataset='un'\nformat='un-xml'\nurl='ftp://x.org/a.xml'\n";
+        assert!(err(ftp).contains("only http:// and https://"));
+        let limits = "[update]\nmin_bytes = 10\nmax_bytes = 5\n";
+        assert!(err(limits).contains("[update]"));
+        let c = Config::from_toml(
+            "[update]\nsample_data = 'sample.jsonl'\n",
+            Path::new("/etc/clearance"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.update.sample_data,
+            Some(PathBuf::from("/etc/clearance/sample.jsonl"))
+        );
+        assert_eq!(c.update.cache_dir, PathBuf::from("/etc/clearance/cache"));
     }
 
     #[test]

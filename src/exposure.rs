@@ -22,7 +22,10 @@ use crate::screen::{Party, ScreenHit};
 /// The ownership edges of a snapshot, resolved to entity ordinals. The rules run on the
 /// parties the edges touch only (`nodes`), so a large index without much ownership data costs
 /// nothing per entity; edges hold positions in `nodes`.
-#[derive(Default)]
+///
+/// A snapshot file stores the resolved graph; evaluations are recomputed (and cached) after
+/// loading, since they depend on the date asked.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct OwnershipGraph {
     /// Entity ordinals of every party an edge touches, ascending.
     nodes: Vec<u32>,
@@ -30,7 +33,9 @@ pub struct OwnershipGraph {
     /// Edges whose owner or owned party names no entity of the snapshot.
     pub unresolved: usize,
     /// The evaluation used last (nearly every request asks for today), read without a lock.
+    #[serde(skip)]
     last: arc_swap::ArcSwapOption<Evaluation>,
+    #[serde(skip)]
     cache: Mutex<HashMap<Date, Arc<Evaluation>>>,
 }
 
@@ -159,6 +164,27 @@ impl OwnershipGraph {
             ));
         }
         (graph, warnings)
+    }
+
+    /// Checks that a graph read from a file refers to `entities` entities only, so that no
+    /// lookup can go out of bounds; says what is wrong otherwise.
+    pub fn check(&self, entities: usize) -> Result<(), String> {
+        if let Some(&o) = self.nodes.iter().find(|&&o| o as usize >= entities) {
+            return Err(format!(
+                "ownership node {o} is beyond the {entities} entities"
+            ));
+        }
+        if !self.nodes.windows(2).all(|w| w[0] < w[1]) {
+            return Err("ownership nodes are not strictly ascending".into());
+        }
+        let n = self.nodes.len();
+        if let Some(e) = self.edges.iter().find(|e| e.owner >= n || e.owned >= n) {
+            return Err(format!(
+                "ownership edge {} → {} refers beyond the {n} parties",
+                e.owner, e.owned
+            ));
+        }
+        Ok(())
     }
 
     /// The resolved records; party indices are positions in the touched parties (see

@@ -52,6 +52,8 @@ pub mod ownership;
 pub mod policy;
 pub mod screen;
 pub mod server;
+pub mod snapfile;
 #[doc(hidden)]
 pub mod testing;
+pub mod update;
 pub mod validate;

@@ -75,7 +75,7 @@ pub struct Identifier {
     pub scheme: String,
     pub value: String,
     /// Issuing country, when the publisher says so.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub country: Option<String>,
 }
 
@@ -103,7 +103,7 @@ pub struct Entity {
     pub remarks: Option<String>,
     /// Not listed itself: present for the ownership graph (a company in an FtM registry
     /// extract). A hit on it counts only through an ownership finding.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub context_only: bool,
 }
 

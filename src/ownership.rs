@@ -45,7 +45,7 @@ use crate::model::Relation;
 const EPSILON: f64 = 1e-3;
 
 /// One record of a relation between two resolved parties.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Edge {
     pub owner: usize,
     pub owned: usize,

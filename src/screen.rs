@@ -112,6 +112,12 @@ impl Snapshot {
         for w in &warnings {
             tracing::warn!("ownership: {w}");
         }
+        Snapshot::from_parts(index, policy, ownership)
+    }
+
+    /// A snapshot from an index and its already resolved ownership graph (as a snapshot file
+    /// holds them).
+    pub fn from_parts(index: Index, policy: Policy, ownership: OwnershipGraph) -> Snapshot {
         // Today's evaluation, computed now rather than by the first request.
         ownership.evaluate(&index, &policy, today());
         Snapshot {

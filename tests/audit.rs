@@ -497,6 +497,30 @@ async fn the_server_records_each_decision_and_replay_reproduces_or_reports_them(
         "{stderr}"
     );
 
+    // The same from a snapshot file of those lists.
+    let snap = dir.path().join("sample.clr");
+    let built = std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .args(["build", "--output"])
+        .arg(&snap)
+        .arg("--config")
+        .arg(&sample_toml)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{built:?}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .args(["audit", "replay"])
+        .arg(&log)
+        .arg("--snapshot")
+        .arg(&snap)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("replayed 5 decision(s): 0 differ"),
+        "{stderr}"
+    );
+
     // Against a list where Amazon is listed and Huawei is not, both change.
     let list = dir.path().join("other.jsonl");
     std::fs::write(

@@ -1,10 +1,9 @@
 //! Acceptance tests over the real lists in ../shared/data (skipped with a notice when the
 //! folder is absent; CI sets CLEARANCE_REQUIRE_SHARED_DATA=1 to make that a failure).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use clearance::config::Config;
 use clearance::model::NameKind;
 use clearance::policy::Decision;
 use clearance::screen::{Party, ScreenOptions, Snapshot};
@@ -12,14 +11,8 @@ use clearance::screen::{Party, ScreenOptions, Snapshot};
 /// The shipped config/shared-data.toml, pointed at wherever the shared data really is.
 fn snapshot() -> Option<&'static Snapshot> {
     static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
-    let dir = clearance::testing::shared_data()?;
-    Some(SNAPSHOT.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(root.join("config/shared-data.toml")).unwrap();
-        let text = text.replace("../../shared/data", &dir.display().to_string());
-        let config = Config::from_toml(&text, &root.join("config")).unwrap();
-        Snapshot::load(&config).unwrap()
-    }))
+    let config = clearance::testing::shared_config()?;
+    Some(SNAPSHOT.get_or_init(|| Snapshot::load(&config).unwrap()))
 }
 
 fn eval_set() -> PathBuf {
@@ -152,4 +145,41 @@ fn scripts_transliterate_to_the_listed_latin_names() {
         r.hits.first()
     );
     assert_ne!(r.decision, Decision::Allow);
+}
+
+#[test]
+fn a_snapshot_file_of_every_list_screens_the_dev_set_as_the_lists_do() {
+    let Some(original) = snapshot() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.clr");
+    let written = clearance::snapfile::write(original, &path).unwrap();
+    let read = clearance::snapfile::read(&path).unwrap();
+    assert_eq!(read.version(), original.version());
+    assert_eq!(read.index.datasets(), original.index.datasets());
+    assert_eq!(read.ownership.edges(), original.ownership.edges());
+    assert_eq!(written.meta.entities, original.index.entities().len());
+    let mut reader = csv::Reader::from_path(eval_set()).unwrap();
+    let mut screened = 0;
+    for record in reader.records() {
+        let name = record.unwrap()[1].to_string();
+        let (a, b) = (screen(original, &name), screen(&read, &name));
+        assert_eq!(
+            serde_json::to_value(&a).unwrap(),
+            serde_json::to_value(&b).unwrap(),
+            "{name}"
+        );
+        screened += 1;
+    }
+    assert!(screened >= 700, "{screened}");
+    // The ownership acceptance case holds on the snapshot read back.
+    let party = Party {
+        name: "Example Cloud (Singapore) Pte. Ltd.".into(),
+        parents: vec!["Huawei Cloud Computing Technology".into()],
+        ..Party::default()
+    };
+    let options = ScreenOptions::default();
+    assert_eq!(
+        read.screen(&party, &options).decision,
+        original.screen(&party, &options).decision
+    );
 }

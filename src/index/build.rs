@@ -94,17 +94,17 @@ impl IndexBuilder {
             .map(|b| format!("{b:02x}"))
             .collect::<String>();
 
-        let mut entity_by_id = HashMap::with_capacity(entities.len());
-        for (i, e) in entities.iter().enumerate() {
-            if let Some(&prev) = entity_by_id.get(&e.id) {
-                let prev: &Entity = &entities[prev as usize];
+        let mut ids_sorted: Vec<u32> = (0..entities.len() as u32).collect();
+        ids_sorted.sort_unstable_by(|&a, &b| entities[a as usize].id.cmp(&entities[b as usize].id));
+        for pair in ids_sorted.windows(2) {
+            let (first, second) = (&entities[pair[0] as usize], &entities[pair[1] as usize]);
+            if first.id == second.id {
                 return Err(BuildError::DuplicateId {
-                    id: e.id.clone(),
-                    first: prev.dataset.clone(),
-                    second: e.dataset.clone(),
+                    id: second.id.clone(),
+                    first: first.dataset.clone(),
+                    second: second.dataset.clone(),
                 });
             }
-            entity_by_id.insert(e.id.clone(), i as u32);
         }
 
         // Normalize every name once; drop names that normalize to nothing and duplicates
@@ -262,7 +262,7 @@ impl IndexBuilder {
         Ok(Index {
             identifiers,
             entities,
-            entity_by_id,
+            ids_sorted,
             token_fst,
             token_text,
             token_weight,

@@ -15,14 +15,14 @@ pub mod build;
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Entity, NameKind};
 
 pub use build::{BuildError, IndexBuilder};
 
 /// Per-dataset facts carried by every snapshot, so a decision can be traced to a list version.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetInfo {
     pub name: String,
     pub entities: usize,
@@ -37,7 +37,7 @@ pub struct DatasetInfo {
 
 /// The part a token plays in a listed person's name. Scoring forgives an unmatched middle
 /// name most, a first given name less, a surname not at all (see `matching::score`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Role {
     Given,
     Middle,
@@ -75,7 +75,7 @@ pub(crate) fn person_roles(raw: &str, tokens: &[String]) -> Vec<Role> {
 }
 
 /// One indexed name.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct IndexedName {
     pub entity: u32,
     /// Position of the name in the entity's `names`.
@@ -86,18 +86,33 @@ pub struct IndexedName {
 }
 
 /// The immutable index. See the module documentation.
+///
+/// It serializes (with serde) to the snapshot file format, see [`crate::snapfile`].
+#[derive(Serialize, Deserialize)]
 pub struct Index {
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) entities: Vec<Entity>,
-    pub(crate) entity_by_id: HashMap<String, u32>,
+    /// Entity ordinals sorted by entity id, for lookups by id (binary search): as fast as a
+    /// hash map for the few lookups a request makes, and stored as is in a snapshot file.
+    #[serde(deserialize_with = "exact_vec")]
+    pub(crate) ids_sorted: Vec<u32>,
+    #[serde(with = "fst_bytes")]
     pub(crate) token_fst: fst::Map<Vec<u8>>,
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) token_text: Vec<Box<str>>,
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) token_weight: Vec<f32>,
     /// Per token: its transliteration fold and phonetic skeleton (empty if none), computed
     /// once here rather than per comparison.
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) token_fold: Vec<Box<str>>,
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) token_class: Vec<crate::matching::score::TokenClass>,
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) token_skeleton: Vec<Box<str>>,
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) postings_start: Vec<u32>,
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) postings: Vec<u32>,
     /// Phonetic skeleton → token ordinals.
     pub(crate) skeletons: GroupedFst,
@@ -108,13 +123,17 @@ pub struct Index {
     pub(crate) deletions: GroupedFst,
     /// Sorted-token key of a whole name → name ids.
     pub(crate) whole_names: GroupedFst,
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) names: Vec<IndexedName>,
     /// Canonical identifier value (see [`canonical_identifier`]) → entity ordinals.
     pub(crate) identifiers: HashMap<String, Vec<u32>>,
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) name_tokens: Vec<u32>,
     /// Parallel to `name_tokens`.
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) name_roles: Vec<Role>,
     /// Per name: the summed weight of its words other than legal forms and stopwords.
+    #[serde(deserialize_with = "exact_vec")]
     pub(crate) name_weights: Vec<f32>,
     /// Weight given to a query token the index has never seen: as distinctive as a token that
     /// occurs in one name.
@@ -134,12 +153,15 @@ impl Index {
 
     /// Looks an entity up by its contract id (`us_ofac_sdn:306`).
     pub fn entity_by_id(&self, id: &str) -> Option<&Entity> {
-        self.entity_by_id.get(id).map(|&o| self.entity(o))
+        self.ordinal(id).map(|o| self.entity(o))
     }
 
     /// The ordinal of the entity with contract id `id`.
     pub fn ordinal(&self, id: &str) -> Option<u32> {
-        self.entity_by_id.get(id).copied()
+        self.ids_sorted
+            .binary_search_by(|&o| self.entities[o as usize].id.as_str().cmp(id))
+            .ok()
+            .map(|i| self.ids_sorted[i])
     }
 
     pub fn name_count(&self) -> usize {
@@ -206,7 +228,11 @@ impl Index {
     }
 
     pub(crate) fn token_ordinal(&self, token: &str) -> Option<u32> {
-        self.token_fst.get(token).map(|v| v as u32)
+        // Bounded so that an FST from a damaged file cannot index past the token table.
+        self.token_fst
+            .get(token)
+            .filter(|&v| v < self.token_text.len() as u64)
+            .map(|v| v as u32)
     }
 
     pub(crate) fn skeleton_tokens(&self, skeleton: &str) -> &[u32] {
@@ -219,10 +245,96 @@ impl Index {
     }
 }
 
+impl Index {
+    /// Checks the invariants that lookups rely on, so that an index read from a file (whose
+    /// checksum matched, yet which another build may have written wrongly) cannot make a
+    /// request index out of bounds. Linear in the index size; says what is wrong.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let (entities, names, tokens) =
+            (self.entities.len(), self.names.len(), self.token_text.len());
+        if self.ids_sorted.len() != entities {
+            return Err(format!(
+                "{} id entries for {entities} entities",
+                self.ids_sorted.len()
+            ));
+        }
+        check_below("id table", &self.ids_sorted, entities)?;
+        let sorted = self
+            .ids_sorted
+            .windows(2)
+            .all(|w| self.entities[w[0] as usize].id < self.entities[w[1] as usize].id);
+        if !sorted {
+            return Err("the id table is not sorted by unique id".into());
+        }
+        for (what, len) in [
+            ("token weights", self.token_weight.len()),
+            ("token folds", self.token_fold.len()),
+            ("token classes", self.token_class.len()),
+            ("token skeletons", self.token_skeleton.len()),
+        ] {
+            if len != tokens {
+                return Err(format!("{len} {what} for {tokens} tokens"));
+            }
+        }
+        if self.postings_start.len() != tokens + 1 {
+            return Err(format!(
+                "{} posting offsets for {tokens} tokens",
+                self.postings_start.len()
+            ));
+        }
+        check_offsets("postings", &self.postings_start, self.postings.len())?;
+        check_below("postings", &self.postings, names)?;
+        check_below("name tokens", &self.name_tokens, tokens)?;
+        if self.name_roles.len() != self.name_tokens.len() || self.name_weights.len() != names {
+            return Err("name roles or weights do not match the names".into());
+        }
+        for (i, n) in self.names.iter().enumerate() {
+            let end = n.tokens_start as usize + n.tokens_len as usize;
+            let entity = self.entities.get(n.entity as usize);
+            if end > self.name_tokens.len()
+                || entity.is_none_or(|e| n.source as usize >= e.names.len())
+            {
+                return Err(format!("name {i} refers beyond the entity or token tables"));
+            }
+        }
+        self.skeletons.check("skeleton groups", tokens)?;
+        self.deletions.check("deletion groups", tokens)?;
+        self.whole_names.check("whole-name groups", names)?;
+        for list in self.identifiers.values() {
+            check_below("identifier table", list, entities)?;
+        }
+        if !self.novel_weight.is_finite() {
+            return Err("the novel-token weight is not a number".into());
+        }
+        Ok(())
+    }
+}
+
+/// `offsets` ascend and end at `len`.
+fn check_offsets(what: &str, offsets: &[u32], len: usize) -> Result<(), String> {
+    if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last().map_or(len, |&l| l as usize) != len
+    {
+        return Err(format!("{what}: offsets do not ascend to {len}"));
+    }
+    Ok(())
+}
+
+/// Every value is below `bound`.
+fn check_below(what: &str, values: &[u32], bound: usize) -> Result<(), String> {
+    match values.iter().find(|&&v| v as usize >= bound) {
+        Some(v) => Err(format!("{what}: {v} is beyond {bound}")),
+        None => Ok(()),
+    }
+}
+
 /// An FST from keys to groups of `u32` members (token ordinals or name ids).
+#[derive(Serialize, Deserialize)]
 pub(crate) struct GroupedFst {
+    #[serde(with = "fst_bytes")]
     fst: fst::Map<Vec<u8>>,
+    #[serde(deserialize_with = "exact_vec")]
     start: Vec<u32>,
+    #[serde(deserialize_with = "exact_vec")]
     members: Vec<u32>,
 }
 
@@ -252,13 +364,65 @@ impl GroupedFst {
     }
 
     pub(crate) fn get(&self, key: &str) -> &[u32] {
-        match self.fst.get(key) {
-            Some(g) => {
-                let g = g as usize;
-                &self.members[self.start[g] as usize..self.start[g + 1] as usize]
-            }
-            None => &[],
+        // Bounds-checked: the FST's values are not verified when a snapshot file is read.
+        let Some(g) = self.fst.get(key).map(|g| g as usize) else {
+            return &[];
+        };
+        match (self.start.get(g), self.start.get(g + 1)) {
+            (Some(&a), Some(&b)) => self.members.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
         }
+    }
+
+    /// Checks group offsets and that every member is below `bound`.
+    fn check(&self, what: &str, bound: usize) -> Result<(), String> {
+        check_offsets(what, &self.start, self.members.len())?;
+        check_below(what, &self.members, bound)
+    }
+}
+
+/// Deserializes a sequence into a vector reserved at the announced length at once. Serde's
+/// default grows it by doubling (it trusts no length hint beyond 1 MiB), which for the
+/// million-element tables of a large snapshot file copies each one about twice over freshly
+/// faulted memory: most of the start-up time. A reservation that fails (an absurd length in
+/// a damaged file) falls back to growing.
+fn exact_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Exact<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Exact<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            if let Some(n) = seq.size_hint() {
+                let _ = out.try_reserve_exact(n);
+            }
+            while let Some(item) = seq.next_element()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Exact(std::marker::PhantomData))
+}
+
+/// An FST map as its bytes in serialized form (one length-prefixed block, not a sequence of
+/// numbers); the FST's own header is checked when it is read back.
+mod fst_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(map: &fst::Map<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(map.as_fst().as_bytes())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<fst::Map<Vec<u8>>, D::Error> {
+        let bytes = serde_bytes::ByteBuf::deserialize(d)?.into_vec();
+        fst::Map::new(bytes).map_err(serde::de::Error::custom)
     }
 }
 

@@ -21,7 +21,7 @@ pub use crate::index::Role;
 use crate::normalize::{skeleton, translit_fold};
 
 /// What a token is, for comparison and weighting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum TokenClass {
     /// A legal form or stopword: compared only for equality, weighted low.
     Filler,

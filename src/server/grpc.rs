@@ -538,16 +538,20 @@ impl proto::screening_server::Screening for ScreeningService {
         _request: Request<proto::StatusRequest>,
     ) -> Result<Response<proto::StatusResponse>, Status> {
         let rpc = self.state.metrics.rpc("Status");
-        let result = self
-            .state
-            .snapshot()
-            .ok_or(RequestError::NotReady)
-            .map(|s| status_response(&s, self.state.last_reload()));
-        finish(rpc, result)
+        // Answered before the first snapshot too: the updates say why there is none.
+        let result = match self.state.snapshot() {
+            Some(s) => status_response(&s, &self.state),
+            None => proto::StatusResponse {
+                last_reload: self.state.last_reload(),
+                updates: update_statuses(&self.state),
+                ..proto::StatusResponse::default()
+            },
+        };
+        finish(rpc, Ok(result))
     }
 }
 
-fn status_response(snapshot: &Snapshot, last_reload: String) -> proto::StatusResponse {
+fn status_response(snapshot: &Snapshot, state: &State) -> proto::StatusResponse {
     proto::StatusResponse {
         snapshot_version: snapshot.version().to_string(),
         datasets: snapshot
@@ -562,8 +566,39 @@ fn status_response(snapshot: &Snapshot, last_reload: String) -> proto::StatusRes
                 sha256: d.sha256.clone().unwrap_or_default(),
             })
             .collect(),
-        last_reload,
+        last_reload: state.last_reload(),
+        updates: update_statuses(state),
+        sample_data: state.serving_sample(),
     }
+}
+
+fn update_statuses(state: &State) -> Vec<proto::SourceUpdate> {
+    let time = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
+    state
+        .update_statuses()
+        .into_iter()
+        .map(|s| proto::SourceUpdate {
+            files: s
+                .urls
+                .iter()
+                .map(|(name, url)| {
+                    let cached = s.files.iter().find(|f| &f.name == name && &f.url == url);
+                    proto::DownloadedFile {
+                        name: name.clone(),
+                        url: url.clone(),
+                        sha256: cached.map(|f| f.sha256.clone()).unwrap_or_default(),
+                        bytes: cached.map_or(0, |f| f.bytes),
+                        downloaded_at: time(cached.map(|f| f.downloaded_at)),
+                    }
+                })
+                .collect(),
+            dataset: s.dataset,
+            last_result: s.last_result.to_string(),
+            last_success: time(s.last_success),
+            last_error: s.last_error.unwrap_or_default(),
+            last_attempt: time(s.last_attempt),
+        })
+        .collect()
 }
 
 /// The `Admin` service.

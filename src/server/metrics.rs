@@ -23,6 +23,10 @@
 //! | `audit_write_errors_total` | | failed audit log opens, writes, fsyncs and rotations (each failed batch once) |
 //! | `audit_records_lost_total` | | decisions answered without their audit record (`on_error = "fail_open"`), and dropped records of rejected requests |
 //! | `audit_fsync_duration_seconds` | | time per audit log fsync (one per batch with `fsync = "always"`) |
+//! | `source_updates_total` | dataset, result | download attempts of lists configured by URL: result `updated`, `not_modified` or `failed` |
+//! | `source_update_last_success_timestamp_seconds` | dataset | when the publisher last confirmed the cached copy (a download or a 304) |
+//! | `source_update_last_error_info` | dataset, error | 1 for the last failure's message, while the dataset's last attempt failed |
+//! | `sample_data` | | 1 while the server serves the bundled SAMPLE list instead of the configured lists |
 
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -65,6 +69,10 @@ pub struct Metrics {
     reload_last_failure: Gauge,
     reload_last_error: IntGaugeVec,
     ready: IntGauge,
+    source_updates: IntCounterVec,
+    source_update_last_success: GaugeVec,
+    source_update_last_error: IntGaugeVec,
+    sample_data: IntGauge,
     audit: AuditMetrics,
 }
 
@@ -267,6 +275,36 @@ impl Metrics {
             )
             .expect("valid metric"),
             audit: AuditMetrics::new(),
+            source_updates: IntCounterVec::new(
+                Opts::new(
+                    "source_updates_total",
+                    "Download attempts of lists configured by URL, by result (updated, \
+                     not_modified, failed).",
+                ),
+                &["dataset", "result"],
+            )
+            .expect("valid metric"),
+            source_update_last_success: GaugeVec::new(
+                Opts::new(
+                    "source_update_last_success_timestamp_seconds",
+                    "When the publisher last confirmed the cached copy (a download or a 304).",
+                ),
+                &["dataset"],
+            )
+            .expect("valid metric"),
+            source_update_last_error: IntGaugeVec::new(
+                Opts::new(
+                    "source_update_last_error_info",
+                    "1 for the last download error, while the dataset's last attempt failed.",
+                ),
+                &["dataset", "error"],
+            )
+            .expect("valid metric"),
+            sample_data: IntGauge::new(
+                "sample_data",
+                "1 while the server serves the bundled SAMPLE list, not the configured lists.",
+            )
+            .expect("valid metric"),
             registry,
         };
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
@@ -294,6 +332,10 @@ impl Metrics {
             Box::new(m.audit.errors.clone()),
             Box::new(m.audit.lost.clone()),
             Box::new(m.audit.fsync.clone()),
+            Box::new(m.source_updates.clone()),
+            Box::new(m.source_update_last_success.clone()),
+            Box::new(m.source_update_last_error.clone()),
+            Box::new(m.sample_data.clone()),
         ];
         for c in collectors {
             m.registry
@@ -380,6 +422,33 @@ impl Metrics {
                 self.reload_last_error.with_label_values(&[e]).set(1);
             }
         }
+    }
+
+    /// Records a download attempt; `last_success` is when the cached copy was last
+    /// confirmed, in seconds since the epoch.
+    pub fn source_updated(&self, dataset: &str, result: &str, last_success: Option<f64>) {
+        self.source_updates
+            .with_label_values(&[dataset, result])
+            .inc();
+        if let Some(t) = last_success {
+            self.source_update_last_success
+                .with_label_values(&[dataset])
+                .set(t);
+        }
+    }
+
+    /// The datasets whose last download failed, with the error.
+    pub fn update_errors(&self, errors: &[(String, String)]) {
+        self.source_update_last_error.reset();
+        for (dataset, error) in errors {
+            self.source_update_last_error
+                .with_label_values(&[dataset.as_str(), error.as_str()])
+                .set(1);
+        }
+    }
+
+    pub fn set_sample_data(&self, sample: bool) {
+        self.sample_data.set(i64::from(sample));
     }
 
     pub fn set_ready(&self, ready: bool) {
@@ -540,6 +609,30 @@ mod tests {
             "clearance_snapshot_info{{version=\"{}\"}} 1",
             snapshot.version()
         )));
+    }
+
+    #[test]
+    fn download_failures_show_per_dataset_until_they_clear() {
+        let m = Metrics::new();
+        m.source_updated("un_sc_sanctions", "updated", Some(1_772_150_400.0));
+        m.source_updated("us_trade_csl", "failed", None);
+        m.update_errors(&[("us_trade_csl".into(), "consolidated.csv: HTTP 503".into())]);
+        m.set_sample_data(true);
+        let text = m.render();
+        for want in [
+            "clearance_source_updates_total{dataset=\"un_sc_sanctions\",result=\"updated\"} 1",
+            "clearance_source_updates_total{dataset=\"us_trade_csl\",result=\"failed\"} 1",
+            "clearance_source_update_last_success_timestamp_seconds{dataset=\"un_sc_sanctions\"} 1772150400",
+            "clearance_source_update_last_error_info{dataset=\"us_trade_csl\",error=\"consolidated.csv: HTTP 503\"} 1",
+            "clearance_sample_data 1",
+        ] {
+            assert!(text.contains(want), "{want} missing from\n{text}");
+        }
+        m.update_errors(&[]);
+        m.set_sample_data(false);
+        let text = m.render();
+        assert!(!text.contains("HTTP 503"), "{text}");
+        assert!(text.contains("clearance_sample_data 0"), "{text}");
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //! `/healthz` and `/readyz`, all over the live [`Screener`].
 //!
 //! Request handling is in [`grpc`], the HTTP endpoints in [`http`], metrics in [`metrics`],
-//! reloads and their triggers in [`reload`]. Errors become `tonic::Status` in one place,
-//! [`grpc::status_of`].
+//! reloads and their triggers in [`reload`], list downloads in [`updates`]. Errors become
+//! `tonic::Status` in one place, [`grpc::status_of`].
 
 pub mod grpc;
 pub mod http;
 pub mod metrics;
 pub mod reload;
+pub mod updates;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -61,6 +62,12 @@ pub struct State {
     /// Held for the whole of a reload, so reloads never overlap.
     reloading: Mutex<()>,
     draining: AtomicBool,
+    /// [`State::ready`], for the task that mirrors it into the health service.
+    ready_tx: tokio::sync::watch::Sender<bool>,
+    /// The downloaded sources' last updates, for `Status`.
+    updates: Mutex<Vec<updates::SourceStatus>>,
+    /// The serving snapshot is the sample list (see [`updates::lists_to_load`]).
+    sample: AtomicBool,
 }
 
 impl State {
@@ -68,12 +75,15 @@ impl State {
         let metrics = Arc::new(Metrics::new());
         State {
             audit: open_audit(&config, &metrics),
+            updates: Mutex::new(updates::initial_statuses(&config)),
+            sample: AtomicBool::new(false),
             live: OnceLock::new(),
             config,
             metrics,
             last_reload: Mutex::new(String::new()),
             reloading: Mutex::new(()),
             draining: AtomicBool::new(false),
+            ready_tx: tokio::sync::watch::channel(false).0,
         }
     }
 
@@ -92,7 +102,13 @@ impl State {
         if let Some(snapshot) = fresh {
             screener.swap(snapshot);
         }
-        self.metrics.set_ready(self.ready());
+        self.publish_ready();
+    }
+
+    fn publish_ready(&self) {
+        let ready = self.ready();
+        self.metrics.set_ready(ready);
+        self.ready_tx.send_replace(ready);
     }
 
     /// Serving a snapshot and not shutting down: what `/readyz` reports.
@@ -102,7 +118,7 @@ impl State {
 
     fn start_draining(&self) {
         self.draining.store(true, Ordering::Relaxed);
-        self.metrics.set_ready(false);
+        self.publish_ready();
     }
 
     /// The outcome of the last reload, as `Status` reports it.
@@ -198,18 +214,41 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
+    // The health service follows readiness: serving once a snapshot is installed (which
+    // may be long after start-up, when the first snapshot file or download is awaited), not
+    // serving again while draining.
+    {
+        let mut ready = state.ready_tx.subscribe();
+        tokio::spawn(async move {
+            loop {
+                let now = *ready.borrow_and_update();
+                let status = if now {
+                    tonic_health::ServingStatus::Serving
+                } else {
+                    tonic_health::ServingStatus::NotServing
+                };
+                health
+                    .set_service_status(
+                        <ScreeningServer as tonic::server::NamedService>::NAME,
+                        status,
+                    )
+                    .await;
+                health.set_service_status("", status).await;
+                if ready.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
     // `stop` turns true on shutdown or when the first snapshot fails.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
     {
-        let (stop_tx, state, health) = (stop_tx.clone(), state.clone(), health.clone());
+        let (stop_tx, state) = (stop_tx.clone(), state.clone());
         tokio::spawn(async move {
             shutdown.await;
             state.start_draining();
-            health.set_not_serving::<ScreeningServer>().await;
-            health
-                .set_service_status("", tonic_health::ServingStatus::NotServing)
-                .await;
             tracing::info!("shutting down: draining in-flight calls and streams");
             let _ = stop_tx.send(true);
         });
@@ -218,7 +257,13 @@ pub async fn serve(
         let _ = rx.wait_for(|stop| *stop).await;
     };
 
-    let public_server = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if state.config.server.max_connection_age_seconds > 0 {
+        builder = builder.max_connection_age(std::time::Duration::from_secs(
+            state.config.server.max_connection_age_seconds,
+        ));
+    }
+    let public_server = builder
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -258,18 +303,46 @@ pub async fn serve(
         let (state, stop_tx) = (state.clone(), stop_tx.clone());
         let stop_rx = stop_rx.clone();
         async move {
-            match reload::reload_blocking(state.clone(), Trigger::Startup, false).await {
-                Ok(_) => {
-                    if state.ready() {
-                        health.set_serving::<ScreeningServer>().await;
-                        health
-                            .set_service_status("", tonic_health::ServingStatus::Serving)
-                            .await;
+            // Downloaded lists are fetched before the first snapshot. While some have no
+            // copy yet (and no sample may stand in), the server stays up, unready, and
+            // keeps trying; so it does while the snapshot file to serve does not exist yet.
+            // Any other failure of the first snapshot stops it. A server given a snapshot
+            // file downloads nothing: whoever builds the file does.
+            let from_file = state.config.server.snapshot.is_some();
+            let first = if !from_file && !updates::first_round(&state, stop_rx.clone()).await {
+                None
+            } else {
+                loop {
+                    match reload::reload_blocking(state.clone(), Trigger::Startup, false).await {
+                        Err(ReloadError::NotDownloaded(_)) => {
+                            if !updates::wait_for_lists(&state, stop_rx.clone()).await {
+                                break None;
+                            }
+                        }
+                        other => break Some(other),
+                    }
+                }
+            };
+            match first {
+                // Shut down before the lists arrived.
+                None => Ok(()),
+                Some(Err(e)) if e.is_awaitable() => {
+                    tracing::warn!(
+                        error = %e,
+                        "not ready: waiting for the snapshot file to appear (checked every \
+                         poll interval, or on SIGHUP and Admin.Reload)"
+                    );
+                    tokio::spawn(reload::watch(state, triggers, stop_rx));
+                    Ok(())
+                }
+                Some(Ok(_)) => {
+                    if !from_file {
+                        tokio::spawn(updates::run(state.clone(), stop_rx.clone()));
                     }
                     tokio::spawn(reload::watch(state, triggers, stop_rx));
                     Ok(())
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     let _ = stop_tx.send(true);
                     Err(ServeError::FirstSnapshot(e))
                 }

@@ -4,12 +4,15 @@
 //! Reloads run one at a time. A failed one keeps the last good snapshot serving and shows in
 //! `Status`, in the metrics and in one log line.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::State;
+use crate::config::ServerConfig;
 use crate::screen::{Snapshot, SnapshotError};
+use crate::snapfile::SnapfileError;
 use crate::validate::{self, ValidationError};
 
 /// What started a reload; the `trigger` label of `clearance_reloads_total`.
@@ -20,6 +23,8 @@ pub enum Trigger {
     Sighup,
     FilesChanged,
     Schedule,
+    /// The updater downloaded new lists.
+    Update,
 }
 
 impl Trigger {
@@ -30,6 +35,7 @@ impl Trigger {
             Trigger::Sighup => "sighup",
             Trigger::FilesChanged => "files_changed",
             Trigger::Schedule => "schedule",
+            Trigger::Update => "update",
         }
     }
 }
@@ -39,9 +45,38 @@ pub enum ReloadError {
     #[error(transparent)]
     Load(#[from] SnapshotError),
     #[error(transparent)]
+    File(#[from] SnapfileError),
+    #[error(transparent)]
     Invalid(#[from] ValidationError),
     #[error("reload task failed: {0}")]
     Task(String),
+    #[error(
+        "no usable download yet for {0}: the lists load once it arrives (to serve the sample \
+         list meanwhile: [update] sample_data, or serve --allow-sample-data)"
+    )]
+    NotDownloaded(String),
+}
+
+impl ReloadError {
+    /// A reason to wait rather than fail at start-up: the snapshot file to serve does not
+    /// exist yet (its first build has not run).
+    pub fn is_awaitable(&self) -> bool {
+        matches!(self, ReloadError::File(SnapfileError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// The configured snapshot file, or the sources (or the sample standing in for lists not
+/// downloaded yet), loaded into a new snapshot; whether it is the sample; and the settings
+/// to validate it with (the sample skips the probes, which describe the real lists).
+fn load(state: &State) -> Result<(Snapshot, bool, Cow<'_, ServerConfig>), ReloadError> {
+    if let Some(path) = &state.config.server.snapshot {
+        let snapshot = crate::snapfile::read(path)?;
+        return Ok((snapshot, false, Cow::Borrowed(&state.config.server)));
+    }
+    let (config, sample) = super::updates::lists_to_load(state)?;
+    let snapshot = Snapshot::load(&config)?;
+    Ok((snapshot, sample, Cow::Owned(config.into_owned().server)))
 }
 
 /// A successful reload.
@@ -60,9 +95,9 @@ pub fn reload(state: &State, trigger: Trigger, force: bool) -> Result<Reloaded, 
     let _one_at_a_time = state.reloading.lock().unwrap_or_else(|p| p.into_inner());
     let started = Instant::now();
     let outcome = (|| -> Result<Reloaded, ReloadError> {
-        let fresh = Snapshot::load(&state.config)?;
+        let (fresh, sample, settings) = load(state)?;
         let live = state.snapshot();
-        let checked = validate::validate(&fresh, live.as_deref(), &state.config.server, force)?;
+        let checked = validate::validate(&fresh, live.as_deref(), &settings, force)?;
         let version = fresh.version().to_string();
         let entities = fresh.index.entities().len();
         if live.as_ref().is_some_and(|l| l.version() == version) {
@@ -73,6 +108,10 @@ pub fn reload(state: &State, trigger: Trigger, force: bool) -> Result<Reloaded, 
             });
         }
         state.metrics.serving(&fresh);
+        state.metrics.set_sample_data(sample);
+        state
+            .sample
+            .store(sample, std::sync::atomic::Ordering::Relaxed);
         state.install(fresh);
         Ok(Reloaded {
             message: format!(
@@ -97,6 +136,13 @@ pub fn reload(state: &State, trigger: Trigger, force: bool) -> Result<Reloaded, 
                 "{}",
                 r.message
             );
+            if state.serving_sample() {
+                tracing::warn!(
+                    trigger = trigger_name,
+                    sample = %state.config.update.sample_data.as_deref().unwrap_or(std::path::Path::new("")).display(),
+                    "serving SAMPLE data, NOT the official lists: screening results are for demonstration only until the downloads arrive"
+                );
+            }
             format!("ok: {}", r.message)
         }
         Err(e) => {
@@ -155,19 +201,30 @@ impl ReloadTriggers {
 
 type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
 
-/// Size and modification time of every source file: cheap to read, and it changes whenever a
-/// list file is replaced.
+/// Size and modification time of every source file (or of the snapshot file served): cheap
+/// to read, and it changes whenever a file is replaced.
 fn fingerprint(state: &State) -> Fingerprint {
     let mut out = Vec::new();
-    for s in &state.config.sources {
-        let files: Vec<PathBuf> = if s.path.is_dir() {
-            let mut f: Vec<_> = std::fs::read_dir(&s.path)
+    // Downloaded sources change only through the updater, which reloads itself.
+    let paths: Vec<&PathBuf> = match &state.config.server.snapshot {
+        Some(p) => vec![p],
+        None => state
+            .config
+            .sources
+            .iter()
+            .filter(|s| s.download.is_none())
+            .map(|s| &s.path)
+            .collect(),
+    };
+    for path in paths {
+        let files: Vec<PathBuf> = if path.is_dir() {
+            let mut f: Vec<_> = std::fs::read_dir(path)
                 .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
                 .unwrap_or_default();
             f.sort();
             f
         } else {
-            vec![s.path.clone()]
+            vec![path.clone()]
         };
         for f in files {
             let meta = std::fs::metadata(&f).ok();
