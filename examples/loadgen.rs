@@ -11,6 +11,9 @@
 //! ```
 //!
 //! Names come from the `name` column of a CSV file (`--names`), or a built-in handful.
+//!
+//! `--audit FILE --audit-fsync always|interval|never` turns on the in-process server's audit
+//! log, to measure what auditing costs.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -48,6 +51,12 @@ struct Args {
     /// HTTP/2 connections the calls are spread over.
     #[arg(long, default_value_t = 4)]
     connections: usize,
+    /// With --config: write the audit log here (overrides the config's [audit] path).
+    #[arg(long, requires = "config")]
+    audit: Option<PathBuf>,
+    /// With --audit: always, interval or never.
+    #[arg(long, default_value = "always", requires = "audit")]
+    audit_fsync: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -260,7 +269,12 @@ async fn main() -> Result<()> {
     let addr = match (&args.addr, &args.config) {
         (Some(a), _) => a.clone(),
         (None, Some(path)) => {
-            let config = Config::from_file(path)?;
+            let mut config = Config::from_file(path)?;
+            if let Some(log) = &args.audit {
+                let mut audit = clearance::audit::AuditConfig::new(log);
+                audit.fsync = args.audit_fsync.parse().map_err(anyhow::Error::msg)?;
+                config.audit = Some(audit);
+            }
             let listeners =
                 clearance::server::Listeners::bind("127.0.0.1:0", "127.0.0.1:0", None).await?;
             let addr = format!("http://{}", listeners.public.local_addr()?);

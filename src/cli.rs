@@ -111,6 +111,27 @@ enum ClientCommand {
 }
 
 #[derive(Subcommand)]
+enum AuditCommand {
+    /// Re-screen every request in audit log files (live or rotated, torn lines skipped)
+    /// against the configured lists, at each record's own date, and list the records whose
+    /// decision differs. Exit status: 0 all match, 1 some differ, 2 errors.
+    Replay {
+        /// Audit log files, e.g. audit.jsonl.2 audit.jsonl.1 audit.jsonl.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also report records whose hits (entity ids and per-hit decisions) changed.
+        #[arg(long)]
+        hits: bool,
+        /// Replay against this snapshot file (`clearance build --output`) instead of the
+        /// lists of --config/--source.
+        #[arg(long, conflicts_with_all = ["config", "sources"])]
+        snapshot: Option<PathBuf>,
+        #[command(flatten)]
+        lists: ListArgs,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Ask a running server whether it serves (grpc.health.v1): exit 0 when SERVING, 1
     /// otherwise. For container health checks and probes; needs no other tool.
@@ -235,6 +256,11 @@ enum Command {
         json: bool,
         #[command(flatten)]
         lists: ListArgs,
+    },
+    /// Work with the audit log that `serve` writes (config section [audit]).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
 }
 
@@ -540,7 +566,74 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Audit {
+            command:
+                AuditCommand::Replay {
+                    files,
+                    hits,
+                    snapshot,
+                    lists,
+                },
+        } => audit_replay(&mut out, &files, hits, snapshot.as_deref(), &lists),
     }
+}
+
+/// `clearance audit replay`: differences on stdout, warnings and the summary on stderr.
+/// Errors exit 2 rather than 1, which means "differences".
+fn audit_replay(
+    out: &mut impl Write,
+    files: &[PathBuf],
+    hits: bool,
+    snapshot_file: Option<&std::path::Path>,
+    lists: &ListArgs,
+) -> Result<ExitCode> {
+    let snapshot = match snapshot_file {
+        Some(path) => crate::snapfile::read(path).map_err(anyhow::Error::from),
+        None => lists.snapshot(),
+    };
+    let snapshot = match snapshot {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let options = crate::audit::ReplayOptions { compare_hits: hits };
+    let report = crate::audit::replay::replay_files(files, &snapshot, options);
+    for t in &report.torn {
+        eprintln!("warning: {t}");
+    }
+    for e in &report.errors {
+        eprintln!("error: {e}");
+    }
+    for d in &report.differences {
+        writeln!(
+            out,
+            "{}: request {}: decision {} -> {}, snapshot {} -> {}",
+            d.location,
+            d.request_id,
+            d.old_decision.as_str(),
+            d.new_decision.as_str(),
+            d.old_snapshot,
+            d.new_snapshot
+        )?;
+        for h in &d.added_hits {
+            writeln!(out, "  + {h}")?;
+        }
+        for h in &d.removed_hits {
+            writeln!(out, "  - {h}")?;
+        }
+    }
+    eprintln!(
+        "replayed {} decision(s): {} differ; {} rejected request(s) and {} torn line(s) \
+         skipped; {} error(s)",
+        report.replayed,
+        report.differences.len(),
+        report.rejected,
+        report.torn.len(),
+        report.errors.len()
+    );
+    Ok(ExitCode::from(report.exit_code()))
 }
 
 /// One source's line in the `update` report.

@@ -60,12 +60,32 @@
 //! [[server.probe]]               # a query whose decision a new snapshot must reproduce
 //! name = "Huawei Technologies Co., Ltd."
 //! expect = "deny"
+//!
+//! [audit]                        # `clearance serve` only; without it nothing is logged
+//! path = "audit/audit.jsonl"     # relative to this file; rotated files are PATH.1 ... PATH.{keep}
+//! fsync = "always"               # always | interval | never (see below)
+//! fsync_interval_ms = 1000       # with fsync = "interval"
+//! max_bytes = 104857600          # rotate before a record would pass this size (0: never)
+//! keep = 10                      # rotated files kept; the oldest beyond this is deleted
+//! on_error = "fail_closed"       # fail_closed | fail_open
 //! ```
+//!
+//! `[audit]` appends one JSON line per screening decision (see [`crate::audit`] and the
+//! README's "Audit log"). `fsync = "always"` answers an RPC only once its record is on
+//! stable storage; concurrent RPCs share one fsync, so it costs latency (one fsync, a few
+//! milliseconds on a disk) more than throughput. `"interval"` answers once the record is
+//! written to the operating system and syncs at most that often: a crash of the process
+//! loses nothing, a power loss up to the interval. `"never"` leaves syncing to the
+//! operating system. When a record cannot be written, `fail_closed` answers UNAVAILABLE so
+//! that no decision leaves unrecorded; `fail_open` answers and counts the lost record in
+//! `clearance_audit_records_lost_total`. Requests refused as invalid are logged as
+//! `rejected` records on a best-effort basis, without a decision.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::audit::{AuditConfig, AuditError};
 use crate::lists::{ListFormat, LoadOptions};
 use crate::policy::{Decision, Policy, PolicyError};
 
@@ -152,6 +172,8 @@ pub struct Config {
     pub sources: Vec<Source>,
     pub policy: Policy,
     pub server: ServerConfig,
+    /// The audit log; `None`: no audit log.
+    pub audit: Option<AuditConfig>,
     pub update: UpdateConfig,
 }
 
@@ -239,6 +261,8 @@ pub enum ConfigError {
     Policy(#[from] PolicyError),
     #[error("[server]: {0}")]
     Server(String),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
     #[error("[update]: {0}")]
     Update(String),
 }
@@ -252,6 +276,8 @@ struct RawConfig {
     policy: Policy,
     #[serde(default)]
     server: ServerConfig,
+    #[serde(default)]
+    audit: Option<AuditConfig>,
     #[serde(default)]
     update: UpdateConfig,
 }
@@ -303,6 +329,12 @@ impl Config {
             sources: Vec::new(),
             policy: raw.policy,
             server: raw.server,
+            audit: raw.audit.map(|mut audit| {
+                if audit.path.is_relative() {
+                    audit.path = base.join(&audit.path);
+                }
+                audit
+            }),
             update,
         };
         if let Some(p) = config.server.snapshot.take() {
@@ -419,6 +451,9 @@ impl Config {
             if p.name.trim().is_empty() {
                 return Err(ConfigError::Server(format!("probe {i}: empty name")));
             }
+        }
+        if let Some(audit) = &self.audit {
+            audit.validate()?;
         }
         let u = &self.update;
         if u.max_bytes == 0 || u.min_bytes > u.max_bytes {
@@ -627,6 +662,31 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("US SDN"), "{e}");
+    }
+
+    #[test]
+    fn audit_section_resolves_its_path_and_checks_its_keys() {
+        let c = Config::from_toml("", Path::new("/etc/clearance")).unwrap();
+        assert_eq!(c.audit, None);
+        let text =
+            "[audit]\npath = 'log/audit.jsonl'\nfsync = 'interval'\non_error = 'fail_open'\n";
+        let c = Config::from_toml(text, Path::new("/etc/clearance")).unwrap();
+        let audit = c.audit.unwrap();
+        assert_eq!(audit.path, PathBuf::from("/etc/clearance/log/audit.jsonl"));
+        assert_eq!(audit.fsync, crate::audit::Fsync::Interval);
+        assert_eq!(audit.on_error, crate::audit::OnError::FailOpen);
+        assert_eq!(audit.keep, crate::audit::AuditConfig::new("x").keep);
+        for (bad, word) in [
+            ("[audit]\npath = 'a'\nfsync = 'sometimes'\n", "sometimes"),
+            ("[audit]\npath = 'a'\nkeep = 0\n", "keep"),
+            ("[audit]\npath = 'a'\nrotate = true\n", "rotate"),
+            ("[audit]\nfsync = 'never'\n", "path"),
+        ] {
+            let e = Config::from_toml(bad, Path::new("."))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(word), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -36,6 +36,7 @@
 //! assert_eq!(result.hits[0].entity_id, "us_trade_csl:example");
 //! ```
 
+pub mod audit;
 pub mod batch;
 pub mod cli;
 pub mod config;

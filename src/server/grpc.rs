@@ -1,6 +1,7 @@
 //! Request handling for `Screening` and `Admin`: validation, conversion between the proto
 //! messages and the library's types, and the one place errors become `tonic::Status`.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use super::metrics::Rpc;
 use super::proto;
 use super::reload::{self, ReloadError, Trigger};
 use super::State;
+use crate::audit::{self, AuditError};
 use crate::countries;
 use crate::exposure;
 use crate::model::{Entity, EntityKind, Identifier, NameKind};
@@ -32,6 +34,10 @@ pub const MAX_HITS: u32 = 100;
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Responses buffered per stream before the server stops reading requests (back-pressure).
 pub const STREAM_BUFFER: usize = 64;
+/// Answers per stream screened but waiting for their audit records. The records of one
+/// stream share fsyncs only as far as they are in flight together, so this bounds a single
+/// stream's audited throughput (about this many per two fsyncs) as well as its memory.
+pub const STREAM_UNRECORDED: usize = 1024;
 
 /// Why a request could not be served.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +52,9 @@ pub enum RequestError {
     Reload(#[source] ReloadError),
     #[error("deadline exceeded")]
     Deadline,
+    /// The decision's audit record could not be written (`on_error = "fail_closed"`).
+    #[error("{0}; the decision is withheld until it can be recorded")]
+    Audit(#[source] AuditError),
 }
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> RequestError {
@@ -63,6 +72,7 @@ pub fn status_of(e: RequestError) -> Status {
         RequestError::NotReady => Status::unavailable(e.to_string()),
         RequestError::Reload(_) => Status::failed_precondition(e.to_string()),
         RequestError::Deadline => Status::deadline_exceeded(e.to_string()),
+        RequestError::Audit(_) => Status::unavailable(e.to_string()),
     }
 }
 
@@ -305,17 +315,90 @@ fn entity_to_proto(e: &Entity) -> proto::Entity {
 }
 
 /// Screens one request against the serving snapshot, loaded once so that a concurrent
-/// reload cannot mix two list versions into one answer.
-fn screen_one(
+/// reload cannot mix two list versions into one answer, and hands the decision's record to
+/// the audit log. The answer may leave once [`Settling::settle`] says the record is down.
+async fn screen_one(
     state: &State,
     req: &proto::ScreenRequest,
     stream_started: Option<Instant>,
-) -> Result<proto::ScreenResponse, RequestError> {
-    let (party, options) = parse_request(req)?;
-    let snapshot = state.snapshot().ok_or(RequestError::NotReady)?;
+    ctx: &audit::Context,
+) -> Settling {
+    let (party, options) = match parse_request(req) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            if let Some(log) = &state.audit {
+                log.rejected(ctx, req, tonic::Code::InvalidArgument, e.to_string());
+            }
+            return Settling::done(Err(e));
+        }
+    };
+    let Some(snapshot) = state.snapshot() else {
+        return Settling::done(Err(RequestError::NotReady));
+    };
     let result = snapshot.screen(&party, &options);
     state.metrics.screened(&result, stream_started);
-    Ok(response(req.request_id.clone(), result))
+    let record = match &state.audit {
+        Some(log) => Some(log.decision(ctx, req, &result, &snapshot).await),
+        None => None,
+    };
+    Settling {
+        reply: Ok(response(req.request_id.clone(), result)),
+        record,
+    }
+}
+
+/// An answer waiting for its audit record to be written.
+struct Settling {
+    reply: Result<proto::ScreenResponse, RequestError>,
+    record: Option<audit::writer::Pending>,
+}
+
+impl Settling {
+    fn done(reply: Result<proto::ScreenResponse, RequestError>) -> Settling {
+        Settling {
+            reply,
+            record: None,
+        }
+    }
+
+    /// Waits until the record is durable (cancel-safe); a failure to record replaces the
+    /// answer.
+    async fn settle(&mut self) {
+        if let Some(record) = &mut self.record {
+            if let Err(e) = record.durable().await {
+                self.reply = Err(RequestError::Audit(e));
+            }
+            self.record = None;
+        }
+    }
+}
+
+/// Settles the oldest answer in the queue; never resolves on an empty one.
+async fn settle_oldest(queue: &mut VecDeque<Settling>) {
+    match queue.front_mut() {
+        Some(s) => s.settle().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Returns the request id to the caller, in the response's or the error's metadata.
+fn with_request_id<T>(
+    result: Result<Response<T>, Status>,
+    ctx: &audit::Context,
+) -> Result<Response<T>, Status> {
+    let Ok(id) = ctx.request_id.parse::<tonic::metadata::MetadataValue<_>>() else {
+        return result;
+    };
+    match result {
+        Ok(mut r) => {
+            r.metadata_mut().insert(audit::REQUEST_ID_HEADER, id);
+            Ok(r)
+        }
+        Err(mut status) => {
+            status.metadata_mut().insert(audit::REQUEST_ID_HEADER, id);
+            Err(status)
+        }
+    }
 }
 
 /// The `Screening` service.
@@ -330,7 +413,10 @@ impl proto::screening_server::Screening for ScreeningService {
         request: Request<proto::ScreenRequest>,
     ) -> Result<Response<proto::ScreenResponse>, Status> {
         let rpc = self.state.metrics.rpc("Screen");
-        finish(rpc, screen_one(&self.state, request.get_ref(), None))
+        let ctx = audit::Context::of_request(&request, "Screen");
+        let mut answer = screen_one(&self.state, request.get_ref(), None, &ctx).await;
+        answer.settle().await;
+        with_request_id(finish(rpc, answer.reply), &ctx)
     }
 
     type ScreenStreamStream = ReceiverStream<Result<proto::ScreenResponse, Status>>;
@@ -340,10 +426,12 @@ impl proto::screening_server::Screening for ScreeningService {
         request: Request<tonic::Streaming<proto::ScreenRequest>>,
     ) -> Result<Response<Self::ScreenStreamStream>, Status> {
         let rpc = self.state.metrics.rpc("ScreenStream");
+        let ctx = audit::Context::of_request(&request, "ScreenStream");
         let deadline = grpc_timeout(request.metadata()).map(|t| tokio::time::Instant::now() + t);
         let mut requests = request.into_inner();
         let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER);
         let state = self.state.clone();
+        let stream_ctx = ctx.clone();
         tokio::spawn(async move {
             let until_deadline = async {
                 match deadline {
@@ -352,23 +440,55 @@ impl proto::screening_server::Screening for ScreeningService {
                 }
             };
             tokio::pin!(until_deadline);
+            // Answers whose audit records are being written, oldest first: the stream goes
+            // on reading and screening meanwhile, so one stream's records share fsyncs. Those
+            // already settled go out through `tx` as before.
+            let mut settling: VecDeque<Settling> = VecDeque::new();
+            // Why reading stopped: the client closed its side (Ok) or broke it (Err).
+            let mut ended: Option<Result<(), Status>> = None;
+            let mut n = 0;
             let code = loop {
-                let next = tokio::select! {
-                    next = requests.next() => next,
-                    _ = &mut until_deadline => {
-                        let _ = tx.try_send(Err(status_of(RequestError::Deadline)));
-                        break tonic::Code::DeadlineExceeded;
+                let reply = if ended.is_some() && settling.is_empty() {
+                    match ended.take() {
+                        Some(Err(status)) => Err(status),
+                        _ => break tonic::Code::Ok,
                     }
-                };
-                let reply = match next {
-                    None => break tonic::Code::Ok,
-                    // A bad request in a stream answers that request with its error and
-                    // ends the stream, as gRPC streams carry one final status.
-                    Some(Ok(req)) => {
-                        screen_one(&state, &req, Some(Instant::now())).map_err(status_of)
+                } else {
+                    tokio::select! {
+                        biased;
+                        _ = settle_oldest(&mut settling), if !settling.is_empty() => {
+                            match settling.pop_front() {
+                                Some(s) => s.reply.map_err(status_of),
+                                None => continue,
+                            }
+                        }
+                        next = requests.next(), if ended.is_none() && settling.len() < STREAM_UNRECORDED => {
+                            match next {
+                                Some(Ok(req)) => {
+                                    n += 1;
+                                    let item = stream_ctx.item(n);
+                                    let s = screen_one(&state, &req, Some(Instant::now()), &item)
+                                        .await;
+                                    // A bad request in a stream answers that request with its
+                                    // error and ends the stream, as gRPC streams carry one final
+                                    // status: nothing after it is read.
+                                    if s.reply.is_err() {
+                                        ended = Some(Ok(()));
+                                    }
+                                    settling.push_back(s);
+                                    continue;
+                                }
+                                None => ended = Some(Ok(())),
+                                // The client reset the stream or sent something undecodable.
+                                Some(Err(status)) => ended = Some(Err(status)),
+                            }
+                            continue;
+                        }
+                        _ = &mut until_deadline => {
+                            let _ = tx.try_send(Err(status_of(RequestError::Deadline)));
+                            break tonic::Code::DeadlineExceeded;
+                        }
                     }
-                    // The client reset the stream or sent something undecodable.
-                    Some(Err(status)) => Err(status),
                 };
                 let code = reply.as_ref().err().map(Status::code);
                 // `send` waits while the buffer is full: a slow reader slows the stream down
@@ -388,7 +508,7 @@ impl proto::screening_server::Screening for ScreeningService {
             };
             rpc.finish(code);
         });
-        Ok(Response::new(ReceiverStream::new(rx)))
+        with_request_id(Ok(Response::new(ReceiverStream::new(rx))), &ctx)
     }
 
     async fn get_entity(

@@ -19,6 +19,10 @@
 //! | `reload_last_success_timestamp_seconds`, `reload_last_failure_timestamp_seconds` | | |
 //! | `reload_last_error_info` | error | 1 for the last failure's message, while the last attempt failed |
 //! | `ready` | | 1 when a snapshot serves and the server is not draining |
+//! | `audit_records_written_total`, `audit_bytes_written_total` | | audit records and bytes written to the log |
+//! | `audit_write_errors_total` | | failed audit log opens, writes, fsyncs and rotations (each failed batch once) |
+//! | `audit_records_lost_total` | | decisions answered without their audit record (`on_error = "fail_open"`), and dropped records of rejected requests |
+//! | `audit_fsync_duration_seconds` | | time per audit log fsync (one per batch with `fsync = "always"`) |
 //! | `source_updates_total` | dataset, result | download attempts of lists configured by URL: result `updated`, `not_modified` or `failed` |
 //! | `source_update_last_success_timestamp_seconds` | dataset | when the publisher last confirmed the cached copy (a download or a 304) |
 //! | `source_update_last_error_info` | dataset, error | 1 for the last failure's message, while the dataset's last attempt failed |
@@ -28,8 +32,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use prometheus::{
-    Gauge, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec,
-    Opts, Registry,
+    Gauge, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry,
 };
 
 use crate::screen::{Screening, Snapshot};
@@ -69,6 +73,62 @@ pub struct Metrics {
     source_update_last_success: GaugeVec,
     source_update_last_error: IntGaugeVec,
     sample_data: IntGauge,
+    audit: AuditMetrics,
+}
+
+/// The audit log's metrics (see [`crate::audit::AuditObserver`]).
+struct AuditMetrics {
+    written: IntCounter,
+    bytes: IntCounter,
+    errors: IntCounter,
+    lost: IntCounter,
+    fsync: Histogram,
+}
+
+impl AuditMetrics {
+    fn new() -> AuditMetrics {
+        let counter = |name: &str, help: &str| IntCounter::new(name, help).expect("valid metric");
+        AuditMetrics {
+            written: counter(
+                "audit_records_written_total",
+                "Audit records written to the log.",
+            ),
+            bytes: counter(
+                "audit_bytes_written_total",
+                "Bytes written to the audit log.",
+            ),
+            errors: counter(
+                "audit_write_errors_total",
+                "Failed audit log opens, writes, fsyncs and rotations.",
+            ),
+            lost: counter(
+                "audit_records_lost_total",
+                "Decisions answered without their audit record (fail_open), and dropped \
+                 records of rejected requests.",
+            ),
+            fsync: Histogram::with_opts(
+                HistogramOpts::new("audit_fsync_duration_seconds", "Time per audit log fsync.")
+                    .buckets(LATENCY_BUCKETS.to_vec()),
+            )
+            .expect("valid metric"),
+        }
+    }
+}
+
+impl crate::audit::AuditObserver for Metrics {
+    fn written(&self, records: usize, bytes: usize) {
+        self.audit.written.inc_by(records as u64);
+        self.audit.bytes.inc_by(bytes as u64);
+    }
+    fn write_failed(&self) {
+        self.audit.errors.inc();
+    }
+    fn lost(&self, records: usize) {
+        self.audit.lost.inc_by(records as u64);
+    }
+    fn synced(&self, seconds: f64) {
+        self.audit.fsync.observe(seconds);
+    }
 }
 
 fn now_seconds() -> f64 {
@@ -214,6 +274,7 @@ impl Metrics {
                 "1 when a snapshot serves and the server is not draining.",
             )
             .expect("valid metric"),
+            audit: AuditMetrics::new(),
             source_updates: IntCounterVec::new(
                 Opts::new(
                     "source_updates_total",
@@ -266,6 +327,11 @@ impl Metrics {
             Box::new(m.reload_last_failure.clone()),
             Box::new(m.reload_last_error.clone()),
             Box::new(m.ready.clone()),
+            Box::new(m.audit.written.clone()),
+            Box::new(m.audit.bytes.clone()),
+            Box::new(m.audit.errors.clone()),
+            Box::new(m.audit.lost.clone()),
+            Box::new(m.audit.fsync.clone()),
             Box::new(m.source_updates.clone()),
             Box::new(m.source_update_last_success.clone()),
             Box::new(m.source_update_last_error.clone()),

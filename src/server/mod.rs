@@ -53,6 +53,8 @@ pub enum ServeError {
 /// What the services share: the live snapshot (once the first one is loaded), the config to
 /// reload from, the metrics and the outcome of the last reload.
 pub struct State {
+    /// Where every screening decision is recorded; `None` without an `[audit]` section.
+    pub audit: Option<crate::audit::AuditLog>,
     live: OnceLock<Screener>,
     pub config: Config,
     pub metrics: Arc<Metrics>,
@@ -70,12 +72,14 @@ pub struct State {
 
 impl State {
     pub fn new(config: Config) -> State {
+        let metrics = Arc::new(Metrics::new());
         State {
+            audit: open_audit(&config, &metrics),
             updates: Mutex::new(updates::initial_statuses(&config)),
             sample: AtomicBool::new(false),
             live: OnceLock::new(),
             config,
-            metrics: Arc::new(Metrics::new()),
+            metrics,
             last_reload: Mutex::new(String::new()),
             reloading: Mutex::new(()),
             draining: AtomicBool::new(false),
@@ -130,6 +134,16 @@ impl State {
             *last = note;
         }
     }
+}
+
+/// The audit log the config asks for, or `None` (said in the log either way).
+fn open_audit(config: &Config, metrics: &Arc<Metrics>) -> Option<crate::audit::AuditLog> {
+    let Some(c) = &config.audit else {
+        tracing::info!("auditing is off: no [audit] section in the config");
+        return None;
+    };
+    tracing::info!(path = %c.path.display(), fsync = ?c.fsync, on_error = ?c.on_error, "audit log on");
+    Some(crate::audit::AuditLog::open(c, metrics.clone()))
 }
 
 /// Binds an address such as `127.0.0.1:50051` (port 0 picks a free port).

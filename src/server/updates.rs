@@ -96,6 +96,7 @@ pub fn lists_to_load(state: &State) -> Result<(Cow<'_, Config>, bool), ReloadErr
                 ..config.server.clone()
             },
             update: config.update.clone(),
+            audit: config.audit.clone(),
         }),
         true,
     ))
