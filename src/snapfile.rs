@@ -121,7 +121,7 @@ struct Payload {
     ownership: OwnershipGraph,
 }
 
-/// What [`write`] wrote.
+/// What [`write()`] wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Written {
     pub bytes: u64,
