@@ -59,33 +59,37 @@ impl ListArgs {
     }
 
     fn snapshot(&self) -> Result<Snapshot> {
-        let config = self.config()?;
-        let started = Instant::now();
-        let snapshot = Snapshot::load(&config)?;
-        let ix = &snapshot.index;
-        for d in ix.datasets() {
-            for w in &d.warnings {
-                eprintln!("warning: {}: {w}", d.name);
-            }
-        }
-        eprintln!(
-            "loaded {} entities, {} names, {} tokens from {} datasets in {:.2}s (snapshot {})",
-            ix.entities().len(),
-            ix.name_count(),
-            ix.token_count(),
-            ix.datasets().len(),
-            started.elapsed().as_secs_f64(),
-            ix.version()
-        );
-        let edges = snapshot.ownership.edges().len();
-        if edges > 0 || snapshot.ownership.unresolved > 0 {
-            eprintln!(
-                "ownership: {edges} records resolved, {} naming no loaded party (not used)",
-                snapshot.ownership.unresolved
-            );
-        }
-        Ok(snapshot)
+        load_snapshot(&self.config()?)
     }
+}
+
+/// Loads and indexes `config`'s lists, reporting warnings and counts on stderr.
+fn load_snapshot(config: &Config) -> Result<Snapshot> {
+    let started = Instant::now();
+    let snapshot = Snapshot::load(config)?;
+    let ix = &snapshot.index;
+    for d in ix.datasets() {
+        for w in &d.warnings {
+            eprintln!("warning: {}: {w}", d.name);
+        }
+    }
+    eprintln!(
+        "loaded {} entities, {} names, {} tokens from {} datasets in {:.2}s (snapshot {})",
+        ix.entities().len(),
+        ix.name_count(),
+        ix.token_count(),
+        ix.datasets().len(),
+        started.elapsed().as_secs_f64(),
+        ix.version()
+    );
+    let edges = snapshot.ownership.edges().len();
+    if edges > 0 || snapshot.ownership.unresolved > 0 {
+        eprintln!(
+            "ownership: {edges} records resolved, {} naming no loaded party (not used)",
+            snapshot.ownership.unresolved
+        );
+    }
+    Ok(snapshot)
 }
 
 #[derive(Subcommand)]
@@ -366,31 +370,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             lists,
         } => {
             let config = lists.config()?;
-            let missing: Vec<&str> = config
-                .sources
-                .iter()
-                .filter(|s| !crate::update::usable(s))
-                .map(|s| s.dataset.as_str())
-                .collect();
+            let missing = crate::update::missing(&config);
             if !missing.is_empty() {
                 bail!(
                     "no downloaded copy of {} yet: run `clearance update` with this config first",
                     missing.join(", ")
                 );
             }
-            let snapshot = lists.snapshot()?;
-            let policy = toml::to_string(&snapshot.policy)?;
-            if !always {
-                if let Ok(meta) = crate::snapfile::read_meta(&output) {
-                    if meta.index_version == snapshot.version() && meta.policy_toml == policy {
-                        eprintln!(
-                            "{} already holds snapshot {} with the same policy; left unchanged",
-                            output.display(),
-                            meta.index_version
-                        );
-                        return Ok(ExitCode::SUCCESS);
-                    }
-                }
+            let snapshot = load_snapshot(&config)?;
+            if !always && crate::snapfile::holds(&output, &snapshot) {
+                eprintln!(
+                    "{} already holds snapshot {} with the same policy; left unchanged",
+                    output.display(),
+                    snapshot.version()
+                );
+                return Ok(ExitCode::SUCCESS);
             }
             let started = Instant::now();
             let written = crate::snapfile::write(&snapshot, &output)?;

@@ -140,8 +140,7 @@ pub fn write(snapshot: &Snapshot, path: &Path) -> Result<Written, SnapfileError>
         written_by: env!("CARGO_PKG_VERSION").to_string(),
         written_at: jiff::Timestamp::now().to_string(),
         index_version: snapshot.version().to_string(),
-        policy_toml: toml::to_string(&snapshot.policy)
-            .map_err(|e| SnapfileError::Encode(format!("policy: {e}")))?,
+        policy_toml: policy_toml(&snapshot.policy)?,
         entities: snapshot.index.entities().len(),
         names: snapshot.index.name_count(),
     };
@@ -229,6 +228,22 @@ pub fn read(path: &Path) -> Result<Snapshot, SnapfileError> {
         policy,
         decoded.ownership,
     ))
+}
+
+/// Whether the file at `path` is a valid snapshot of the same lists and policy as
+/// `snapshot`, so that writing it again would change nothing.
+pub fn holds(path: &Path, snapshot: &Snapshot) -> bool {
+    match (read_meta(path), policy_toml(&snapshot.policy)) {
+        (Ok(meta), Ok(policy)) => {
+            meta.index_version == snapshot.version() && meta.policy_toml == policy
+        }
+        _ => false,
+    }
+}
+
+/// The policy as [`Meta::policy_toml`] stores it.
+fn policy_toml(policy: &Policy) -> Result<String, SnapfileError> {
+    toml::to_string(policy).map_err(|e| SnapfileError::Encode(format!("policy: {e}")))
 }
 
 /// The file's [`Meta`] after verifying its header and checksum, without decoding the index.

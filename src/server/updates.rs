@@ -64,12 +64,7 @@ pub fn initial_statuses(config: &Config) -> Vec<SourceStatus> {
 /// The config a reload loads, and whether it is the sample: see the module doc.
 pub fn lists_to_load(state: &State) -> Result<(Cow<'_, Config>, bool), ReloadError> {
     let config = &state.config;
-    let missing: Vec<&str> = config
-        .sources
-        .iter()
-        .filter(|s| !update::usable(s))
-        .map(|s| s.dataset.as_str())
-        .collect();
+    let missing = update::missing(config);
     if missing.is_empty() {
         let mut pinned = config.clone();
         for s in &mut pinned.sources {

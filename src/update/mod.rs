@@ -169,6 +169,16 @@ pub fn usable(source: &Source) -> bool {
     }
 }
 
+/// The datasets of `config` configured by URL that have no usable copy yet.
+pub fn missing(config: &Config) -> Vec<&str> {
+    config
+        .sources
+        .iter()
+        .filter(|s| !usable(s))
+        .map(|s| s.dataset.as_str())
+        .collect()
+}
+
 /// The folder a reload should read for `source`: for a downloaded ofac-csv source, the
 /// publication the cache's symlink points at now, so that a swap in the middle of a load
 /// cannot mix files of two publications (the previous publication is kept until the next
