@@ -1,5 +1,5 @@
-//! The command line: `screen`, `batch`, `eval`. Parsing and printing only; the work is in the
-//! library.
+//! The command line: `screen`, `batch`, `eval`, `serve`, `client`, `health`, `update`, `build`
+//! and `audit replay`. Parsing and printing only; the work is in the library.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
