@@ -9,8 +9,10 @@
 //!    so they cannot split a listed name into unlisted pieces.
 //! 3. Look-alike letters: in a word that mixes Latin with Cyrillic or Greek letters, the
 //!    Cyrillic/Greek letters that look like Latin ones are read as those Latin letters
-//!    ("Gаzprom" with a Cyrillic "а" is "gazprom"). Words wholly in another script are left to
-//!    transliteration.
+//!    ("Gаzprom" with a Cyrillic "а" is "gazprom"), and so is a word made wholly of
+//!    look-alikes when another word of the name is Latin ("Huawei СОМ"). Capitals are read
+//!    before case folding (Greek `Η` is `h`, though `η` is `n`). Names wholly in another
+//!    script are left to transliteration.
 //! 4. Transliteration to ASCII with the `any_ascii` crate (Cyrillic, Greek, Arabic, Hebrew, Han,
 //!    Latin diacritics, ...).
 //! 5. Case folding, apostrophes dropped inside words (`SA'AD` → `saad`), dotted initials joined
@@ -60,6 +62,8 @@ pub const LEGAL_FORMS: &[(&[&str], &str)] = &[
     (&["s", "a"], "sa"),
     (&["l", "l", "c"], "llc"),
     (&["limited"], "ltd"),
+    (&["holdings"], "holding"),
+    (&["holding"], "holding"),
     (&["ltd"], "ltd"),
     (&["ltda"], "ltd"),
     (&["limitada"], "ltd"),
@@ -135,6 +139,7 @@ pub fn is_legal_form(token: &str) -> bool {
             | "fze"
             | "est"
             | "tbk"
+            | "holding"
     )
 }
 
@@ -181,6 +186,14 @@ pub fn is_stopword(token: &str) -> bool {
     )
 }
 
+/// Whether a raw word is a legal-form word (of any phrase in [`LEGAL_FORMS`], in raw or
+/// canonical form) or a stopword: words a name may carry without naming anything.
+pub fn is_filler_word(word: &str) -> bool {
+    is_legal_form(word)
+        || is_stopword(word)
+        || LEGAL_FORMS.iter().any(|(phrase, _)| phrase.contains(&word))
+}
+
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
@@ -199,13 +212,41 @@ fn is_invisible(c: char) -> bool {
             | '\u{fe00}'..='\u{fe0f}'
             | '\u{feff}'
             | '\u{ffa0}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e007f}'
+            | '\u{e0100}'..='\u{e01ef}'
     )
 }
 
-/// The Latin letter a Cyrillic or Greek lower-case letter is mistaken for, if any.
+/// The Latin letter a Cyrillic or Greek letter is mistaken for, if any. Capitals are read
+/// before lower-casing, because some look like a different letter than their lower case
+/// does: Greek capital eta `Η` looks like `H`, its lower case `η` like `n`.
 fn latin_lookalike(c: char) -> Option<char> {
     Some(match c {
-        // Cyrillic
+        // Cyrillic capitals
+        'А' => 'a',
+        'В' => 'b',
+        'Е' | 'Ё' => 'e',
+        'З' => 'z',
+        'І' | 'Ї' | 'Ӏ' => 'i',
+        'Ј' => 'j',
+        'К' => 'k',
+        'М' => 'm',
+        'Н' => 'h',
+        'О' => 'o',
+        'Р' => 'p',
+        'С' => 'c',
+        'Т' => 't',
+        'У' | 'Ү' => 'y',
+        'Х' => 'x',
+        'Ѕ' => 's',
+        'Ԁ' => 'd',
+        'Ԛ' => 'q',
+        'Ԝ' => 'w',
+        'Һ' => 'h',
+        // Cyrillic lower case
         'а' => 'a',
         'в' => 'b',
         'е' | 'ё' => 'e',
@@ -216,27 +257,42 @@ fn latin_lookalike(c: char) -> Option<char> {
         'р' => 'p',
         'с' => 'c',
         'т' => 't',
-        'у' => 'y',
+        'у' | 'ү' => 'y',
         'х' => 'x',
-        'і' | 'ї' => 'i',
+        'і' | 'ї' | 'ӏ' => 'i',
         'ј' => 'j',
         'ѕ' => 's',
         'ԁ' => 'd',
         'ԛ' => 'q',
         'ԝ' => 'w',
         'һ' => 'h',
-        // Greek
-        'α' => 'a',
+        // Greek capitals
+        'Α' | 'Ά' => 'a',
+        'Β' => 'b',
+        'Ε' | 'Έ' => 'e',
+        'Ζ' => 'z',
+        'Η' | 'Ή' => 'h',
+        'Ι' | 'Ί' | 'Ϊ' => 'i',
+        'Κ' => 'k',
+        'Μ' => 'm',
+        'Ν' => 'n',
+        'Ο' | 'Ό' => 'o',
+        'Ρ' => 'p',
+        'Τ' => 't',
+        'Υ' | 'Ύ' | 'Ϋ' => 'y',
+        'Χ' => 'x',
+        // Greek lower case
+        'α' | 'ά' => 'a',
         'β' => 'b',
-        'ε' => 'e',
+        'ε' | 'έ' => 'e',
         'η' => 'n',
-        'ι' => 'i',
+        'ι' | 'ί' => 'i',
         'κ' => 'k',
         'ν' => 'v',
-        'ο' => 'o',
+        'ο' | 'ό' => 'o',
         'ρ' => 'p',
         'τ' => 't',
-        'υ' => 'u',
+        'υ' | 'ύ' => 'u',
         'χ' => 'x',
         'ζ' => 'z',
         _ => return None,
@@ -247,14 +303,24 @@ fn is_cyrillic_or_greek(c: char) -> bool {
     matches!(c, '\u{0370}'..='\u{03ff}' | '\u{0400}'..='\u{052f}' | '\u{1f00}'..='\u{1fff}')
 }
 
-/// Reads look-alike letters in mixed-script words as Latin. Input is already lower-case.
-fn fold_lookalikes(word: &str, out: &mut String) {
+/// Reads look-alike letters as Latin in a word that mixes Latin with Cyrillic or Greek
+/// letters, and in a word made wholly of look-alikes when another word of the name is Latin
+/// (`latin_context`): "ВАNК" and "Huawei СОМ" are disguised Latin, while a name wholly in
+/// Cyrillic is left to transliteration. Letters are lower-cased on the way out.
+fn fold_lookalikes(word: &str, latin_context: bool, out: &mut String) {
     let has_latin = word.chars().any(|c| c.is_ascii_alphabetic());
     let has_other = word.chars().any(is_cyrillic_or_greek);
-    if has_latin && has_other {
-        out.extend(word.chars().map(|c| latin_lookalike(c).unwrap_or(c)));
-    } else {
-        out.push_str(word);
+    let disguised = has_other
+        && (has_latin
+            || latin_context
+                && word
+                    .chars()
+                    .all(|c| !c.is_alphabetic() || latin_lookalike(c).is_some()));
+    for c in word.chars() {
+        match latin_lookalike(c).filter(|_| disguised) {
+            Some(l) => out.push(l),
+            None => out.extend(c.to_lowercase()),
+        }
     }
 }
 
@@ -265,17 +331,15 @@ fn clean(input: &str) -> String {
     let ascii = if input.is_ascii() {
         input.to_ascii_lowercase()
     } else {
-        let visible: String = input
-            .nfkc()
-            .filter(|&c| !is_invisible(c))
-            .flat_map(char::to_lowercase)
-            .collect();
+        let visible: String = input.nfkc().filter(|&c| !is_invisible(c)).collect();
+        // A word with a Latin letter makes wholly look-alike words elsewhere suspect.
+        let latin_context = visible.bytes().any(|b| b.is_ascii_alphabetic());
         let mut folded = String::with_capacity(visible.len());
         for (i, word) in visible.split(char::is_whitespace).enumerate() {
             if i > 0 {
                 folded.push(' ');
             }
-            fold_lookalikes(word, &mut folded);
+            fold_lookalikes(word, latin_context, &mut folded);
         }
         any_ascii::any_ascii(&folded)
     };
@@ -326,6 +390,10 @@ fn clean(input: &str) -> String {
 fn legal_word_eq(raw: &str, word: &str) -> bool {
     if raw == word {
         return true;
+    }
+    // "Holding" is one letter from surnames ("Golding"), so it must be spelt right.
+    if word.starts_with("holding") {
+        return false;
     }
     let allowed = match word.len() {
         0..=4 => return false,

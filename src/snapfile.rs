@@ -36,7 +36,7 @@ use crate::screen::Snapshot;
 
 /// The format this build writes and the only one it reads. Bump it whenever any serialized
 /// type changes shape; the reader then refuses older files with a clear message.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"CLRSNAP\0";
 const HEADER_LEN: usize = 64;
@@ -396,15 +396,16 @@ mod tests {
     #[test]
     fn another_format_version_is_refused() {
         let (_dir, path, _) = written();
-        let e = patched(&path, |b| b[8..12].copy_from_slice(&2u32.to_le_bytes()));
+        let other = FORMAT_VERSION + 1;
+        let e = patched(&path, |b| b[8..12].copy_from_slice(&other.to_le_bytes()));
         assert!(
             matches!(
                 e,
                 SnapfileError::Version {
-                    found: 2,
-                    expected: 1,
+                    found,
+                    expected: FORMAT_VERSION,
                     ..
-                }
+                } if found == other
             ),
             "{e}"
         );
@@ -456,14 +457,23 @@ mod tests {
     /// [`FORMAT_VERSION`], then update the digest here.
     #[test]
     fn the_format_version_is_bumped_when_the_serialized_index_changes() {
-        let snapshot = test_snapshot(&["Banco Nacional de Cuba", "Ivan Petrov", "ACME Ltd."]);
+        // Names that exercise the normalizer's rules (legal forms, look-alike letters), so
+        // that a change to what they normalize to changes the digest.
+        let snapshot = test_snapshot(&[
+            "Banco Nacional de Cuba",
+            "Ivan Petrov",
+            "ACME Ltd.",
+            "Gazprom Holdings",
+            "Huawei СОМ",
+            "ΗΕRΟ Bank",
+        ]);
         let bytes = postcard::to_stdvec(&(&snapshot.index, &snapshot.ownership)).unwrap();
         let digest = hex(&Sha256::digest(&bytes));
         assert_eq!(
             (FORMAT_VERSION, digest.as_str()),
             (
-                1,
-                "0b6e562e2cb3227855496945213bddf6f672b4db6e4da316dbf2d59ca9d643c3"
+                2,
+                "7dbe03eb7dd91159e259d2da8ff5912c4ceecf3ccabb297eb7aebdeaf3c0098a"
             ),
             "the serialized index changed: bump FORMAT_VERSION and pin the new digest"
         );

@@ -9,6 +9,7 @@
 //! unrelated parties clear.
 
 pub mod candidates;
+pub mod readings;
 pub mod score;
 
 use std::cell::RefCell;
@@ -142,8 +143,52 @@ struct QueryToken {
 
 /// Finds the entities whose names match `query`, best first, at most `max_hits`, each scoring
 /// at least `min_score`.
+///
+/// Besides the query's plain tokens, the [`readings`] that undo a disguise (a word broken
+/// into pieces, words glued together, digits for letters) are searched too when the index's
+/// vocabulary supports them; each entity keeps its best score, and a hit found through such a
+/// reading says so in its explanation.
 pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> Vec<Hit> {
     let toks = tokens(&query.name);
+    let mut hits = search_tokens(index, query, &toks, max_hits, min_score);
+    for reading in readings::readings(index, &query.name, &toks) {
+        for mut hit in search_tokens(index, query, &reading.tokens, max_hits, min_score) {
+            let slot = hits.iter().position(|h| h.entity == hit.entity);
+            if slot.is_some_and(|i| hits[i].score >= hit.score) {
+                continue;
+            }
+            hit.explanation.adjustments.insert(
+                0,
+                Adjustment {
+                    reason: format!(
+                        "query read as \"{}\" ({})",
+                        reading.tokens.join(" "),
+                        reading.how
+                    ),
+                    factor: 1.0,
+                },
+            );
+            match slot {
+                Some(i) => hits[i] = hit,
+                None => hits.push(hit),
+            }
+        }
+    }
+    identifier_hits(index, query, &mut hits);
+    hits.retain(|h| h.score >= min_score);
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entity.cmp(&b.entity)));
+    hits.truncate(max_hits);
+    hits
+}
+
+/// Name matches for one reading of the query, best first; no identifier hits.
+fn search_tokens(
+    index: &Index,
+    query: &Query,
+    toks: &[String],
+    max_hits: usize,
+    min_score: f32,
+) -> Vec<Hit> {
     let mut hits: Vec<Hit> = Vec::new();
     SCRATCH.with(|s| {
         let mut scratch = s.borrow_mut();
@@ -153,7 +198,7 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
             similarities,
         } = &mut *scratch;
         similarities.clear();
-        let qtokens = prepare(index, &toks, expansions);
+        let qtokens = prepare(index, toks, expansions);
         let query_weight: f32 = qtokens.iter().filter(|t| !t.filler).map(|t| t.weight).sum();
         let min_vote = query_weight * MIN_VOTE_SHARE;
         votes.reset(index.name_count());
@@ -168,7 +213,7 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
             QUERY_SHARE * (v / query_weight.max(1e-6)).min(1.0)
                 + (1.0 - QUERY_SHARE) * (v / name_weight.max(1e-6)).min(1.0)
         });
-        for &n in index.whole_name_matches(&whole_key(&toks)) {
+        for &n in index.whole_name_matches(&whole_key(toks)) {
             if !candidates.contains(&n) {
                 candidates.push(n);
             }
@@ -219,10 +264,6 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
             })
             .collect();
     });
-    identifier_hits(index, query, &mut hits);
-    hits.retain(|h| h.score >= min_score);
-    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entity.cmp(&b.entity)));
-    hits.truncate(max_hits);
     hits
 }
 
