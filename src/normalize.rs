@@ -186,12 +186,10 @@ pub fn is_stopword(token: &str) -> bool {
     )
 }
 
-/// Whether a raw word is a legal-form word (of any phrase in [`LEGAL_FORMS`], in raw or
-/// canonical form) or a stopword: words a name may carry without naming anything.
-pub fn is_filler_word(word: &str) -> bool {
-    is_legal_form(word)
-        || is_stopword(word)
-        || LEGAL_FORMS.iter().any(|(phrase, _)| phrase.contains(&word))
+/// Whether a raw word is a word of a legal form: of any phrase in [`LEGAL_FORMS`], or a
+/// canonical legal form itself.
+pub fn is_legal_form_word(word: &str) -> bool {
+    is_legal_form(word) || LEGAL_FORMS.iter().any(|(phrase, _)| phrase.contains(&word))
 }
 
 fn is_invisible(c: char) -> bool {

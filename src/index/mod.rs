@@ -235,6 +235,35 @@ impl Index {
             .map(|v| v as u32)
     }
 
+    /// The longest run of `pieces`, from the first, at least two pieces long, whose
+    /// concatenation is a token of the index of at least `min_len` bytes and for whose end
+    /// (the number of pieces) `ok` holds. Walks the token FST byte by byte, so a run stops
+    /// as soon as no token starts with it: one pass instead of a lookup per run.
+    pub(crate) fn longest_joined(
+        &self,
+        pieces: &[String],
+        min_len: usize,
+        ok: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let fst = self.token_fst.as_fst();
+        let mut node = fst.root();
+        let mut len = 0;
+        let mut best = None;
+        for (k, piece) in pieces.iter().enumerate() {
+            for b in piece.bytes() {
+                let Some(i) = node.find_input(b) else {
+                    return best;
+                };
+                node = fst.node(node.transition(i).addr);
+            }
+            len += piece.len();
+            if k >= 1 && len >= min_len && node.is_final() && ok(k + 1) {
+                best = Some(k + 1);
+            }
+        }
+        best
+    }
+
     pub(crate) fn skeleton_tokens(&self, skeleton: &str) -> &[u32] {
         self.skeletons.get(skeleton)
     }

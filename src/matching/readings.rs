@@ -10,15 +10,20 @@
 //! query costs a few FST lookups and no second search.
 
 use crate::index::Index;
-use crate::normalize::{is_filler_word, tokens};
+use crate::normalize::{is_legal_form_word, tokens};
 
 /// Longest run of pieces that may be joined back into one word ("h u a w e i" is six).
 const MAX_JOIN: usize = 24;
-/// Longest word considered when joining pieces or splitting a glued word, in bytes.
+/// Longest word considered when splitting a glued word, in bytes.
 const MAX_WORD: usize = 40;
-/// Shortest word a glued token may be split into: shorter pieces ("a", "al") would let
-/// almost any unknown word split into known ones.
+/// Shortest word pieces may be joined into.
+const MIN_JOINED: usize = 4;
+/// Shortest word a glued token may be split into: single letters would let any unknown word
+/// split into known ones.
 const MIN_PIECE: usize = 2;
+/// Pieces shorter than this (and not legal-form or filler words) are suspect: see
+/// [`word_break`].
+const SHORT_PIECE: usize = 4;
 /// Most pieces a glued token may be split into.
 const MAX_PIECES: usize = 8;
 
@@ -70,29 +75,19 @@ fn join_pieces(index: &Index, toks: &[String]) -> Option<Vec<String>> {
     let mut out = Vec::with_capacity(toks.len());
     let mut joined_any = false;
     let mut i = 0;
-    let mut word = String::with_capacity(MAX_WORD);
     while i < toks.len() {
-        let mut best = None;
-        word.clear();
-        word.push_str(&toks[i]);
         let starts_run = !(single(i) && i > 0 && single(i - 1));
-        for (j, t) in toks.iter().enumerate().skip(i + 1).take(MAX_JOIN - 1) {
-            word.push_str(t);
-            if word.len() > MAX_WORD {
-                break;
-            }
-            let ends_run = !(single(j) && single(j + 1));
-            if starts_run && ends_run && word.len() >= 4 && known(index, &word) {
-                best = Some((j + 1, word.clone()));
-            }
-        }
-        match best {
-            // Two words the index knows apart and a compound it also knows ("sun rise",
-            // "sunrise") are both readings; joining them here costs only a second search.
-            Some((end, w)) => {
-                out.push(w);
+        let window = &toks[i..toks.len().min(i + MAX_JOIN)];
+        // The run ends at i + n: it must not stop inside a run of single letters.
+        let ends_run = |n: usize| !(single(i + n - 1) && single(i + n));
+        match starts_run
+            .then(|| index.longest_joined(window, MIN_JOINED, ends_run))
+            .flatten()
+        {
+            Some(n) => {
+                out.push(window[..n].concat());
                 joined_any = true;
-                i = end;
+                i += n;
             }
             None => {
                 out.push(toks[i].clone());
@@ -108,9 +103,10 @@ fn join_pieces(index: &Index, toks: &[String]) -> Option<Vec<String>> {
 fn split_glued(index: &Index, toks: &[String]) -> Option<Vec<String>> {
     let mut out = Vec::with_capacity(toks.len() + 2);
     let mut split_any = false;
-    for t in toks {
+    for (i, t) in toks.iter().enumerate() {
         if t.len() >= 2 * MIN_PIECE && t.len() <= MAX_WORD && t.is_ascii() && !known(index, t) {
-            if let Some(pieces) = word_break(index, t) {
+            let edges = (i == 0, i + 1 == toks.len());
+            if let Some(pieces) = word_break(index, t, edges) {
                 out.extend(pieces);
                 split_any = true;
                 continue;
@@ -121,30 +117,42 @@ fn split_glued(index: &Index, toks: &[String]) -> Option<Vec<String>> {
     split_any.then_some(out)
 }
 
-/// The fewest words (each at least `MIN_PIECE` long, at most `MAX_PIECES`) that `word` is
-/// made of, by dynamic programming over split points. A piece must be a word of the index or
-/// a legal-form or filler word ("co", "limited", "of"), which the index may hold only in
-/// canonical form; the pieces are normalized again, so those become canonical.
-fn word_break(index: &Index, word: &str) -> Option<Vec<String>> {
+/// The words (at most `MAX_PIECES`) that `word` is made of, by dynamic programming over split
+/// points. A piece must be a word of the index or a legal-form word ("co", "limited"), which
+/// the index may hold only in canonical form; the pieces are normalized again, so those become
+/// canonical.
+///
+/// Short words are everywhere in a vocabulary of names, so almost any unknown word splits
+/// into a few of them ("hoppenbrouwer" → "hop pen brouwer"). A split may therefore hold at
+/// most one piece shorter than `SHORT_PIECE` ("jamaat ul dawa"), not counting a legal form
+/// at either end of the name ("franzul sa"; `first` and `last` say whether `word` begins or
+/// ends the name); among the splits allowed the one with the fewest short
+/// pieces, then the fewest pieces, wins.
+fn word_break(index: &Index, word: &str, (first, last): (bool, bool)) -> Option<Vec<String>> {
     let n = word.len();
-    // best[i]: fewest pieces covering word[..i], and where the last piece starts.
-    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
-    best[0] = Some((0, 0));
+    // best[i]: (short pieces, pieces) covering word[..i], and where the last piece starts.
+    let mut best: Vec<Option<((usize, usize), usize)>> = vec![None; n + 1];
+    best[0] = Some(((0, 0), 0));
     for end in MIN_PIECE..=n {
         for start in (0..=end - MIN_PIECE).rev() {
-            let Some((count, _)) = best[start] else {
+            let Some(((shorts, count), _)) = best[start] else {
                 continue;
             };
             let piece = &word[start..end];
-            if count >= MAX_PIECES || !(known(index, piece) || is_filler_word(piece)) {
+            // A legal form is glued on at either end of a name, not inside it.
+            let at_edge = (first && start == 0) || (last && end == n);
+            let legal = is_legal_form_word(piece);
+            let short = piece.len() < SHORT_PIECE && !(legal && at_edge);
+            let cost = (shorts + usize::from(short), count + 1);
+            if cost.0 > 1 || cost.1 > MAX_PIECES || !(legal || known(index, piece)) {
                 continue;
             }
-            if best[end].is_none_or(|(c, _)| count + 1 < c) {
-                best[end] = Some((count + 1, start));
+            if best[end].is_none_or(|(c, _)| cost < c) {
+                best[end] = Some((cost, start));
             }
         }
     }
-    let (count, _) = best[n]?;
+    let ((_, count), _) = best[n]?;
     if count < 2 {
         return None;
     }
@@ -175,14 +183,16 @@ fn leet_letter(c: char) -> Option<char> {
     })
 }
 
-/// The query with leetspeak undone ("Hu4w3i" → "Huawei"), or `None` when no word mixes
-/// letters with digits or symbols standing for letters. Once one word does, digits elsewhere
-/// are read as letters too ("H3R0 11" → "HERO II", "5.4." → "S.A."): whoever disguised one
-/// word disguised the rest the same way.
+/// The query with leetspeak undone ("Hu4w3i" → "Huawei"), or `None` when no digit or symbol
+/// standing for a letter sits between two letters. Numbers written beside letters ("A320",
+/// "13TH", "GP21") are not a sign. Once one word is disguised, digits elsewhere are read as
+/// letters too ("H3R0 11" → "HERO II", "5.4." → "S.A."): whoever disguised one word
+/// disguised the rest the same way.
 fn unleet(raw: &str) -> Option<String> {
-    let disguised = raw
-        .split_whitespace()
-        .any(|w| w.chars().any(char::is_alphabetic) && w.chars().any(|c| leet_letter(c).is_some()));
+    let chars: Vec<char> = raw.chars().collect();
+    let disguised = chars
+        .windows(3)
+        .any(|w| w[0].is_alphabetic() && leet_letter(w[1]).is_some() && w[2].is_alphabetic());
     disguised.then(|| raw.chars().map(|c| leet_letter(c).unwrap_or(c)).collect())
 }
 
@@ -286,9 +296,8 @@ mod tests {
         );
         assert_eq!(unleet("H3R0 11").unwrap(), "HeRo ii");
         assert_eq!(unleet("Unit 8200"), None);
-        // A model number is read too; the reading only costs a second search, and scoring
-        // decides whether it matches anything.
-        assert_eq!(unleet("A320 Leasing").unwrap(), "Aezo Leasing");
+        assert_eq!(unleet("A320 Leasing"), None);
+        assert_eq!(unleet("760TH Research Institute"), None);
     }
 
     #[test]
@@ -300,6 +309,19 @@ mod tests {
         assert_eq!(r[0].how, "doubled letters undone");
         // A listed double letter is not a sign of anything.
         assert!(readings(&ix, "Hezbollah", &toks("Hezbollah")).is_empty());
+    }
+
+    #[test]
+    fn an_unknown_word_is_not_split_into_short_words() {
+        let ix = index(&["Hop Pen Brouwer", "Jamaat ul Dawa", "Sal"]);
+        for q in ["Hoppenbrouwer", "Hoppen Salet", "Petaochemical"] {
+            assert!(readings(&ix, q, &toks(q)).is_empty(), "{q}");
+        }
+        let q = "JamaatulDawa";
+        assert_eq!(
+            readings(&ix, q, &toks(q))[0].tokens,
+            ["jamaat", "ul", "dawa"]
+        );
     }
 
     #[test]
