@@ -628,15 +628,28 @@ mod tests {
         m
     }
 
-    fn cert_with(cn: &str, sans: Vec<String>) -> CertificateDer<'static> {
+    /// A self-signed certificate for `cn`; SANs with "://" are URIs, the others DNS names.
+    fn cert_with(cn: &str, sans: &[&str]) -> CertificateDer<'static> {
         let key = rcgen::KeyPair::generate().unwrap();
-        let mut params = rcgen::CertificateParams::new(sans).unwrap();
+        let mut params = rcgen::CertificateParams::default();
+        params.distinguished_name = rcgen::DistinguishedName::new();
         params
             .distinguished_name
             .push(rcgen::DnType::OrganizationName, "Example");
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, cn);
+        params.subject_alt_names = sans
+            .iter()
+            .map(|s| {
+                let ia5 = rcgen::Ia5String::try_from(*s).unwrap();
+                if s.contains("://") {
+                    rcgen::SanType::URI(ia5)
+                } else {
+                    rcgen::SanType::DnsName(ia5)
+                }
+            })
+            .collect();
         params.self_signed(&key).unwrap().der().clone()
     }
 
@@ -658,10 +671,7 @@ mod tests {
     fn certificates_name_callers_by_common_name_or_san() {
         let cert = cert_with(
             "billing",
-            vec![
-                "billing.svc.example".into(),
-                "spiffe://example/billing".into(),
-            ],
+            &["billing.svc.example", "spiffe://example/billing"],
         );
         assert_eq!(
             certificate_names(&cert),
@@ -696,7 +706,7 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("different callers"), "{e}");
         // An unknown certificate alone.
-        let stranger = [cert_with("stranger", vec![])];
+        let stranger = [cert_with("stranger", &[])];
         let e = gate
             .check_parts(&none, Some(&stranger), None, Need::Anyone)
             .unwrap_err();
