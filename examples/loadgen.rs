@@ -342,6 +342,11 @@ async fn start(config: Config, target: impl FnOnce(String) -> Target) -> Result<
     Ok(target)
 }
 
+/// A compared case: (server, concurrency).
+type Case = (&'static str, usize);
+/// One run's (screenings/s, p50 µs, p99 µs).
+type Measured = (f64, f64, f64);
+
 /// The median of some measurements.
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -392,8 +397,7 @@ async fn compare_tls(args: &Args, config: Config, names: &[String]) -> Result<()
     );
     let plain_clients = connect(&plain, args.connections).await?;
     let secure_clients = connect(&secure, args.connections).await?;
-    // (label, concurrency) -> per round (screenings/s, p50 µs, p99 µs)
-    let mut results: Vec<((&str, usize), Vec<(f64, f64, f64)>)> = Vec::new();
+    let mut results: Vec<(Case, Vec<Measured>)> = Vec::new();
     for round in 1..=args.repeat.max(1) {
         for n in [1, 32] {
             for (label, clients) in [
