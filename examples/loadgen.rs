@@ -14,6 +14,12 @@
 //!
 //! `--audit FILE --audit-fsync always|interval|never` turns on the in-process server's audit
 //! log, to measure what auditing costs.
+//!
+//! `--compare-tls` (with `--config`) starts two in-process servers on the same lists, one
+//! plaintext and open, one with TLS (a certificate generated for the run) and a bearer-token
+//! caller, and runs `Screen` at concurrency 1 and 32 against each in turn, `--repeat` times;
+//! it prints every run, then the medians and the TLS/plaintext ratios. Against a running
+//! server, `--ca-cert` (with an https:// address) and `--token-file` say how to connect.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -23,7 +29,9 @@ use clap::{Parser, ValueEnum};
 use clearance::config::Config;
 use clearance::server::proto::{self, screening_client::ScreeningClient};
 use tokio_stream::StreamExt;
-use tonic::transport::Channel;
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 
 /// The same allocator as the `clearance` binary, so that an in-process server behaves alike.
 #[global_allocator]
@@ -57,6 +65,68 @@ struct Args {
     /// With --audit: always, interval or never.
     #[arg(long, default_value = "always", requires = "audit")]
     audit_fsync: String,
+    /// With --config: compare a plaintext server with a TLS + token one (unary c=1, c=32).
+    #[arg(long, requires = "config")]
+    compare_tls: bool,
+    /// With --compare-tls: rounds of the four runs, for medians.
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
+    /// With --addr https://...: the PEM CA to verify the server with.
+    #[arg(long, requires = "addr")]
+    ca_cert: Option<PathBuf>,
+    /// With --addr: a file holding the bearer token to send.
+    #[arg(long, requires = "addr")]
+    token_file: Option<PathBuf>,
+}
+
+/// Adds the bearer token, if any, to every call.
+#[derive(Clone, Default)]
+struct Auth(Option<MetadataValue<Ascii>>);
+
+impl Auth {
+    fn bearer(token: &str) -> Result<Auth> {
+        Ok(Auth(Some(format!("Bearer {}", token.trim()).parse()?)))
+    }
+}
+
+impl tonic::service::Interceptor for Auth {
+    fn call(&mut self, mut r: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(v) = &self.0 {
+            r.metadata_mut().insert("authorization", v.clone());
+        }
+        Ok(r)
+    }
+}
+
+type Client = ScreeningClient<InterceptedService<Channel, Auth>>;
+
+/// How to reach a server.
+#[derive(Clone)]
+struct Target {
+    addr: String,
+    tls: Option<ClientTlsConfig>,
+    auth: Auth,
+}
+
+impl Target {
+    fn plain(addr: String) -> Target {
+        Target {
+            addr,
+            tls: None,
+            auth: Auth::default(),
+        }
+    }
+
+    async fn channel(&self) -> Result<Channel> {
+        let mut endpoint = Channel::from_shared(self.addr.clone())?;
+        if let Some(tls) = &self.tls {
+            endpoint = endpoint.tls_config(tls.clone())?;
+        }
+        endpoint
+            .connect()
+            .await
+            .with_context(|| format!("cannot connect to {}", self.addr))
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -146,21 +216,21 @@ fn report(label: &str, mut run: Run) {
     }
 }
 
-async fn connect(addr: &str, n: usize) -> Result<Vec<ScreeningClient<Channel>>> {
+async fn connect(target: &Target, n: usize) -> Result<Vec<Client>> {
     let mut clients = Vec::new();
     for _ in 0..n.max(1) {
-        let channel = Channel::from_shared(addr.to_string())?
-            .connect()
-            .await
-            .with_context(|| format!("cannot connect to {addr}"))?;
-        clients.push(ScreeningClient::new(channel));
+        let channel = target.channel().await?;
+        clients.push(ScreeningClient::with_interceptor(
+            channel,
+            target.auth.clone(),
+        ));
     }
     Ok(clients)
 }
 
 /// `concurrency` tasks, each with one call in flight, for warm-up plus `seconds`.
 async fn unary(
-    clients: &[ScreeningClient<Channel>],
+    clients: &[Client],
     names: &[String],
     concurrency: usize,
     seconds: u64,
@@ -200,12 +270,7 @@ async fn unary(
 }
 
 /// `streams` ScreenStream calls, each fed as fast as the server's flow control allows.
-async fn stream(
-    clients: &[ScreeningClient<Channel>],
-    names: &[String],
-    streams: usize,
-    seconds: u64,
-) -> Result<Run> {
+async fn stream(clients: &[Client], names: &[String], streams: usize, seconds: u64) -> Result<Run> {
     let start = Instant::now() + Duration::from_secs(1);
     let end = start + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
@@ -242,9 +307,10 @@ async fn stream(
     })
 }
 
-async fn wait_serving(addr: &str) -> Result<()> {
+async fn wait_serving(target: &Target) -> Result<()> {
+    let addr = &target.addr;
     for _ in 0..3000 {
-        if let Ok(c) = Channel::from_shared(addr.to_string())?.connect().await {
+        if let Ok(c) = target.channel().await {
             let mut health = tonic_health::pb::health_client::HealthClient::new(c);
             let status = health
                 .check(tonic_health::pb::HealthCheckRequest {
@@ -262,12 +328,144 @@ async fn wait_serving(addr: &str) -> Result<()> {
     bail!("{addr} never reported SERVING")
 }
 
+/// Starts an in-process server on `config`; returns once it serves.
+async fn start(config: Config, target: impl FnOnce(String) -> Target) -> Result<Target> {
+    let listeners = clearance::server::Listeners::bind("127.0.0.1:0", "127.0.0.1:0", None).await?;
+    let target = target(listeners.public.local_addr()?.to_string());
+    tokio::spawn(clearance::server::serve(
+        config,
+        listeners,
+        clearance::server::ReloadTriggers::default(),
+        std::future::pending(),
+    ));
+    wait_serving(&target).await?;
+    Ok(target)
+}
+
+/// A compared case: (server, concurrency).
+type Case = (&'static str, usize);
+/// One run's (screenings/s, p50 µs, p99 µs).
+type Measured = (f64, f64, f64);
+
+/// The median of some measurements.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Plaintext against TLS with a token, the same lists, unary c=1 and c=32, alternating.
+async fn compare_tls(args: &Args, config: Config, names: &[String]) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let ca_key = rcgen::KeyPair::generate()?;
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key)?;
+    let key = rcgen::KeyPair::generate()?;
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])?
+        .signed_by(&key, &ca, &ca_key)?;
+    std::fs::write(dir.path().join("server.crt"), cert.pem())?;
+    std::fs::write(dir.path().join("server.key"), key.serialize_pem())?;
+    let mut secure = config.clone();
+    let mut tls = clearance::server::tls::TlsConfig::new("server.crt", "server.key");
+    tls.resolve(dir.path());
+    secure.tls = Some(tls);
+    secure.callers = vec![clearance::server::auth::CallerConfig {
+        name: "loadgen".into(),
+        token_sha256: Some(clearance::server::auth::hash_token("loadgen-token")),
+        cert_subject: None,
+        roles: vec![clearance::server::auth::Role::Screen],
+        datasets: Vec::new(),
+        rate_per_second: 0.0,
+        burst: None,
+    }];
+    let loading = Instant::now();
+    let plain = start(config, |a| Target::plain(format!("http://{a}"))).await?;
+    let client_tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(ca.pem()))
+        .domain_name("localhost");
+    let secure = start(secure, |a| Target {
+        addr: format!("https://{a}"),
+        tls: Some(client_tls),
+        auth: Auth::bearer("loadgen-token").expect("an ASCII token"),
+    })
+    .await?;
+    println!(
+        "two in-process servers (plaintext open on {}, TLS + token on {}), lists loaded in {:.1}s",
+        plain.addr,
+        secure.addr,
+        loading.elapsed().as_secs_f64()
+    );
+    let plain_clients = connect(&plain, args.connections).await?;
+    let secure_clients = connect(&secure, args.connections).await?;
+    let mut results: Vec<(Case, Vec<Measured>)> = Vec::new();
+    for round in 1..=args.repeat.max(1) {
+        for n in [1, 32] {
+            for (label, clients) in [
+                ("plaintext", &plain_clients),
+                ("TLS+token", &secure_clients),
+            ] {
+                let mut run = unary(clients, names, n, args.seconds).await?;
+                run.latencies.sort_unstable();
+                let rate = run.screenings as f64 / run.window.as_secs_f64();
+                let p50 = percentile(&run.latencies, 50.0) as f64;
+                let p99 = percentile(&run.latencies, 99.0) as f64;
+                report(&format!("round {round}: {label} c={n}"), run);
+                match results.iter_mut().find(|(k, _)| *k == (label, n)) {
+                    Some((_, v)) => v.push((rate, p50, p99)),
+                    None => results.push(((label, n), vec![(rate, p50, p99)])),
+                }
+            }
+        }
+    }
+    println!("medians over {} round(s):", args.repeat.max(1));
+    let med = |label: &str, n: usize| {
+        let v = &results
+            .iter()
+            .find(|(k, _)| *k == (label, n))
+            .expect("measured")
+            .1;
+        (
+            median(v.iter().map(|r| r.0).collect()),
+            median(v.iter().map(|r| r.1).collect()),
+            median(v.iter().map(|r| r.2).collect()),
+        )
+    };
+    for n in [1, 32] {
+        let (pr, p50, p99) = med("plaintext", n);
+        let (tr, t50, t99) = med("TLS+token", n);
+        println!(
+            "Screen c={n:<2}  plaintext {pr:>7.0}/s p50 {p50:>5.0} µs p99 {p99:>5.0} µs | TLS+token {tr:>7.0}/s p50 {t50:>5.0} µs p99 {t99:>5.0} µs | TLS/plain: throughput {:.2}, p50 {:.2}, p99 {:.2}",
+            tr / pr,
+            t50 / p50,
+            t99 / p99
+        );
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
     let names = load_names(args.names.as_ref())?;
-    let addr = match (&args.addr, &args.config) {
-        (Some(a), _) => a.clone(),
+    if args.compare_tls {
+        let path = args.config.as_ref().expect("clap requires --config");
+        return compare_tls(&args, Config::from_file(path)?, &names).await;
+    }
+    let target = match (&args.addr, &args.config) {
+        (Some(a), _) => {
+            let mut target = Target::plain(a.clone());
+            if let Some(ca) = &args.ca_cert {
+                let pem = std::fs::read(ca).with_context(|| format!("{}", ca.display()))?;
+                target.tls =
+                    Some(ClientTlsConfig::new().ca_certificate(Certificate::from_pem(pem)));
+            }
+            if let Some(t) = &args.token_file {
+                let token =
+                    std::fs::read_to_string(t).with_context(|| format!("{}", t.display()))?;
+                target.auth = Auth::bearer(&token)?;
+            }
+            target
+        }
         (None, Some(path)) => {
             let mut config = Config::from_file(path)?;
             if let Some(log) = &args.audit {
@@ -275,26 +473,18 @@ async fn main() -> Result<()> {
                 audit.fsync = args.audit_fsync.parse().map_err(anyhow::Error::msg)?;
                 config.audit = Some(audit);
             }
-            let listeners =
-                clearance::server::Listeners::bind("127.0.0.1:0", "127.0.0.1:0", None).await?;
-            let addr = format!("http://{}", listeners.public.local_addr()?);
-            tokio::spawn(clearance::server::serve(
-                config,
-                listeners,
-                clearance::server::ReloadTriggers::default(),
-                std::future::pending(),
-            ));
             let loading = Instant::now();
-            wait_serving(&addr).await?;
+            let target = start(config, |a| Target::plain(format!("http://{a}"))).await?;
             println!(
-                "in-process server on {addr}, lists loaded in {:.1}s",
+                "in-process server on {}, lists loaded in {:.1}s",
+                target.addr,
                 loading.elapsed().as_secs_f64()
             );
-            addr
+            target
         }
         (None, None) => bail!("pass --addr of a running server or --config to start one"),
     };
-    let clients = connect(&addr, args.connections).await?;
+    let clients = connect(&target, args.connections).await?;
     println!(
         "{} names, {} connections, {} s per run",
         names.len(),

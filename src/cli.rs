@@ -1,5 +1,5 @@
-//! The command line: `screen`, `batch`, `eval`, `serve`, `client`, `health`, `update`, `build`
-//! and `audit replay`. Parsing and printing only; the work is in the library.
+//! The command line: `screen`, `batch`, `eval`, `serve`, `client`, `health`, `update`, `build`,
+//! `audit replay` and `token hash|new`. Parsing and printing only; the work is in the library.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -114,6 +114,88 @@ enum ClientCommand {
     },
 }
 
+/// How `client` and `health` reach a server: TLS material and a bearer token.
+#[derive(Args)]
+struct ConnectArgs {
+    /// PEM CA certificate(s) to verify the server with; implied by an https:// address.
+    #[arg(long, value_name = "PEM")]
+    ca_cert: Option<PathBuf>,
+    /// PEM client certificate, for servers that ask for one ([tls] client_ca).
+    #[arg(long, value_name = "PEM", requires = "key")]
+    cert: Option<PathBuf>,
+    /// PEM private key of --cert.
+    #[arg(long, value_name = "PEM", requires = "cert")]
+    key: Option<PathBuf>,
+    /// The server name to expect in its certificate [default: the address's host].
+    #[arg(long)]
+    tls_server_name: Option<String>,
+    /// File holding the bearer token to send (authorization: Bearer ...).
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+}
+
+impl ConnectArgs {
+    /// Connects to `addr` (http:// or https://).
+    async fn channel(&self, addr: &str) -> Result<tonic::transport::Channel> {
+        use tonic::transport::{Certificate, ClientTlsConfig, Identity};
+        let mut endpoint = tonic::transport::Channel::from_shared(addr.to_string())
+            .with_context(|| format!("--addr {addr:?}: not a URI"))?;
+        let tls_wanted = addr.starts_with("https://") || self.ca_cert.is_some();
+        if tls_wanted {
+            let read = |p: &PathBuf| {
+                std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))
+            };
+            let mut tls = ClientTlsConfig::new();
+            if let Some(ca) = &self.ca_cert {
+                tls = tls.ca_certificate(Certificate::from_pem(read(ca)?));
+            }
+            if let (Some(cert), Some(key)) = (&self.cert, &self.key) {
+                tls = tls.identity(Identity::from_pem(read(cert)?, read(key)?));
+            }
+            if let Some(name) = &self.tls_server_name {
+                tls = tls.domain_name(name.clone());
+            }
+            endpoint = endpoint
+                .tls_config(tls)
+                .with_context(|| format!("TLS settings for {addr}"))?;
+        }
+        endpoint
+            .connect()
+            .await
+            .with_context(|| format!("cannot connect to {addr}"))
+    }
+
+    /// The `authorization` value to send, from --token-file.
+    fn authorization(
+        &self,
+    ) -> Result<Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>> {
+        let Some(path) = &self.token_file else {
+            return Ok(None);
+        };
+        let token = std::fs::read_to_string(path)
+            .with_context(|| format!("--token-file {}: cannot read", path.display()))?;
+        let value = format!("Bearer {}", token.trim())
+            .parse()
+            .with_context(|| {
+                format!(
+                    "--token-file {}: not a printable ASCII token",
+                    path.display()
+                )
+            })?;
+        Ok(Some(value))
+    }
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Read a bearer token from stdin (one line) and print its hex SHA-256, the value of a
+    /// [[caller]]'s token_sha256.
+    Hash,
+    /// Print a fresh random token (256 bits, hex) on the first line and its SHA-256 on the
+    /// second: give the first to the caller, put the second in the config.
+    New,
+}
+
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Re-screen every request in audit log files (live or rotated, torn lines skipped)
@@ -149,12 +231,21 @@ enum Command {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 3)]
         timeout_seconds: u64,
+        #[command(flatten)]
+        connect: ConnectArgs,
+    },
+    /// Bearer tokens for [[caller]] entries: hash one, or make a new one.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
     },
     /// Talk to a running server, as an operator would.
     Client {
         /// Server address: the Screening address, or the Admin address for `reload`.
         #[arg(long, default_value = "http://127.0.0.1:50051")]
         addr: String,
+        #[command(flatten)]
+        connect: ConnectArgs,
         #[command(subcommand)]
         command: ClientCommand,
     },
@@ -274,17 +365,43 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     // io::Error that main treats as a normal end.
     let mut out = std::io::stdout().lock();
     match cli.command {
+        Command::Token { command } => {
+            let token = match command {
+                TokenCommand::Hash => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    let token = line.trim_end_matches(['\n', '\r']);
+                    if token.is_empty() {
+                        bail!("no token on stdin");
+                    }
+                    token.to_string()
+                }
+                TokenCommand::New => {
+                    let mut bytes = [0u8; 32];
+                    rustls::crypto::ring::default_provider()
+                        .secure_random
+                        .fill(&mut bytes)
+                        .map_err(|_| anyhow::anyhow!("no random numbers from the OS"))?;
+                    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                    writeln!(out, "{token}")?;
+                    token
+                }
+            };
+            writeln!(out, "{}", crate::server::auth::hash_token(&token))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Health {
             addr,
             service,
             timeout_seconds,
+            connect,
         } => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
             let timeout = std::time::Duration::from_secs(timeout_seconds.max(1));
             let status = runtime.block_on(async {
-                tokio::time::timeout(timeout, health(&addr, &service))
+                tokio::time::timeout(timeout, health(&addr, &connect, &service))
                     .await
                     .unwrap_or_else(|_| {
                         Err(anyhow::anyhow!("no answer from {addr} in {timeout:?}"))
@@ -305,11 +422,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Client { addr, command } => {
+        Command::Client {
+            addr,
+            connect,
+            command,
+        } => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
-            let text = runtime.block_on(client(addr, command))?;
+            let text = runtime.block_on(client(addr, connect, command))?;
             write!(out, "{text}")?;
             Ok(ExitCode::SUCCESS)
         }
@@ -700,13 +821,9 @@ fn kind_flag(kind: Option<&str>) -> Result<Option<EntityKind>> {
 }
 
 /// The grpc.health.v1 status of `service` at `addr`, as its proto name (`SERVING`, ...).
-async fn health(addr: &str, service: &str) -> Result<String> {
+async fn health(addr: &str, connect: &ConnectArgs, service: &str) -> Result<String> {
     use tonic_health::pb::health_check_response::ServingStatus;
-    let channel = tonic::transport::Channel::from_shared(addr.to_string())
-        .with_context(|| format!("--addr {addr:?}: not a URI"))?
-        .connect()
-        .await
-        .with_context(|| format!("cannot connect to {addr}"))?;
+    let channel = connect.channel(addr).await?;
     let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
     let r = client
         .check(tonic_health::pb::HealthCheckRequest {
@@ -720,19 +837,38 @@ async fn health(addr: &str, service: &str) -> Result<String> {
         .unwrap_or_else(|_| format!("UNKNOWN({status})")))
 }
 
+/// A channel that sends `authorization` (a bearer token) with every call, if given.
+fn with_token(
+    channel: tonic::transport::Channel,
+    authorization: Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>,
+) -> tonic::service::interceptor::InterceptedService<
+    tonic::transport::Channel,
+    impl tonic::service::Interceptor + Clone,
+> {
+    tonic::service::interceptor::InterceptedService::new(
+        channel,
+        move |mut request: tonic::Request<()>| {
+            if let Some(value) = &authorization {
+                request
+                    .metadata_mut()
+                    .insert("authorization", value.clone());
+            }
+            Ok(request)
+        },
+    )
+}
+
 /// A gRPC error status as the client prints it.
 fn rpc_error(s: tonic::Status) -> anyhow::Error {
     anyhow::anyhow!("{}: {}", s.code(), s.message())
 }
 
 /// Runs one client command and returns what to print.
-async fn client(addr: String, command: ClientCommand) -> Result<String> {
+async fn client(addr: String, connect: ConnectArgs, command: ClientCommand) -> Result<String> {
     use crate::server::proto;
-    let channel = tonic::transport::Channel::from_shared(addr.clone())
-        .with_context(|| format!("--addr {addr:?}: not a URI"))?
-        .connect()
-        .await
-        .with_context(|| format!("cannot connect to {addr}"))?;
+    let channel = connect.channel(&addr).await?;
+    let authorization = connect.authorization()?;
+    let channel = with_token(channel, authorization);
     let mut text = String::new();
     match command {
         ClientCommand::Screen {

@@ -68,7 +68,31 @@
 //! max_bytes = 104857600          # rotate before a record would pass this size (0: never)
 //! keep = 10                      # rotated files kept; the oldest beyond this is deleted
 //! on_error = "fail_closed"       # fail_closed | fail_open
+//!
+//! [tls]                          # `clearance serve` only; without it every listener is plaintext
+//! cert = "tls/server.crt"        # PEM chain, relative to this file; re-read when it changes
+//! key = "tls/server.key"         # PEM private key (PKCS#8, PKCS#1 or SEC1)
+//! client_ca = "tls/clients-ca.crt"  # optional: ask gRPC clients for certificates from this CA
+//! client_auth = "required"       # required (default with client_ca) | optional
+//! poll_seconds = 10              # check the three files for new contents (0: never)
+//! http = true                    # serve /metrics, /healthz, /readyz over TLS too
+//!
+//! [[caller]]                     # access control: with no [[caller]] the server is open
+//! name = "billing"               # in the audit log (caller.principal) and the metrics
+//! token_sha256 = "9f86d0…"       # hex SHA-256 of its bearer token (clearance token hash)
+//! cert_subject = "billing.clients.example"  # or its client certificate's CN / DNS or URI SAN
+//! roles = ["screen"]             # screen (Screening) | admin (Admin)
+//! datasets = ["us_ofac_sdn"]     # optional: the only datasets it screens against
+//! rate_per_second = 100          # optional: screenings per second (0: unlimited)
+//! burst = 200                    # optional: default one second's worth
+//!
+//! [access]                       # optional, the open mode (no [[caller]]) only
+//! open_rate_per_second = 0       # screenings per second per peer IP address (0: unlimited)
+//! open_burst = 0                 # default one second's worth
 //! ```
+//!
+//! See [`crate::server::tls`] and [`crate::server::auth`] for how `[tls]` and `[[caller]]`
+//! are applied.
 //!
 //! `[audit]` appends one JSON line per screening decision (see [`crate::audit`] and the
 //! README's "Audit log"). `fsync = "always"` answers an RPC only once its record is on
@@ -88,6 +112,8 @@ use serde::Deserialize;
 use crate::audit::{AuditConfig, AuditError};
 use crate::lists::{ListFormat, LoadOptions};
 use crate::policy::{Decision, Policy, PolicyError};
+use crate::server::auth::{AccessConfig, CallerConfig};
+use crate::server::tls::{TlsConfig, TlsError};
 
 /// One list to load.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +201,11 @@ pub struct Config {
     /// The audit log; `None`: no audit log.
     pub audit: Option<AuditConfig>,
     pub update: UpdateConfig,
+    /// TLS on the listeners; `None`: plaintext.
+    pub tls: Option<TlsConfig>,
+    /// Who may call; empty: anyone (the open mode).
+    pub callers: Vec<CallerConfig>,
+    pub access: AccessConfig,
 }
 
 /// How `clearance serve` listens and when it reloads. Command-line flags override the
@@ -265,6 +296,11 @@ pub enum ConfigError {
     Audit(#[from] AuditError),
     #[error("[update]: {0}")]
     Update(String),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// A `[[caller]]` or `[access]` problem; the message names the caller and the field.
+    #[error("{0}")]
+    Access(String),
 }
 
 #[derive(Deserialize)]
@@ -280,6 +316,12 @@ struct RawConfig {
     audit: Option<AuditConfig>,
     #[serde(default)]
     update: UpdateConfig,
+    #[serde(default)]
+    tls: Option<TlsConfig>,
+    #[serde(default)]
+    caller: Vec<CallerConfig>,
+    #[serde(default)]
+    access: AccessConfig,
 }
 
 #[derive(Deserialize)]
@@ -336,6 +378,12 @@ impl Config {
                 audit
             }),
             update,
+            tls: raw.tls.map(|mut tls| {
+                tls.resolve(base);
+                tls
+            }),
+            callers: raw.caller,
+            access: raw.access,
         };
         if let Some(p) = config.server.snapshot.take() {
             config.server.snapshot = Some(resolve(p));
@@ -468,6 +516,12 @@ impl Config {
                 "timeout_seconds and connect_timeout_seconds must be at least 1".into(),
             ));
         }
+        if let Some(tls) = &self.tls {
+            tls.validate()?;
+        }
+        let client_certs = self.tls.as_ref().is_some_and(|t| t.client_ca.is_some());
+        crate::server::auth::validate(&self.callers, &self.access, client_certs)
+            .map_err(ConfigError::Access)?;
         Ok(())
     }
 }
@@ -763,6 +817,42 @@ mod tests {
             Some(PathBuf::from("/etc/clearance/sample.jsonl"))
         );
         assert_eq!(c.update.cache_dir, PathBuf::from("/etc/clearance/cache"));
+    }
+
+    #[test]
+    fn the_secure_example_parses_and_tls_and_caller_errors_name_the_field() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let c = Config::from_file(&root.join("config/secure.example.toml")).unwrap();
+        let tls = c.tls.as_ref().unwrap();
+        assert_eq!(tls.cert, root.join("config/tls/server.crt"));
+        assert_eq!(
+            tls.client_auth(),
+            Some(crate::server::tls::ClientAuth::Optional)
+        );
+        let names: Vec<&str> = c.callers.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["billing", "procurement", "operator"]);
+        assert_eq!(
+            c.callers[1].token_sha256.as_deref(),
+            Some(crate::server::auth::hash_token("example-procurement-token").as_str())
+        );
+        let err = |text: &str| {
+            Config::from_toml(text, Path::new("."))
+                .unwrap_err()
+                .to_string()
+        };
+        let e = err("[tls]\nkey = 'k.pem'\n");
+        assert!(e.contains("cert"), "{e}");
+        let e = err("[tls]\ncert = 'c'\nkey = 'k'\nclient_auth = 'optional'\n");
+        assert!(e.contains("[tls]: client_auth needs client_ca"), "{e}");
+        let e = err("[[caller]]\nname = 'x'\ncert_subject = 'x'\nroles = ['screen']\n");
+        assert!(
+            e.contains("caller 0 (\"x\"): cert_subject needs [tls] client_ca"),
+            "{e}"
+        );
+        let e = err("[[caller]]\nname = 'x'\ntoken_sha256 = 'abc'\nroles = ['root']\n");
+        assert!(e.contains("root"), "{e}");
+        let e = err("[access]\nopen_rate_per_second = -2\n");
+        assert!(e.contains("[access]"), "{e}");
     }
 
     #[test]

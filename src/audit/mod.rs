@@ -182,8 +182,8 @@ pub struct Caller {
     /// The transport's peer address, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<String>,
-    /// The authenticated identity (TLS client certificate subject, token subject) once the
-    /// server authenticates callers; `None` until then, and for unauthenticated calls.
+    /// The authenticated caller's name (its `[[caller]] name`, recognised by its TLS client
+    /// certificate or bearer token); `None` when the server runs without access control.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
 }
@@ -197,8 +197,13 @@ pub struct Context {
 }
 
 impl Context {
-    /// The context of an RPC: the caller's `x-request-id` when it is usable, else a fresh id.
-    pub fn of_request<T>(request: &tonic::Request<T>, method: &'static str) -> Context {
+    /// The context of an RPC: the caller's `x-request-id` when it is usable, else a fresh id;
+    /// `principal` is the authenticated caller's name (`server::auth::Identity::principal`).
+    pub fn of_request<T>(
+        request: &tonic::Request<T>,
+        method: &'static str,
+        principal: Option<&str>,
+    ) -> Context {
         let given = request
             .metadata()
             .get(REQUEST_ID_HEADER)
@@ -209,7 +214,7 @@ impl Context {
             method,
             caller: Caller {
                 peer: request.remote_addr().map(|a| a.to_string()),
-                principal: None,
+                principal: principal.map(str::to_string),
             },
         }
     }
@@ -692,16 +697,19 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 32);
         let mut req = tonic::Request::new(());
-        assert_eq!(Context::of_request(&req, "Screen").request_id.len(), 32);
+        assert_eq!(
+            Context::of_request(&req, "Screen", None).request_id.len(),
+            32
+        );
         req.metadata_mut()
             .insert(REQUEST_ID_HEADER, "order-1234".parse().unwrap());
-        let ctx = Context::of_request(&req, "Screen");
+        let ctx = Context::of_request(&req, "Screen", None);
         assert_eq!(ctx.request_id, "order-1234");
         assert_eq!(ctx.item(3).request_id, "order-1234-3");
         req.metadata_mut()
             .insert(REQUEST_ID_HEADER, "x".repeat(200).parse().unwrap());
         assert_ne!(
-            Context::of_request(&req, "Screen").request_id,
+            Context::of_request(&req, "Screen", None).request_id,
             "x".repeat(200)
         );
     }

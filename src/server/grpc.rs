@@ -9,6 +9,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::StreamExt;
 use tonic::{Request, Response, Status};
 
+use super::auth::{AuthError, Identity, Need, Role};
 use super::metrics::Rpc;
 use super::proto;
 use super::reload::{self, ReloadError, Trigger};
@@ -55,6 +56,9 @@ pub enum RequestError {
     /// The decision's audit record could not be written (`on_error = "fail_closed"`).
     #[error("{0}; the decision is withheld until it can be recorded")]
     Audit(#[source] AuditError),
+    /// Refused by access control (see [`super::auth`]).
+    #[error(transparent)]
+    Access(#[from] AuthError),
 }
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> RequestError {
@@ -65,15 +69,26 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> RequestError
 }
 
 /// The single mapping from errors to gRPC status codes.
-pub fn status_of(e: RequestError) -> Status {
-    match &e {
-        RequestError::Invalid { .. } => Status::invalid_argument(e.to_string()),
-        RequestError::NotFound(_) => Status::not_found(e.to_string()),
-        RequestError::NotReady => Status::unavailable(e.to_string()),
-        RequestError::Reload(_) => Status::failed_precondition(e.to_string()),
-        RequestError::Deadline => Status::deadline_exceeded(e.to_string()),
-        RequestError::Audit(_) => Status::unavailable(e.to_string()),
+pub fn code_of(e: &RequestError) -> tonic::Code {
+    use tonic::Code;
+    match e {
+        RequestError::Invalid { .. } => Code::InvalidArgument,
+        RequestError::NotFound(_) => Code::NotFound,
+        RequestError::NotReady => Code::Unavailable,
+        RequestError::Reload(_) => Code::FailedPrecondition,
+        RequestError::Deadline => Code::DeadlineExceeded,
+        RequestError::Audit(_) => Code::Unavailable,
+        RequestError::Access(AuthError::Unauthenticated(_)) => Code::Unauthenticated,
+        RequestError::Access(AuthError::Role { .. } | AuthError::Dataset { .. }) => {
+            Code::PermissionDenied
+        }
+        RequestError::Access(AuthError::RateLimited { .. }) => Code::ResourceExhausted,
     }
+}
+
+/// The error as the caller receives it: [`code_of`] and the error's message.
+pub fn status_of(e: RequestError) -> Status {
+    Status::new(code_of(&e), e.to_string())
 }
 
 /// Records how an RPC ended and turns its result into tonic's.
@@ -92,12 +107,18 @@ fn finish<T>(rpc: Rpc, result: Result<T, RequestError>) -> Result<Response<T>, S
     }
 }
 
-/// One log line per failed call that points at the server. A caller's bad request is
-/// counted in the metrics but not logged; a failed reload has its own line from `reload`.
+/// One log line per failed call that points at the server. A caller's bad request or a
+/// refusal by access control is counted in the metrics but not logged; a failed reload has
+/// its own line from `reload`.
 fn log_error(status: &Status) {
     if !matches!(
         status.code(),
-        tonic::Code::InvalidArgument | tonic::Code::NotFound | tonic::Code::FailedPrecondition
+        tonic::Code::InvalidArgument
+            | tonic::Code::NotFound
+            | tonic::Code::FailedPrecondition
+            | tonic::Code::Unauthenticated
+            | tonic::Code::PermissionDenied
+            | tonic::Code::ResourceExhausted
     ) {
         tracing::warn!(code = ?status.code(), "{}", status.message());
     }
@@ -317,17 +338,26 @@ fn entity_to_proto(e: &Entity) -> proto::Entity {
 /// Screens one request against the serving snapshot, loaded once so that a concurrent
 /// reload cannot mix two list versions into one answer, and hands the decision's record to
 /// the audit log. The answer may leave once [`Settling::settle`] says the record is down.
+/// Each screening takes one from the caller's rate limit, and screens only against the
+/// datasets the caller may use.
 async fn screen_one(
     state: &State,
     req: &proto::ScreenRequest,
     stream_started: Option<Instant>,
     ctx: &audit::Context,
+    who: &Identity,
 ) -> Settling {
-    let (party, options) = match parse_request(req) {
+    if let Err(e) = state.gate.admit(who) {
+        return Settling::done(Err(e.into()));
+    }
+    let (party, options) = match parse_request(req).and_then(|(party, mut options)| {
+        state.gate.restrict(who, &mut options)?;
+        Ok((party, options))
+    }) {
         Ok(parsed) => parsed,
         Err(e) => {
             if let Some(log) = &state.audit {
-                log.rejected(ctx, req, tonic::Code::InvalidArgument, e.to_string());
+                log.rejected(ctx, req, code_of(&e), e.to_string());
             }
             return Settling::done(Err(e));
         }
@@ -413,8 +443,12 @@ impl proto::screening_server::Screening for ScreeningService {
         request: Request<proto::ScreenRequest>,
     ) -> Result<Response<proto::ScreenResponse>, Status> {
         let rpc = self.state.metrics.rpc("Screen");
-        let ctx = audit::Context::of_request(&request, "Screen");
-        let mut answer = screen_one(&self.state, request.get_ref(), None, &ctx).await;
+        let who = match self.state.gate.check(&request, Need::Role(Role::Screen)) {
+            Ok(who) => who,
+            Err(e) => return finish(rpc, Err(e.into())),
+        };
+        let ctx = audit::Context::of_request(&request, "Screen", who.principal());
+        let mut answer = screen_one(&self.state, request.get_ref(), None, &ctx, &who).await;
         answer.settle().await;
         with_request_id(finish(rpc, answer.reply), &ctx)
     }
@@ -426,7 +460,11 @@ impl proto::screening_server::Screening for ScreeningService {
         request: Request<tonic::Streaming<proto::ScreenRequest>>,
     ) -> Result<Response<Self::ScreenStreamStream>, Status> {
         let rpc = self.state.metrics.rpc("ScreenStream");
-        let ctx = audit::Context::of_request(&request, "ScreenStream");
+        let who = match self.state.gate.check(&request, Need::Role(Role::Screen)) {
+            Ok(who) => who,
+            Err(e) => return finish(rpc, Err(e.into())),
+        };
+        let ctx = audit::Context::of_request(&request, "ScreenStream", who.principal());
         let deadline = grpc_timeout(request.metadata()).map(|t| tokio::time::Instant::now() + t);
         let mut requests = request.into_inner();
         let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER);
@@ -467,7 +505,7 @@ impl proto::screening_server::Screening for ScreeningService {
                                 Some(Ok(req)) => {
                                     n += 1;
                                     let item = stream_ctx.item(n);
-                                    let s = screen_one(&state, &req, Some(Instant::now()), &item)
+                                    let s = screen_one(&state, &req, Some(Instant::now()), &item, &who)
                                         .await;
                                     // A bad request in a stream answers that request with its
                                     // error and ends the stream, as gRPC streams carry one final
@@ -516,6 +554,10 @@ impl proto::screening_server::Screening for ScreeningService {
         request: Request<proto::GetEntityRequest>,
     ) -> Result<Response<proto::Entity>, Status> {
         let rpc = self.state.metrics.rpc("GetEntity");
+        let who = match self.state.gate.check(&request, Need::Role(Role::Screen)) {
+            Ok(who) => who,
+            Err(e) => return finish(rpc, Err(e.into())),
+        };
         let id = &request.get_ref().entity_id;
         let result = if id.is_empty() {
             Err(invalid("entity_id", "must not be empty"))
@@ -524,10 +566,12 @@ impl proto::screening_server::Screening for ScreeningService {
                 .snapshot()
                 .ok_or(RequestError::NotReady)
                 .and_then(|s| {
-                    s.index
+                    let e = s
+                        .index
                         .entity_by_id(id)
-                        .map(entity_to_proto)
-                        .ok_or_else(|| RequestError::NotFound(id.clone()))
+                        .ok_or_else(|| RequestError::NotFound(id.clone()))?;
+                    self.state.gate.dataset(&who, &e.dataset)?;
+                    Ok(entity_to_proto(e))
                 })
         };
         finish(rpc, result)
@@ -535,9 +579,12 @@ impl proto::screening_server::Screening for ScreeningService {
 
     async fn status(
         &self,
-        _request: Request<proto::StatusRequest>,
+        request: Request<proto::StatusRequest>,
     ) -> Result<Response<proto::StatusResponse>, Status> {
         let rpc = self.state.metrics.rpc("Status");
+        if let Err(e) = self.state.gate.check(&request, Need::Anyone) {
+            return finish(rpc, Err(e.into()));
+        }
         // Answered before the first snapshot too: the updates say why there is none.
         let result = match self.state.snapshot() {
             Some(s) => status_response(&s, &self.state),
@@ -613,6 +660,9 @@ impl proto::admin_server::Admin for AdminService {
         request: Request<proto::ReloadRequest>,
     ) -> Result<Response<proto::ReloadResponse>, Status> {
         let rpc = self.state.metrics.rpc("Reload");
+        if let Err(e) = self.state.gate.check(&request, Need::Role(Role::Admin)) {
+            return finish(rpc, Err(e.into()));
+        }
         let force = request.get_ref().force;
         // Building a snapshot takes a second or more: off the async workers.
         let result = reload::reload_blocking(self.state.clone(), Trigger::Admin, force)

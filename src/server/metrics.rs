@@ -27,6 +27,9 @@
 //! | `source_update_last_success_timestamp_seconds` | dataset | when the publisher last confirmed the cached copy (a download or a 304) |
 //! | `source_update_last_error_info` | dataset, error | 1 for the last failure's message, while the dataset's last attempt failed |
 //! | `sample_data` | | 1 while the server serves the bundled SAMPLE list instead of the configured lists |
+//! | `auth_rejections_total` | caller, reason | calls refused by access control: reason `unauthenticated` (caller `-`), `role`, `dataset` or `rate_limited` (caller `open` in the open mode) |
+//! | `tls_reloads_total` | result | certificate files that changed on disk: result `swapped` or `failed` (the old ones keep serving) |
+//! | `tls_handshake_failures_total` | listener | failed or timed-out TLS handshakes, by listener (`public`, `admin`, `http`) |
 
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -73,6 +76,9 @@ pub struct Metrics {
     source_update_last_success: GaugeVec,
     source_update_last_error: IntGaugeVec,
     sample_data: IntGauge,
+    auth_rejections: IntCounterVec,
+    tls_reloads: IntCounterVec,
+    tls_handshake_failures: IntCounterVec,
     audit: AuditMetrics,
 }
 
@@ -305,6 +311,30 @@ impl Metrics {
                 "1 while the server serves the bundled SAMPLE list, not the configured lists.",
             )
             .expect("valid metric"),
+            auth_rejections: IntCounterVec::new(
+                Opts::new(
+                    "auth_rejections_total",
+                    "Calls refused by access control, by caller and reason.",
+                ),
+                &["caller", "reason"],
+            )
+            .expect("valid metric"),
+            tls_reloads: IntCounterVec::new(
+                Opts::new(
+                    "tls_reloads_total",
+                    "TLS certificate files that changed on disk, by result.",
+                ),
+                &["result"],
+            )
+            .expect("valid metric"),
+            tls_handshake_failures: IntCounterVec::new(
+                Opts::new(
+                    "tls_handshake_failures_total",
+                    "Failed or timed-out TLS handshakes, by listener.",
+                ),
+                &["listener"],
+            )
+            .expect("valid metric"),
             registry,
         };
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
@@ -336,6 +366,9 @@ impl Metrics {
             Box::new(m.source_update_last_success.clone()),
             Box::new(m.source_update_last_error.clone()),
             Box::new(m.sample_data.clone()),
+            Box::new(m.auth_rejections.clone()),
+            Box::new(m.tls_reloads.clone()),
+            Box::new(m.tls_handshake_failures.clone()),
         ];
         for c in collectors {
             m.registry
@@ -343,6 +376,25 @@ impl Metrics {
                 .expect("each metric is registered once");
         }
         m
+    }
+
+    /// Counts a call refused by access control.
+    pub fn auth_rejected(&self, caller: &str, reason: &str) {
+        self.auth_rejections
+            .with_label_values(&[caller, reason])
+            .inc();
+    }
+
+    /// Counts a reload of the TLS files (`swapped` or `failed`).
+    pub fn tls_reloaded(&self, result: &str) {
+        self.tls_reloads.with_label_values(&[result]).inc();
+    }
+
+    /// Counts a failed TLS handshake on `listener`.
+    pub fn tls_handshake_failed(&self, listener: &str) {
+        self.tls_handshake_failures
+            .with_label_values(&[listener])
+            .inc();
     }
 
     /// Starts timing an RPC; see [`Rpc`].

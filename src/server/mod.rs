@@ -3,13 +3,16 @@
 //! `/healthz` and `/readyz`, all over the live [`Screener`].
 //!
 //! Request handling is in [`grpc`], the HTTP endpoints in [`http`], metrics in [`metrics`],
-//! reloads and their triggers in [`reload`], list downloads in [`updates`]. Errors become
+//! reloads and their triggers in [`reload`], list downloads in [`updates`], TLS in [`tls`]
+//! and access control (callers, roles, datasets, rate limits) in [`auth`]. Errors become
 //! `tonic::Status` in one place, [`grpc::status_of`].
 
+pub mod auth;
 pub mod grpc;
 pub mod http;
 pub mod metrics;
 pub mod reload;
+pub mod tls;
 pub mod updates;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,6 +51,8 @@ pub enum ServeError {
     Http(#[source] std::io::Error),
     #[error("reflection service: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
 /// What the services share: the live snapshot (once the first one is loaded), the config to
@@ -58,6 +63,8 @@ pub struct State {
     live: OnceLock<Screener>,
     pub config: Config,
     pub metrics: Arc<Metrics>,
+    /// Who may call what.
+    pub gate: auth::Gate,
     last_reload: Mutex<String>,
     /// Held for the whole of a reload, so reloads never overlap.
     reloading: Mutex<()>,
@@ -78,6 +85,7 @@ impl State {
             updates: Mutex::new(updates::initial_statuses(&config)),
             sample: AtomicBool::new(false),
             live: OnceLock::new(),
+            gate: auth::Gate::new(&config.callers, &config.access, metrics.clone()),
             config,
             metrics,
             last_reload: Mutex::new(String::new()),
@@ -188,6 +196,50 @@ fn incoming(listener: TcpListener) -> tonic::transport::server::TcpIncoming {
 
 type ScreeningServer = proto::screening_server::ScreeningServer<grpc::ScreeningService>;
 
+/// Says at start-up how callers are checked, and warns when they are not.
+fn log_access(state: &State) {
+    let tls = state.config.tls.as_ref();
+    if !state.gate.enforcing() {
+        tracing::warn!(
+            "access control is off: no [[caller]] in the config, so every client that reaches \
+             the listeners may screen and reload"
+        );
+    } else {
+        tracing::info!(callers = state.config.callers.len(), "access control on");
+        if tls.is_none() && state.gate.uses_tokens() {
+            tracing::warn!("bearer tokens travel in plain text: no [tls] section");
+        }
+    }
+    match tls {
+        None => tracing::info!("TLS is off: no [tls] section"),
+        Some(t) => tracing::info!(
+            cert = %t.cert.display(),
+            client_auth = ?t.client_auth(),
+            http = t.http,
+            "TLS on"
+        ),
+    }
+}
+
+type ServerFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), tonic::transport::Error>> + Send>,
+>;
+
+/// Serves `router` on `listener`, over TLS when `tls` is given.
+fn serve_grpc(
+    router: tonic::transport::server::Router,
+    listener: TcpListener,
+    tls: Option<(&Arc<tls::Tls>, tls::Listener)>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> ServerFuture {
+    match tls {
+        None => Box::pin(router.serve_with_incoming_shutdown(incoming(listener), stop)),
+        Some((tls, which)) => {
+            Box::pin(router.serve_with_incoming_shutdown(tls.incoming(listener, which), stop))
+        }
+    }
+}
+
 /// Serves until `shutdown` resolves. The listeners accept at once, with health NOT_SERVING
 /// and `/readyz` failing until the first snapshot is loaded and validated; if that fails,
 /// the servers stop and the error is returned. On shutdown, readiness drops first, then
@@ -199,20 +251,40 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let state = Arc::new(State::new(config));
+    log_access(&state);
+    let tls = match &state.config.tls {
+        Some(c) => Some(tls::Tls::load(c.clone(), state.metrics.clone())?),
+        None => None,
+    };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_not_serving::<ScreeningServer>().await;
     health
         .set_service_status("", tonic_health::ServingStatus::NotServing)
         .await;
 
-    let reflection_v1 = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
-    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1alpha()?;
+    // Reflection answers any authenticated caller; health answers everyone (probes carry
+    // no credentials).
+    let reflection_gate = {
+        let state = state.clone();
+        move |request: tonic::Request<()>| match state.gate.check(&request, auth::Need::Anyone) {
+            Ok(_) => Ok(request),
+            Err(e) => Err(grpc::status_of(e.into())),
+        }
+    };
+    let reflection_v1 = tonic::service::interceptor::InterceptedService::new(
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()?,
+        reflection_gate.clone(),
+    );
+    let reflection_v1alpha = tonic::service::interceptor::InterceptedService::new(
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1alpha()?,
+        reflection_gate,
+    );
 
     // The health service follows readiness: serving once a snapshot is installed (which
     // may be long after start-up, when the first snapshot file or download is awaited), not
@@ -256,6 +328,9 @@ pub async fn serve(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    if let Some(tls) = &tls {
+        tokio::spawn(tls.clone().watch(stop_rx.clone()));
+    }
 
     let mut builder = tonic::transport::Server::builder();
     if state.config.server.max_connection_age_seconds > 0 {
@@ -263,7 +338,7 @@ pub async fn serve(
             state.config.server.max_connection_age_seconds,
         ));
     }
-    let public_server = builder
+    let public_router = builder
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -272,13 +347,24 @@ pub async fn serve(
                 state: state.clone(),
             })
             .max_decoding_message_size(grpc::MAX_MESSAGE_BYTES),
-        )
-        .serve_with_incoming_shutdown(incoming(listeners.public), stopped(stop_rx.clone()));
-    let admin_server = tonic::transport::Server::builder()
-        .add_service(proto::admin_server::AdminServer::new(grpc::AdminService {
+        );
+    let public_server = serve_grpc(
+        public_router,
+        listeners.public,
+        tls.as_ref().map(|t| (t, tls::Listener::Public)),
+        stopped(stop_rx.clone()),
+    );
+    let admin_router = tonic::transport::Server::builder().add_service(
+        proto::admin_server::AdminServer::new(grpc::AdminService {
             state: state.clone(),
-        }))
-        .serve_with_incoming_shutdown(incoming(listeners.admin), stopped(stop_rx.clone()));
+        }),
+    );
+    let admin_server = serve_grpc(
+        admin_router,
+        listeners.admin,
+        tls.as_ref().map(|t| (t, tls::Listener::Admin)),
+        stopped(stop_rx.clone()),
+    );
     // The HTTP listener outlives the gRPC servers, so that `/readyz` reports the drain.
     let (grpc_done_tx, grpc_done_rx) = tokio::sync::watch::channel(false);
     let grpc_servers = async move {
@@ -286,15 +372,23 @@ pub async fn serve(
         let _ = grpc_done_tx.send(true);
         done
     };
+    let https = tls.clone().filter(|t| t.config().http);
     let http_server = {
         let (state, stop) = (state.clone(), stopped(grpc_done_rx));
         async move {
-            match listeners.http {
-                Some(l) => axum::serve(l, http::router(state))
+            match (listeners.http, https) {
+                (Some(l), None) => axum::serve(l, http::router(state))
                     .with_graceful_shutdown(stop)
                     .await
                     .map_err(ServeError::Http),
-                None => Ok(()),
+                (Some(l), Some(tls)) => axum::serve(
+                    tls.http_listener(l).map_err(ServeError::Http)?,
+                    http::router(state),
+                )
+                .with_graceful_shutdown(stop)
+                .await
+                .map_err(ServeError::Http),
+                (None, _) => Ok(()),
             }
         }
     };

@@ -92,6 +92,9 @@ pub fn lists_to_load(state: &State) -> Result<(Cow<'_, Config>, bool), ReloadErr
             },
             update: config.update.clone(),
             audit: config.audit.clone(),
+            tls: config.tls.clone(),
+            callers: config.callers.clone(),
+            access: config.access.clone(),
         }),
         true,
     ))
