@@ -44,6 +44,8 @@ pub const LEGAL_FORMS: &[(&[&str], &str)] = &[
     (&["limited", "liability", "company"], "llc"),
     (&["public", "limited", "company"], "plc"),
     (&["joint", "stock", "company"], "jsc"),
+    (&["s", "a", "de", "c", "v"], "sa"),
+    (&["sa", "de", "cv"], "sa"),
     (&["sociedad", "anonima"], "sa"),
     (&["societe", "anonyme"], "sa"),
     (&["sociedade", "anonima"], "sa"),
@@ -186,10 +188,19 @@ pub fn is_stopword(token: &str) -> bool {
     )
 }
 
-/// Whether a raw word is a word of a legal form: of any phrase in [`LEGAL_FORMS`], or a
-/// canonical legal form itself.
-pub fn is_legal_form_word(word: &str) -> bool {
-    is_legal_form(word) || LEGAL_FORMS.iter().any(|(phrase, _)| phrase.contains(&word))
+/// Every word of a legal form: the words of [`LEGAL_FORMS`]' phrases and the canonical forms,
+/// sorted and without repeats.
+pub fn legal_form_words() -> &'static [&'static str] {
+    static WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: Vec<&'static str> = LEGAL_FORMS
+            .iter()
+            .flat_map(|(phrase, canon)| phrase.iter().copied().chain([*canon]))
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
+    })
 }
 
 fn is_invisible(c: char) -> bool {

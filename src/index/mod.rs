@@ -264,6 +264,22 @@ impl Index {
         best
     }
 
+    /// Calls `found` with every length `n` for which `s[..n]` is a token of the index, shortest
+    /// first, in one walk of the token FST.
+    pub(crate) fn token_prefixes(&self, s: &str, mut found: impl FnMut(usize)) {
+        let fst = self.token_fst.as_fst();
+        let mut node = fst.root();
+        for (i, b) in s.bytes().enumerate() {
+            let Some(t) = node.find_input(b) else {
+                return;
+            };
+            node = fst.node(node.transition(t).addr);
+            if node.is_final() {
+                found(i + 1);
+            }
+        }
+    }
+
     pub(crate) fn skeleton_tokens(&self, skeleton: &str) -> &[u32] {
         self.skeletons.get(skeleton)
     }

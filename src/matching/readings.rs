@@ -10,7 +10,7 @@
 //! query costs a few FST lookups and no second search.
 
 use crate::index::Index;
-use crate::normalize::{is_legal_form_word, tokens};
+use crate::normalize::{legal_form_words, tokens};
 
 /// Longest run of pieces that may be joined back into one word ("h u a w e i" is six).
 const MAX_JOIN: usize = 24;
@@ -124,44 +124,77 @@ fn split_glued(index: &Index, toks: &[String]) -> Option<Vec<String>> {
 ///
 /// Short words are everywhere in a vocabulary of names, so almost any unknown word splits
 /// into a few of them ("hoppenbrouwer" → "hop pen brouwer"). A split may therefore hold at
-/// most one piece shorter than `SHORT_PIECE` ("jamaat ul dawa"), not counting a legal form
-/// at either end of the name ("franzul sa"; `first` and `last` say whether `word` begins or
-/// ends the name); among the splits allowed the one with the fewest short
-/// pieces, then the fewest pieces, wins.
+/// most one piece shorter than `SHORT_PIECE` ("jamaat ul dawa"). Legal-form words are free
+/// only in a run at the start of the name or at its end ("camelias bar sa de cv"; `first`
+/// and `last` say whether `word` begins or ends the name), never between other words. Among
+/// the splits allowed the one with the fewest short pieces, then the fewest pieces, wins.
 fn word_break(index: &Index, word: &str, (first, last): (bool, bool)) -> Option<Vec<String>> {
+    // Where a split is: in the run of legal forms that starts the name, among the words of
+    // the name, or in the run of legal forms that ends it.
+    const LEAD: usize = 0;
+    const BODY: usize = 1;
+    const TAIL: usize = 2;
+    type Cost = (usize, usize);
     let n = word.len();
-    // best[i]: (short pieces, pieces) covering word[..i], and where the last piece starts.
-    let mut best: Vec<Option<((usize, usize), usize)>> = vec![None; n + 1];
-    best[0] = Some(((0, 0), 0));
-    for end in MIN_PIECE..=n {
-        for start in (0..=end - MIN_PIECE).rev() {
-            let Some(((shorts, count), _)) = best[start] else {
+    // best[i][mode]: the cheapest (short pieces, pieces) covering word[..i] and ending in
+    // `mode`, with where its last piece starts and the mode before it. Pieces only add cost,
+    // so best[start] is final when the pieces from it are tried.
+    let mut best: Vec<[Option<(Cost, usize, usize)>; 3]> = vec![[None; 3]; n + 1];
+    best[0][LEAD] = Some(((0, 0), 0, LEAD));
+    let mut ends: Vec<(usize, bool)> = Vec::new();
+    for start in 0..n {
+        if best[start].iter().all(Option::is_none) {
+            continue;
+        }
+        let rest = &word[start..];
+        ends.clear();
+        index.token_prefixes(rest, |len| ends.push((start + len, false)));
+        for w in legal_form_words() {
+            if rest.starts_with(w) {
+                ends.push((start + w.len(), true));
+            }
+        }
+        for mode in [LEAD, BODY, TAIL] {
+            let Some(((shorts, count), _, _)) = best[start][mode] else {
                 continue;
             };
-            let piece = &word[start..end];
-            // A legal form is glued on at either end of a name, not inside it.
-            let at_edge = (first && start == 0) || (last && end == n);
-            let legal = is_legal_form_word(piece);
-            let short = piece.len() < SHORT_PIECE && !(legal && at_edge);
-            let cost = (shorts + usize::from(short), count + 1);
-            if cost.0 > 1 || cost.1 > MAX_PIECES || !(legal || known(index, piece)) {
+            if count >= MAX_PIECES {
                 continue;
             }
-            if best[end].is_none_or(|(c, _)| cost < c) {
-                best[end] = Some((cost, start));
+            for &(end, legal) in &ends {
+                let len = end - start;
+                if len < MIN_PIECE {
+                    continue;
+                }
+                let next = match (mode, legal) {
+                    (LEAD, true) if first => LEAD,
+                    (LEAD | BODY, false) => BODY,
+                    (BODY | TAIL, true) if last => TAIL,
+                    _ => continue,
+                };
+                let short = next == BODY && len < SHORT_PIECE;
+                let cost = (shorts + usize::from(short), count + 1);
+                if cost.0 <= 1 && best[end][next].is_none_or(|(c, _, _)| cost < c) {
+                    best[end][next] = Some((cost, start, mode));
+                }
             }
         }
     }
-    let ((_, count), _) = best[n]?;
-    if count < 2 {
-        return None;
-    }
-    let mut pieces = Vec::with_capacity(count);
+    // A split must name something: at least one word outside the legal forms.
+    let (mut mode, _) = [BODY, TAIL]
+        .into_iter()
+        .filter_map(|m| best[n][m].map(|(c, _, _)| (m, c)))
+        .min_by_key(|&(_, c)| c)?;
+    let mut pieces = Vec::new();
     let mut end = n;
     while end > 0 {
-        let (_, start) = best[end]?;
+        let (_, start, prev) = best[end][mode]?;
         pieces.push(&word[start..end]);
         end = start;
+        mode = prev;
+    }
+    if pieces.len() < 2 {
+        return None;
     }
     pieces.reverse();
     Some(tokens(&pieces.join(" ")))
@@ -183,16 +216,27 @@ fn leet_letter(c: char) -> Option<char> {
     })
 }
 
-/// The query with leetspeak undone ("Hu4w3i" → "Huawei"), or `None` when no digit or symbol
-/// standing for a letter sits between two letters. Numbers written beside letters ("A320",
-/// "13TH", "GP21") are not a sign. Once one word is disguised, digits elsewhere are read as
-/// letters too ("H3R0 11" → "HERO II", "5.4." → "S.A."): whoever disguised one word
-/// disguised the rest the same way.
+/// The query with leetspeak undone ("Hu4w3i" → "Huawei"), or `None` when no run of digits or
+/// symbols standing for letters sits between two letters ("H073L"). Numbers written beside
+/// letters ("A320", "13TH", "GP21") are not a sign. Once one word is disguised, digits
+/// elsewhere are read as letters too ("H3R0 11" → "HERO II", "5.4." → "S.A."): whoever
+/// disguised one word disguised the rest the same way.
 fn unleet(raw: &str) -> Option<String> {
-    let chars: Vec<char> = raw.chars().collect();
-    let disguised = chars
-        .windows(3)
-        .any(|w| w[0].is_alphabetic() && leet_letter(w[1]).is_some() && w[2].is_alphabetic());
+    let mut after_letter = false;
+    let mut in_run = false;
+    let mut disguised = false;
+    for c in raw.chars() {
+        if c.is_alphabetic() {
+            disguised |= in_run;
+            after_letter = true;
+            in_run = false;
+        } else if leet_letter(c).is_some() {
+            in_run = after_letter;
+        } else {
+            after_letter = false;
+            in_run = false;
+        }
+    }
     disguised.then(|| raw.chars().map(|c| leet_letter(c).unwrap_or(c)).collect())
 }
 
@@ -295,6 +339,7 @@ mod tests {
             "Huawei Technologies"
         );
         assert_eq!(unleet("H3R0 11").unwrap(), "HeRo ii");
+        assert_eq!(unleet("V35N4 H073L").unwrap(), "VesNa HoteL");
         assert_eq!(unleet("Unit 8200"), None);
         assert_eq!(unleet("A320 Leasing"), None);
         assert_eq!(unleet("760TH Research Institute"), None);
@@ -314,9 +359,15 @@ mod tests {
     #[test]
     fn an_unknown_word_is_not_split_into_short_words() {
         let ix = index(&["Hop Pen Brouwer", "Jamaat ul Dawa", "Sal"]);
-        for q in ["Hoppenbrouwer", "Hoppen Salet", "Petaochemical"] {
+        for q in ["Hoppenbrouwer", "Hoppen Salet", "Petaochemical", "JSC"] {
             assert!(readings(&ix, q, &toks(q)).is_empty(), "{q}");
         }
+        let ix2 = index(&["Camelias Bar, S.A. de C.V."]);
+        let q = "CameliasBarSAdeCV";
+        assert_eq!(
+            readings(&ix2, q, &toks(q))[0].tokens,
+            ["camelias", "bar", "sa"]
+        );
         let q = "JamaatulDawa";
         assert_eq!(
             readings(&ix, q, &toks(q))[0].tokens,
