@@ -29,7 +29,9 @@ use std::time::{Duration, Instant};
 use clearance::audit::read::read_all;
 use clearance::audit::{AuditConfig, OnError};
 use clearance::screen::Snapshot;
-use clearance::server::proto::{self, admin_client::AdminClient, screening_client::ScreeningClient};
+use clearance::server::proto::{
+    self, admin_client::AdminClient, screening_client::ScreeningClient,
+};
 use clearance::server::ReloadTriggers;
 use common::{request, sample, sample_config, Running};
 use tonic::transport::Channel;
@@ -83,7 +85,13 @@ impl Child {
             .arg("--config")
             .arg(config)
             .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
-            .args(["--http-listen", "127.0.0.1:0", "--poll-seconds", "0", "--log-json"])
+            .args([
+                "--http-listen",
+                "127.0.0.1:0",
+                "--poll-seconds",
+                "0",
+                "--log-json",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
@@ -147,10 +155,7 @@ impl Child {
     /// SIGTERM, and the log lines once it has exited.
     fn stop(mut self) -> Vec<String> {
         let pid = self.child.id().to_string();
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         while self.child.try_wait().unwrap().is_none() {
             assert!(Instant::now() < deadline, "the server did not stop");
@@ -185,7 +190,11 @@ type Outcome = (String, Option<(Code, String)>);
 
 /// Four concurrent callers, `each` calls each, ids `<prefix><caller>-<n>`.
 async fn load(client: &ScreeningClient<Channel>, prefix: &str, each: usize) -> Vec<Outcome> {
-    let names = ["Huawei Cloud Singapore Pte. Ltd.", "Siemens AG", "Mahan Air"];
+    let names = [
+        "Huawei Cloud Singapore Pte. Ltd.",
+        "Siemens AG",
+        "Mahan Air",
+    ];
     let mut tasks = Vec::new();
     for c in 0..4 {
         let mut client = client.clone();
@@ -221,10 +230,21 @@ async fn the_audit_disk_filling_fails_closed_and_no_answered_decision_lacks_its_
     let client = server.client().await;
 
     let outcomes = load(&client, "full", 60).await;
-    let answered: Vec<&String> = outcomes.iter().filter(|o| o.1.is_none()).map(|o| &o.0).collect();
+    let answered: Vec<&String> = outcomes
+        .iter()
+        .filter(|o| o.1.is_none())
+        .map(|o| &o.0)
+        .collect();
     let refused: Vec<&(Code, String)> = outcomes.iter().filter_map(|o| o.1.as_ref()).collect();
-    assert!(!answered.is_empty(), "nothing answered before the disk filled");
-    assert!(refused.len() > 100, "only {} refused: the disk never filled", refused.len());
+    assert!(
+        !answered.is_empty(),
+        "nothing answered before the disk filled"
+    );
+    assert!(
+        refused.len() > 100,
+        "only {} refused: the disk never filled",
+        refused.len()
+    );
     for (code, message) in &refused {
         assert_eq!(*code, Code::Unavailable, "{message}");
         assert!(message.contains(&log.display().to_string()), "{message}");
@@ -234,7 +254,10 @@ async fn the_audit_disk_filling_fails_closed_and_no_answered_decision_lacks_its_
     // Every decision that left has its record; the refused ones may or may not (a batch
     // cut by the full disk can hold some of its records whole).
     let logged = logged_ids(&[&log]);
-    let missing: Vec<_> = answered.iter().filter(|id| !logged.contains(**id)).collect();
+    let missing: Vec<_> = answered
+        .iter()
+        .filter(|id| !logged.contains(**id))
+        .collect();
     assert!(missing.is_empty(), "answered without a record: {missing:?}");
     let m = scrape(&server.http).await;
     assert_eq!(metric(&m, "clearance_audit_records_lost_total"), 0.0);
@@ -252,7 +275,9 @@ async fn the_audit_disk_filling_fails_closed_and_no_answered_decision_lacks_its_
     let lines = server.stop();
     let errors: Vec<&String> = lines.iter().filter(|l| l.contains("\"ERROR\"")).collect();
     assert!(
-        errors.iter().any(|l| l.contains("record(s) not written") && l.contains("fail_closed")),
+        errors
+            .iter()
+            .any(|l| l.contains("record(s) not written") && l.contains("fail_closed")),
         "{errors:?}"
     );
     eprintln!(
@@ -271,10 +296,16 @@ async fn the_audit_disk_filling_fails_open_and_counts_and_logs_every_lost_record
     let client = server.client().await;
 
     let outcomes = load(&client, "full", 60).await;
-    assert!(outcomes.iter().all(|o| o.1.is_none()), "fail_open refused a call");
+    assert!(
+        outcomes.iter().all(|o| o.1.is_none()),
+        "fail_open refused a call"
+    );
     let logged = logged_ids(&[&log]);
     let missing = outcomes.iter().filter(|o| !logged.contains(&o.0)).count();
-    assert!(missing > 100, "only {missing} records missing: the disk never filled");
+    assert!(
+        missing > 100,
+        "only {missing} records missing: the disk never filled"
+    );
     let m = scrape(&server.http).await;
     let lost = metric(&m, "clearance_audit_records_lost_total");
     // Every missing record is counted; a record counted lost may still be whole in the file
@@ -325,7 +356,11 @@ async fn an_audit_log_deleted_or_whose_folder_is_replaced_mid_run_loses_no_answe
     let folder = dir.path().join("logs");
     std::fs::create_dir(&folder).unwrap();
     let log = folder.join("audit.jsonl");
-    let server = Running::spawn(audited(&log, OnError::FailClosed), ReloadTriggers::default()).await;
+    let server = Running::spawn(
+        audited(&log, OnError::FailClosed),
+        ReloadTriggers::default(),
+    )
+    .await;
     server.wait_serving().await;
     let mut client = server.screening().await;
     call(&mut client, "before").await.unwrap();
@@ -360,7 +395,10 @@ async fn an_audit_log_deleted_or_whose_folder_is_replaced_mid_run_loses_no_answe
     call(&mut client, "repaired").await.unwrap();
     server.stop().await;
     let ids = logged_ids(&[&log]);
-    assert!(ids.contains("after-delete") && ids.contains("repaired"), "{ids:?}");
+    assert!(
+        ids.contains("after-delete") && ids.contains("repaired"),
+        "{ids:?}"
+    );
     assert!(!ids.contains("while-broken"));
 }
 
@@ -388,7 +426,11 @@ async fn an_audit_log_whose_folder_is_replaced_fails_open_counting_the_loss() {
 }
 
 async fn version(client: &mut ScreeningClient<Channel>) -> proto::StatusResponse {
-    client.status(proto::StatusRequest {}).await.unwrap().into_inner()
+    client
+        .status(proto::StatusRequest {})
+        .await
+        .unwrap()
+        .into_inner()
 }
 
 fn decision_of(r: &proto::ScreenResponse) -> proto::Decision {
@@ -419,23 +461,50 @@ async fn a_source_file_that_disappears_is_refused_by_name_and_the_last_snapshot_
         .await
         .unwrap_err();
     assert_eq!(e.code(), Code::FailedPrecondition, "{e:?}");
-    assert!(e.message().contains(&extra.display().to_string()), "{}", e.message());
-    assert!(e.message().contains("previous snapshot keeps serving"), "{}", e.message());
+    assert!(
+        e.message().contains(&extra.display().to_string()),
+        "{}",
+        e.message()
+    );
+    assert!(
+        e.message().contains("previous snapshot keeps serving"),
+        "{}",
+        e.message()
+    );
     let status = version(&mut client).await;
     assert_eq!(status.snapshot_version, v1);
-    assert!(status.last_reload.starts_with("failed"), "{}", status.last_reload);
-    assert!(status.last_reload.contains("extra.jsonl"), "{}", status.last_reload);
-    let globex = client.screen(request("g", "Globex Corporation")).await.unwrap();
+    assert!(
+        status.last_reload.starts_with("failed"),
+        "{}",
+        status.last_reload
+    );
+    assert!(
+        status.last_reload.contains("extra.jsonl"),
+        "{}",
+        status.last_reload
+    );
+    let globex = client
+        .screen(request("g", "Globex Corporation"))
+        .await
+        .unwrap();
     assert_eq!(decision_of(globex.get_ref()), proto::Decision::Deny);
     assert_eq!(globex.get_ref().snapshot_version, v1);
     let m = server.metrics().await;
     assert_eq!(
-        sample(&m, "clearance_reloads_total", &[("trigger", "admin"), ("result", "failed")]),
+        sample(
+            &m,
+            "clearance_reloads_total",
+            &[("trigger", "admin"), ("result", "failed")]
+        ),
         Some(1.0)
     );
     assert!(
-        m.samples.iter().any(|s| s.metric == "clearance_reload_last_error_info"
-            && s.labels.get("error").is_some_and(|e| e.contains("extra.jsonl"))),
+        m.samples
+            .iter()
+            .any(|s| s.metric == "clearance_reload_last_error_info"
+                && s.labels
+                    .get("error")
+                    .is_some_and(|e| e.contains("extra.jsonl"))),
         "no reload_last_error_info naming the file"
     );
 
@@ -462,7 +531,10 @@ async fn a_source_file_that_disappears_is_refused_by_name_and_the_last_snapshot_
         tokio::spawn(async move {
             let mut calls = 0;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let r = client.screen(request("l", "Globex Corporation")).await.unwrap();
+                let r = client
+                    .screen(request("l", "Globex Corporation"))
+                    .await
+                    .unwrap();
                 assert_eq!(decision_of(r.get_ref()), proto::Decision::Deny);
                 calls += 1;
             }
@@ -501,7 +573,10 @@ async fn a_source_file_that_disappears_is_refused_by_name_and_the_last_snapshot_
         .unwrap()
         .into_inner();
     assert!(r.swapped && r.snapshot_version != v1, "{r:?}");
-    let initech = client.screen(request("i", "Initech Systems")).await.unwrap();
+    let initech = client
+        .screen(request("i", "Initech Systems"))
+        .await
+        .unwrap();
     assert_eq!(decision_of(initech.get_ref()), proto::Decision::Deny);
     server.stop().await;
 }
@@ -521,7 +596,7 @@ fn damage(path: &Path, kind: &str) {
         }
         "truncated" => file.set_len(len / 2).unwrap(),
         "garbage" => {
-            let noise: Vec<u8> = (0..len).map(|i| (i * 2654435761 >> 13) as u8).collect();
+            let noise: Vec<u8> = (0..len).map(|i| ((i * 2654435761) >> 13) as u8).collect();
             file.write_all_at(&noise, 0).unwrap();
         }
         "zero-length" => file.set_len(0).unwrap(),
@@ -561,12 +636,20 @@ async fn a_snapshot_file_damaged_on_disk_is_refused_while_the_loaded_one_serves(
             .await
             .unwrap_err();
         assert_eq!(e.code(), Code::FailedPrecondition, "{kind}: {e:?}");
-        assert!(e.message().contains(&path.display().to_string()), "{kind}: {}", e.message());
+        assert!(
+            e.message().contains(&path.display().to_string()),
+            "{kind}: {}",
+            e.message()
+        );
         assert!(e.message().contains(reason), "{kind}: {}", e.message());
         eprintln!("{kind}: {}", e.message());
         let status = version(&mut client).await;
         assert_eq!(status.snapshot_version, v1, "{kind}");
-        assert!(status.last_reload.contains(reason), "{kind}: {}", status.last_reload);
+        assert!(
+            status.last_reload.contains(reason),
+            "{kind}: {}",
+            status.last_reload
+        );
         let r = client
             .screen(request("h", "Huawei Technologies Co., Ltd."))
             .await
@@ -576,7 +659,11 @@ async fn a_snapshot_file_damaged_on_disk_is_refused_while_the_loaded_one_serves(
         assert_eq!(r.snapshot_version, v1);
         let m = server.metrics().await;
         assert_eq!(
-            sample(&m, "clearance_reloads_total", &[("trigger", "admin"), ("result", "failed")]),
+            sample(
+                &m,
+                "clearance_reloads_total",
+                &[("trigger", "admin"), ("result", "failed")]
+            ),
             Some((n + 1) as f64),
             "{kind}"
         );
@@ -585,7 +672,11 @@ async fn a_snapshot_file_damaged_on_disk_is_refused_while_the_loaded_one_serves(
 
     // A good file of new lists is accepted.
     let extra = dir.path().join("extra.jsonl");
-    std::fs::write(&extra, "{\"id\": \"1\", \"name\": \"Globex Corporation\"}\n").unwrap();
+    std::fs::write(
+        &extra,
+        "{\"id\": \"1\", \"name\": \"Globex Corporation\"}\n",
+    )
+    .unwrap();
     let mut bigger = sample_config();
     bigger
         .add_source_flag(&format!("native:extra={}", extra.display()))
@@ -634,7 +725,10 @@ fn a_snapshot_file_damaged_before_start_stops_the_server_with_its_name() {
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(!status.success());
-    assert!(stderr.contains("current.clr") && stderr.contains("checksum mismatch"), "{stderr}");
+    assert!(
+        stderr.contains("current.clr") && stderr.contains("checksum mismatch"),
+        "{stderr}"
+    );
     let _ = std::io::stderr().flush();
 }
 
