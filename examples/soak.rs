@@ -81,8 +81,6 @@ struct Args {
     #[arg(long, default_value_t = 48)]
     max_rss_growth_mib: u64,
     /// Put the cancelling clients on the valid callers' connections instead of their own.
-    /// In a 10-minute run on the shared lists this way, 2 of 3.0 M valid calls failed
-    /// (CANCELLED, "operation was canceled", at the client); see docs/reliability.md.
     #[arg(long)]
     cancel_on_shared_connections: bool,
     /// Keep the folder with the soak list and the server's log.
