@@ -1,6 +1,11 @@
 //! What a freshly built snapshot must pass before it may serve: its entity count may not
-//! collapse against the live snapshot (unless the reload is forced), listed names must find
-//! themselves, and the operator's probe queries must get the decisions they expect.
+//! collapse against the live snapshot (unless the reload is forced), in total or in any one
+//! dataset, listed names must find themselves, and the operator's probe queries must get the
+//! decisions they expect.
+//!
+//! The per-dataset check matters when one list is small beside the others: an emptied or
+//! truncated UN file hardly moves the total of a universe dominated by OFAC and the CSL, yet
+//! serving it would silently allow every party only the UN lists.
 //!
 //! A file that parses but is truncated, a loader regression or a broken index all fail here,
 //! so the last good snapshot keeps serving.
@@ -15,6 +20,16 @@ pub enum ValidationError {
          without force"
     )]
     Shrunk { new: usize, old: usize, share: f64 },
+    #[error(
+        "dataset {dataset}: the new list holds {new} entities against {old} live, below the \
+         share {share} allowed without force"
+    )]
+    DatasetShrunk {
+        dataset: String,
+        new: usize,
+        old: usize,
+        share: f64,
+    },
     #[error(
         "self-probe failed: {id} ({name:?}) does not match itself at the deny threshold \
          (best: {best})"
@@ -54,6 +69,21 @@ pub fn validate(
                 old,
                 share: server.min_entity_share,
             });
+        }
+        // Datasets the configuration dropped (or the sample replaced by the real lists) are
+        // not compared: the configuration decides which lists exist, the files their size.
+        for now in fresh.index.datasets() {
+            let Some(was) = live.index.datasets().iter().find(|d| d.name == now.name) else {
+                continue;
+            };
+            if (now.entities as f64) < (was.entities as f64) * server.min_entity_share {
+                return Err(ValidationError::DatasetShrunk {
+                    dataset: now.name.clone(),
+                    new: now.entities,
+                    old: was.entities,
+                    share: server.min_entity_share,
+                });
+            }
         }
     }
     let self_probes = self_probe(fresh, server.self_probes)?;
@@ -154,6 +184,59 @@ mod tests {
         );
         assert!(validate(&fresh, Some(&live), &server, true).is_ok());
         assert!(validate(&fresh, None, &server, false).is_ok());
+    }
+
+    /// A snapshot of datasets `a` and `b` with `a` entities and `b` entities.
+    fn two_lists(a: usize, b: usize) -> Snapshot {
+        use crate::model::{Entity, LoadedList, Name, NameKind};
+        let mut builder = crate::index::build::IndexBuilder::new();
+        for (dataset, n) in [("a", a), ("b", b)] {
+            let entities = (0..n)
+                .map(|i| Entity {
+                    id: format!("{dataset}:{i}"),
+                    dataset: dataset.into(),
+                    names: vec![Name {
+                        value: format!("{dataset} Trading Number {i}"),
+                        kind: NameKind::Primary,
+                    }],
+                    ..Entity::default()
+                })
+                .collect();
+            builder.add_list(
+                LoadedList {
+                    dataset: dataset.into(),
+                    entities,
+                    ..LoadedList::default()
+                },
+                None,
+            );
+        }
+        Snapshot::new(builder.build().unwrap(), crate::policy::Policy::default())
+    }
+
+    #[test]
+    fn one_collapsed_list_is_refused_even_when_the_total_holds() {
+        let server = ServerConfig {
+            self_probes: 0,
+            ..ServerConfig::default()
+        };
+        let live = two_lists(40, 4);
+        // 40 of 44 entities remain (91%), but list b is empty: a truncated or emptied file.
+        let e = validate(&two_lists(40, 0), Some(&live), &server, false).unwrap_err();
+        assert_eq!(
+            e,
+            ValidationError::DatasetShrunk {
+                dataset: "b".into(),
+                new: 0,
+                old: 4,
+                share: 0.5
+            }
+        );
+        assert!(e.to_string().starts_with("dataset b: "), "{e}");
+        assert!(validate(&two_lists(40, 0), Some(&live), &server, true).is_ok());
+        // Half of b is still within the share; growth never fails.
+        assert!(validate(&two_lists(40, 2), Some(&live), &server, false).is_ok());
+        assert!(validate(&two_lists(41, 9), Some(&live), &server, false).is_ok());
     }
 
     #[test]

@@ -12,10 +12,17 @@
 //! the file is reopened for the next batch, which repairs a torn tail as on startup: if the
 //! file does not end in a newline (a crash or a full disk cut the last write), the writer
 //! starts a new line and leaves everything before it untouched.
+//!
+//! Before each batch the writer checks that the path still names the file it holds open. A
+//! log deleted or moved away by something else (a careless cleanup, a rotation tool that
+//! renames without telling the server) would otherwise swallow every later record into a
+//! file nobody can find, or into no file at all once the last handle closes: the writer
+//! reopens the path instead, and if the path cannot be opened (its folder was replaced,
+//! the disk is gone) the batch fails and `on_error` applies.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -346,6 +353,8 @@ fn run(mut sink: Sink, mut rx: mpsc::Receiver<Entry>, observer: Arc<dyn AuditObs
 struct Sink {
     config: AuditConfig,
     file: Option<File>,
+    /// Device and inode of `file`, to notice the path being deleted or replaced under it.
+    identity: (u64, u64),
     /// Bytes in the live file.
     len: u64,
     /// Written since the last fsync.
@@ -359,6 +368,7 @@ impl Sink {
         Sink {
             config,
             file: None,
+            identity: (0, 0),
             len: 0,
             unsynced: false,
             last_sync: Instant::now(),
@@ -377,8 +387,27 @@ impl Sink {
     /// Opens the live file for appending, creating it, and starts a new line if the last
     /// one is torn.
     fn ensure_open(&mut self) -> Result<(), AuditError> {
-        if self.file.is_some() {
-            return Ok(());
+        if let Some(file) = &self.file {
+            let here = std::fs::metadata(&self.config.path).map(|m| (m.dev(), m.ino()));
+            if here.as_ref().is_ok_and(|id| *id == self.identity) {
+                return Ok(());
+            }
+            tracing::warn!(
+                "audit log {}: the path no longer names the open file (deleted, moved or \
+                 replaced by something else); reopening it so that records stay findable",
+                self.config.path.display()
+            );
+            // Records already acknowledged went to the old file: make them durable there.
+            if self.unsynced && self.config.fsync != Fsync::Never {
+                if let Err(e) = file.sync_data() {
+                    tracing::error!(
+                        "audit log {}: cannot fsync the file that was replaced: {e}",
+                        self.config.path.display()
+                    );
+                }
+            }
+            self.file = None;
+            self.unsynced = false;
         }
         let path = &self.config.path;
         let mut file = OpenOptions::new()
@@ -387,7 +416,9 @@ impl Sink {
             .create(true)
             .open(path)
             .map_err(self.io("cannot open for appending"))?;
-        let mut len = file.metadata().map_err(self.io("cannot stat"))?.len();
+        let meta = file.metadata().map_err(self.io("cannot stat"))?;
+        let mut len = meta.len();
+        self.identity = (meta.dev(), meta.ino());
         if len > 0 {
             let mut last = [0u8];
             file.read_exact_at(&mut last, len - 1)
@@ -633,6 +664,22 @@ mod tests {
         log.append_blocking(b"{}\n".to_vec()).unwrap();
         drop(log);
         assert_eq!(std::fs::read(&c.path).unwrap(), b"{}\n");
+    }
+
+    #[test]
+    fn a_log_deleted_or_moved_under_the_writer_is_reopened_at_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = config(dir.path());
+        let log = AuditLog::open(&c, Arc::new(NoObserver));
+        log.append_blocking(b"{\"a\":1}\n".to_vec()).unwrap();
+        std::fs::remove_file(&c.path).unwrap();
+        log.append_blocking(b"{\"b\":2}\n".to_vec()).unwrap();
+        let moved = dir.path().join("moved.jsonl");
+        std::fs::rename(&c.path, &moved).unwrap();
+        log.append_blocking(b"{\"c\":3}\n".to_vec()).unwrap();
+        drop(log);
+        assert_eq!(std::fs::read(&moved).unwrap(), b"{\"b\":2}\n");
+        assert_eq!(std::fs::read(&c.path).unwrap(), b"{\"c\":3}\n");
     }
 
     #[test]

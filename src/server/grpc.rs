@@ -484,6 +484,7 @@ impl proto::screening_server::Screening for ScreeningService {
             let mut settling: VecDeque<Settling> = VecDeque::new();
             // Why reading stopped: the client closed its side (Ok) or broke it (Err).
             let mut ended: Option<Result<(), Status>> = None;
+            let mut expired = false;
             let mut n = 0;
             let code = loop {
                 let reply = if ended.is_some() && settling.is_empty() {
@@ -523,7 +524,7 @@ impl proto::screening_server::Screening for ScreeningService {
                             continue;
                         }
                         _ = &mut until_deadline => {
-                            let _ = tx.try_send(Err(status_of(RequestError::Deadline)));
+                            expired = true;
                             break tonic::Code::DeadlineExceeded;
                         }
                     }
@@ -534,6 +535,7 @@ impl proto::screening_server::Screening for ScreeningService {
                 let sent = tokio::select! {
                     sent = tx.send(reply) => sent.is_ok(),
                     _ = &mut until_deadline => {
+                        expired = true;
                         break tonic::Code::DeadlineExceeded;
                     }
                 };
@@ -545,6 +547,12 @@ impl proto::screening_server::Screening for ScreeningService {
                 }
             };
             rpc.finish(code);
+            // The final status must reach the client even when a slow reader keeps the
+            // buffer full: without it the stream would end cut short with status OK. It
+            // waits for room like any answer; a client that went away closes the channel.
+            if expired && !tx.is_closed() {
+                let _ = tx.send(Err(status_of(RequestError::Deadline))).await;
+            }
         });
         with_request_id(Ok(Response::new(ReceiverStream::new(rx))), &ctx)
     }
