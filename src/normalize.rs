@@ -345,6 +345,22 @@ fn legal_word_eq(raw: &str, word: &str) -> bool {
 pub fn tokens(input: &str) -> Vec<String> {
     let cleaned = clean(input);
     let raw: Vec<&str> = cleaned.split(' ').filter(|t| !t.is_empty()).collect();
+    let mut out = fold(&raw);
+    // Folding can make a new phrase of canonical forms ("cia pty bhd" gives "co pty ltd",
+    // whose "pty ltd" folds again), and normalizing must be idempotent, so fold until nothing
+    // changes. Every change merges tokens or turns a word into its canonical form, which
+    // folds to itself, so this ends (in practice after one extra pass).
+    loop {
+        let again = fold(&out.iter().map(String::as_str).collect::<Vec<_>>());
+        if again == out {
+            return out;
+        }
+        out = again;
+    }
+}
+
+/// Steps 6 and 7 of the module doc over raw tokens, once.
+fn fold(raw: &[&str]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {

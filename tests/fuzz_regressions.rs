@@ -36,3 +36,14 @@ fn normalize_is_idempotent_on_repeated_company_words() {
     }
     assert_eq!(normalize("cia cia bhd"), "ltd");
 }
+
+/// Target `normalize`: a fold made a new legal-form phrase ("cia pty bhd" gave "co pty ltd",
+/// whose "pty ltd" folds to "ltd" the next time), so normalizing twice changed the name.
+#[test]
+fn normalize_is_idempotent_when_folding_makes_a_new_phrase() {
+    for input in ["cia pty bhd", "Acme Pvt Bhd", "X Co Pte Bhd"] {
+        let once = normalize(input);
+        assert_eq!(normalize(&once), once, "input {input:?}");
+    }
+    assert_eq!(normalize("cia pty bhd"), "ltd");
+}
