@@ -422,29 +422,45 @@ fn legal_word_eq(raw: &str, word: &str) -> bool {
 pub fn tokens(input: &str) -> Vec<String> {
     let cleaned = clean(input);
     let raw: Vec<&str> = cleaned.split(' ').filter(|t| !t.is_empty()).collect();
+    let mut out = fold(&raw);
+    // Folding can make a new phrase of canonical forms ("cia pty bhd" gives "co pty ltd",
+    // whose "pty ltd" folds again), and normalizing must be idempotent, so fold until nothing
+    // changes. Every change merges tokens or turns a word into its canonical form, which
+    // folds to itself, so this ends (in practice after one extra pass).
+    loop {
+        let again = fold(&out.iter().map(String::as_str).collect::<Vec<_>>());
+        if again == out {
+            return out;
+        }
+        out = again;
+    }
+}
+
+/// Steps 6 and 7 of the module doc over raw tokens, once.
+fn fold(raw: &[&str]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     let mut i = 0;
-    'outer: while i < raw.len() {
-        for (phrase, canon) in LEGAL_FORMS {
-            let n = phrase.len();
-            if raw.len() - i >= n
-                && raw[i..i + n]
-                    .iter()
-                    .zip(*phrase)
-                    .all(|(r, w)| legal_word_eq(r, w))
-            {
-                // "co" followed by "ltd" in the canonical stream also folds ("co", "ltd" came
-                // from different phrases, e.g. "company ltd").
-                if *canon == "ltd" && out.last().is_some_and(|l| l == "co") {
-                    out.pop();
-                }
-                out.push((*canon).to_string());
-                i += n;
-                continue 'outer;
+    while i < raw.len() {
+        if let Some((n, canon)) = legal_form_at(&raw[i..]) {
+            // "co" followed by "ltd" in the canonical stream also folds ("co", "ltd" came
+            // from different phrases, e.g. "company ltd"); every "co" before it, or "cia cia
+            // bhd" would become "co ltd" and then "ltd" when normalized again.
+            while canon == "ltd" && out.last().is_some_and(|l| l == "co") {
+                out.pop();
             }
+            out.push(canon.to_string());
+            i += n;
+            continue;
         }
         let t = raw[i];
-        if (t == "al" || t == "el") && i + 1 < raw.len() && raw[i + 1].len() > 1 {
+        // Not before a legal form ("al corporation"): the joined word would read as a
+        // misspelt legal form the next time round ("alcorporation" is within two edits of
+        // "corporation"), and normalizing must be idempotent.
+        if (t == "al" || t == "el")
+            && i + 1 < raw.len()
+            && raw[i + 1].len() > 1
+            && legal_form_at(&raw[i + 1..]).is_none()
+        {
             out.push(format!("{t}{}", raw[i + 1]));
             i += 2;
             continue;
@@ -453,6 +469,16 @@ pub fn tokens(input: &str) -> Vec<String> {
         i += 1;
     }
     out
+}
+
+/// The legal-form phrase `raw` starts with: the number of raw tokens it spans and its
+/// canonical token.
+fn legal_form_at(raw: &[&str]) -> Option<(usize, &'static str)> {
+    LEGAL_FORMS.iter().find_map(|(phrase, canon)| {
+        let matches =
+            raw.len() >= phrase.len() && raw.iter().zip(*phrase).all(|(r, w)| legal_word_eq(r, w));
+        matches.then_some((phrase.len(), *canon))
+    })
 }
 
 /// Normalizes a name to its canonical string: [`tokens`] joined by single spaces.

@@ -1,0 +1,34 @@
+//! The name normalizer (`normalize`): never panics, yields lower-case ASCII alphanumeric
+//! tokens, is idempotent (as its module promises: list names and query names go through it
+//! once each, and a normalized name must stay itself), and the per-token helpers accept every
+//! token it yields.
+#![no_main]
+
+use clearance::normalize::{normalize, skeleton, tokens, translit_fold};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
+    let toks = tokens(input);
+    for t in &toks {
+        assert!(
+            !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            "token {t:?} of {input:?} is not lower-case ASCII alphanumeric"
+        );
+        let _ = translit_fold(t);
+        if let Some(s) = skeleton(t) {
+            assert!(s.is_ascii(), "skeleton {s:?} of {t:?} is not ASCII");
+        }
+    }
+    let once = toks.join(" ");
+    assert_eq!(once, normalize(input));
+    assert_eq!(
+        normalize(&once),
+        once,
+        "normalize is not idempotent on {input:?}"
+    );
+});
