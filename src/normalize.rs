@@ -423,6 +423,10 @@ pub fn tokens(input: &str) -> Vec<String> {
     let cleaned = clean(input);
     let raw: Vec<&str> = cleaned.split(' ').filter(|t| !t.is_empty()).collect();
     let mut out = fold(&raw);
+    // Most names hold nothing to fold: then a second pass could change nothing either.
+    if out.len() == raw.len() && out.iter().zip(&raw).all(|(a, b)| a == b) {
+        return out;
+    }
     // Folding can make a new phrase of canonical forms ("cia pty bhd" gives "co pty ltd",
     // whose "pty ltd" folds again), and normalizing must be idempotent, so fold until nothing
     // changes. Every change merges tokens or turns a word into its canonical form, which

@@ -467,7 +467,39 @@ mod fst_bytes {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<fst::Map<Vec<u8>>, D::Error> {
         let bytes = serde_bytes::ByteBuf::deserialize(d)?.into_vec();
-        fst::Map::new(bytes).map_err(serde::de::Error::custom)
+        let map = fst::Map::new(bytes).map_err(serde::de::Error::custom)?;
+        // `Map::new` checks only the header and footer; a damaged body panics inside `fst`
+        // on lookup. The FST's own CRC-32C over its bytes catches damage (an FST written by
+        // a hostile builder with a valid checksum is not caught: snapshot files are trusted
+        // to come from `clearance build`).
+        map.as_fst().verify().map_err(serde::de::Error::custom)?;
+        Ok(map)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use serde::Deserialize;
+
+        #[derive(Deserialize)]
+        struct Wrapped(#[serde(with = "super")] fst::Map<Vec<u8>>);
+
+        fn decode(bytes: &[u8]) -> Result<Wrapped, postcard::Error> {
+            postcard::from_bytes(&postcard::to_stdvec(serde_bytes::Bytes::new(bytes)).unwrap())
+        }
+
+        /// Found by the `snapshot` fuzz target: an FST whose body was damaged but whose
+        /// header and footer were intact decoded, then panicked inside `fst` on lookup.
+        #[test]
+        fn a_damaged_fst_body_is_refused_while_decoding() {
+            let map = fst::Map::from_iter([("alpha", 1u64), ("beta", 2), ("gamma", 3)]).unwrap();
+            let good = map.as_fst().as_bytes().to_vec();
+            assert_eq!(decode(&good).unwrap().0.get("beta"), Some(2));
+            for at in 8..good.len() - 8 {
+                let mut bad = good.clone();
+                bad[at] ^= 0x5a;
+                assert!(decode(&bad).is_err(), "byte {at} damaged, yet decoded");
+            }
+        }
     }
 }
 
