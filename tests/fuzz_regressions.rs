@@ -1,6 +1,6 @@
 //! Inputs the fuzz targets in `fuzz/` found to break a promise (a panic, or an invariant the
 //! code states), kept here inline so that the normal test suite guards the fix. Each test
-//! names the target that found it; see docs/security-fuzzing.md.
+//! names the target that found it; see the README (Security, Fuzzing).
 
 use clearance::normalize::normalize;
 
