@@ -272,34 +272,9 @@ fn undouble(index: &Index, toks: &[String]) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::IndexBuilder;
-    use crate::model::{Entity, EntityKind, LoadedList, Name, NameKind};
 
     fn index(names: &[&str]) -> Index {
-        let entities = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| Entity {
-                id: format!("t:{i}"),
-                dataset: "t".into(),
-                kind: EntityKind::Organization,
-                names: vec![Name {
-                    value: n.to_string(),
-                    kind: NameKind::Primary,
-                }],
-                ..Entity::default()
-            })
-            .collect();
-        let mut b = IndexBuilder::new();
-        b.add_list(
-            LoadedList {
-                dataset: "t".into(),
-                entities,
-                ..LoadedList::default()
-            },
-            None,
-        );
-        b.build().unwrap()
+        crate::screen::test_snapshot(names).index
     }
 
     fn toks(s: &str) -> Vec<String> {
