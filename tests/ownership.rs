@@ -187,7 +187,7 @@ fn an_unlisted_subsidiary_from_an_edge_file_is_restricted_only_while_the_rule_ap
          sample:el-huawei-cloud-computing,Example Cloud Holdings Pte. Ltd.,60,2021-01-01,,our KYC file\n",
     );
     let name = "Example Cloud Holdings Pte Ltd";
-    let id = "own_ownership:example-cloud-holdings-ltd";
+    let id = "own_ownership:example-cloud-holding-ltd";
     let via = ["Huawei Cloud Computing Technology [sample:el-huawei-cloud-computing]"];
     // The BIS Affiliates rule: in force from 2025-09-29, suspended 2025-11-10 to 2026-11-09.
     for (date, want) in [
