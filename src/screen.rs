@@ -4,7 +4,7 @@
 //! A request loads the snapshot once, so it sees exactly one list version even while a reload
 //! swaps in the next one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
@@ -40,6 +40,11 @@ pub enum SnapshotError {
     Build(#[from] BuildError),
     #[error("no sources configured")]
     NoSources,
+    /// The source loaded, but could not be read again for its digest: it disappeared or
+    /// changed under the loader. A snapshot without the digest would get a version of its own
+    /// for unchanged lists.
+    #[error("loading dataset {dataset}: {path}: disappeared while it was being loaded")]
+    Vanished { dataset: String, path: PathBuf },
 }
 
 impl Snapshot {
@@ -63,7 +68,12 @@ impl Snapshot {
                                     dataset: source.dataset.clone(),
                                     source: e,
                                 })?;
-                        Ok::<_, SnapshotError>((list, digest_path(&source.path)))
+                        let digest =
+                            digest_path(&source.path).ok_or_else(|| SnapshotError::Vanished {
+                                dataset: source.dataset.clone(),
+                                path: source.path.clone(),
+                            })?;
+                        Ok::<_, SnapshotError>((list, Some(digest)))
                     })
                 })
                 .collect();
