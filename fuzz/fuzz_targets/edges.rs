@@ -1,20 +1,11 @@
 //! Ownership edge loader (`lists::edges`, JSON lines or CSV) on arbitrary file bytes.
 #![no_main]
 
-use clearance::index::IndexBuilder;
-use clearance::model::LoadedList;
 use libfuzzer_sys::fuzz_target;
-
-/// A list that loaded must also index: loader output is the index builder's input.
-fn index(list: LoadedList) {
-    let mut builder = IndexBuilder::new();
-    builder.add_list(list, None);
-    let _ = builder.build();
-}
 
 fuzz_target!(|data: &[u8]| {
     let path = clearance_fuzz::file("edges.jsonl", data);
     if let Ok(list) = clearance::lists::edges::load(&path, "edges") {
-        index(list);
+        clearance_fuzz::index(list);
     }
 });

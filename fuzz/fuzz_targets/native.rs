@@ -1,16 +1,7 @@
 //! Native list loader (`lists::native`): the CSV form, or the JSON-lines form when the input starts with `{` (as the loader decides by file name).
 #![no_main]
 
-use clearance::index::IndexBuilder;
-use clearance::model::LoadedList;
 use libfuzzer_sys::fuzz_target;
-
-/// A list that loaded must also index: loader output is the index builder's input.
-fn index(list: LoadedList) {
-    let mut builder = IndexBuilder::new();
-    builder.add_list(list, None);
-    let _ = builder.build();
-}
 
 fuzz_target!(|data: &[u8]| {
     let name = if data.trim_ascii_start().starts_with(b"{") {
@@ -20,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
     };
     let path = clearance_fuzz::file(name, data);
     if let Ok(list) = clearance::lists::native::load(&path, "native") {
-        index(list);
+        clearance_fuzz::index(list);
     }
 });

@@ -1,16 +1,7 @@
 //! OFAC legacy CSV loader (`lists::ofac`): the input is split at NUL bytes into `sdn.csv`, `alt.csv`, `add.csv` and `sdn_comments.csv` (files past the last part are absent).
 #![no_main]
 
-use clearance::index::IndexBuilder;
-use clearance::model::LoadedList;
 use libfuzzer_sys::fuzz_target;
-
-/// A list that loaded must also index: loader output is the index builder's input.
-fn index(list: LoadedList) {
-    let mut builder = IndexBuilder::new();
-    builder.add_list(list, None);
-    let _ = builder.build();
-}
 
 fuzz_target!(|data: &[u8]| {
     const FILES: [&str; 4] = ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"];
@@ -27,6 +18,6 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(list) = clearance::lists::ofac::load(&dir, "ofac") {
-        index(list);
+        clearance_fuzz::index(list);
     }
 });

@@ -1,16 +1,7 @@
 //! Trade.gov Consolidated Screening List CSV loader (`lists::csl`) on arbitrary file bytes; input length parity toggles `skip_sdn_rows`.
 #![no_main]
 
-use clearance::index::IndexBuilder;
-use clearance::model::LoadedList;
 use libfuzzer_sys::fuzz_target;
-
-/// A list that loaded must also index: loader output is the index builder's input.
-fn index(list: LoadedList) {
-    let mut builder = IndexBuilder::new();
-    builder.add_list(list, None);
-    let _ = builder.build();
-}
 
 fuzz_target!(|data: &[u8]| {
     let path = clearance_fuzz::file("consolidated.csv", data);
@@ -18,6 +9,6 @@ fuzz_target!(|data: &[u8]| {
         skip_sdn_rows: data.len() % 2 == 1,
     };
     if let Ok(list) = clearance::lists::csl::load(&path, "csl", &options) {
-        index(list);
+        clearance_fuzz::index(list);
     }
 });

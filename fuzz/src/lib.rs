@@ -104,3 +104,11 @@ pub fn request_of(text: &str) -> proto::ScreenRequest {
         as_of,
     }
 }
+
+/// Indexes a list a loader target loaded: loader output is the index builder's input, so a
+/// list that loads must also index without a panic.
+pub fn index(list: clearance::model::LoadedList) {
+    let mut builder = clearance::index::IndexBuilder::new();
+    builder.add_list(list, None);
+    let _ = builder.build();
+}
