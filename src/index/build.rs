@@ -14,7 +14,7 @@ use super::{
 use crate::matching::score::TokenClass;
 use crate::model::EntityKind;
 use crate::model::{Entity, LoadedList};
-use crate::normalize::{is_legal_form, is_stopword, skeleton, tokens, translit_fold};
+use crate::normalize::{is_filler, phonetic_keys, tokens, translit_fold};
 
 /// Weight of legal-form and stopword tokens, in IDF units: they count a little, so that "Bank
 /// of Cuba" still prefers "Bank of Cuba" to "Bank Cuba", but never decide a match.
@@ -164,7 +164,7 @@ impl IndexBuilder {
             token_builder.insert(t, i as u64)?;
             ordinal_of.insert(t, i as u32);
             token_text.push(Box::<str>::from(t));
-            let class = TokenClass::of(t, is_legal_form(t) || is_stopword(t));
+            let class = TokenClass::of(t, is_filler(t));
             token_class.push(class);
             token_weight.push(token_weight_for(class, df as f32, n_names));
         }
@@ -223,13 +223,13 @@ impl IndexBuilder {
         let mut token_fold = Vec::with_capacity(token_text.len());
         for (i, t) in token_text.iter().enumerate() {
             token_fold.push(Box::<str>::from(translit_fold(t)));
-            match skeleton(t) {
-                Some(s) => {
-                    token_skeleton.push(Box::<str>::from(s.as_str()));
-                    skeletons.push((s, i as u32));
-                }
-                None => token_skeleton.push(Box::<str>::from("")),
+            // Every romanization key of the token (and the syllable fold of a short one),
+            // kept space-separated for scoring and each indexed for candidates.
+            let keys = phonetic_keys(t);
+            for k in keys.split(' ').filter(|k| !k.is_empty()) {
+                skeletons.push((k.to_string(), i as u32));
             }
+            token_skeleton.push(Box::<str>::from(keys.as_str()));
             if t.len() >= 4 && t.is_ascii() {
                 deletion_keys.push((t.to_string(), i as u32));
                 for d in deletions(t) {

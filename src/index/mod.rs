@@ -42,6 +42,10 @@ pub enum Role {
     Given,
     Middle,
     Surname,
+    /// A father's or ancestor's name: after a nasab connector ("bin", "ould"), or an East
+    /// Slavic patronymic ("Vladimirovich"). Optional like a middle name, but not a given
+    /// name: "Salman bin Muhammad" is not "Muhammad bin Salman".
+    Patronym,
     /// Not (known to be) a person's name.
     Other,
 }
@@ -50,28 +54,43 @@ pub enum Role {
 /// callers write "Given Middle... Surname".
 pub(crate) fn person_roles(raw: &str, tokens: &[String]) -> Vec<Role> {
     let n = tokens.len();
-    if let Some((last, given)) = raw.split_once(',') {
-        let (ls, gs) = (
-            crate::normalize::tokens(last).len(),
-            crate::normalize::tokens(given).len(),
-        );
-        if ls > 0 && gs > 0 && ls + gs == n && !given.contains(',') {
-            return (0..n)
-                .map(|i| match i {
-                    i if i < ls => Role::Surname,
-                    i if i == ls => Role::Given,
-                    _ => Role::Middle,
-                })
-                .collect();
+    let mut roles: Vec<Role> = 'order: {
+        if let Some((last, given)) = raw.split_once(',') {
+            let (ls, gs) = (
+                crate::normalize::tokens(last).len(),
+                crate::normalize::tokens(given).len(),
+            );
+            if ls > 0 && gs > 0 && ls + gs == n && !given.contains(',') {
+                break 'order (0..n)
+                    .map(|i| match i {
+                        i if i < ls => Role::Surname,
+                        i if i == ls => Role::Given,
+                        _ => Role::Middle,
+                    })
+                    .collect();
+            }
+        }
+        (0..n)
+            .map(|i| match i {
+                0 => Role::Given,
+                i if i + 1 == n => Role::Surname,
+                _ => Role::Middle,
+            })
+            .collect()
+    };
+    // After a nasab connector come the ancestors' names (the family name stays the family
+    // name); patronymics are recognised by their ending.
+    let mut after_connector = false;
+    for (t, role) in tokens.iter().zip(roles.iter_mut()) {
+        if crate::normalize::is_nasab_connector(t) {
+            after_connector = true;
+            continue;
+        }
+        if *role == Role::Middle && (after_connector || crate::normalize::is_patronymic(t)) {
+            *role = Role::Patronym;
         }
     }
-    (0..n)
-        .map(|i| match i {
-            0 => Role::Given,
-            i if i + 1 == n => Role::Surname,
-            _ => Role::Middle,
-        })
-        .collect()
+    roles
 }
 
 /// One indexed name.

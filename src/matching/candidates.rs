@@ -13,7 +13,7 @@ use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
 
 use crate::index::build::DELETION_KEYS_MAX_LEN;
 use crate::index::Index;
-use crate::normalize::skeleton;
+use crate::normalize::phonetic_keys;
 
 use super::score::{allowed_distance, osa_within};
 
@@ -36,54 +36,65 @@ pub struct Expansion {
     pub distance: Option<u8>,
 }
 
-/// Index tokens near `token`: itself when the index knows it; otherwise (most likely a typo
-/// or an unusual spelling) the tokens within its edit budget and those sharing its phonetic
-/// skeleton.
+/// Index tokens near `token`: itself when the index knows it, the tokens within its edit
+/// budget, and those sharing one of its phonetic keys (romanization variants, see
+/// [`crate::normalize::romanization_keys`]).
 ///
-/// A word the index knows is not expanded: its near neighbours are mostly other real words
-/// ("martins"/"martinez"), the query's other words still bring the right names in, and scoring
-/// compares every candidate token fuzzily (edit distance, transliteration folds, skeletons)
-/// either way. Expanding known words cost more than it found: in a dense vocabulary a common
-/// word has dozens of neighbours, each with hundreds of postings.
+/// Every word is expanded, known or not: a real variant is usually another real word
+/// ("Kasim" is listed under one party, "Qasem" under another), so a word the index knows
+/// must still reach its neighbours. The cost is bounded by the word itself, not by skipping
+/// it: a known word looks up its distance-1 neighbours only (distance 2 is for unknown words
+/// of 8+ letters, the typo case), and at most [`MAX_EXPANSIONS`] spellings vote (closest,
+/// then rarest, see `matching::keep_closest`).
 ///
 /// Words up to `DELETION_KEYS_MAX_LEN` (12) letters look their neighbours up through the index's
 /// symmetric-deletion FST: `1 + len` lookups at distance 1, about `len²/2` at distance 2, a
-/// few microseconds either way. Longer words run a Levenshtein DFA (from builders made once
-/// per process) over the token FST, which costs about 0.1 ms but is rarely needed.
+/// few microseconds either way. Longer unknown words (up to [`MAX_FUZZY_LEN`]) run a
+/// Levenshtein DFA (from builders made once per process) over the token FST, which costs
+/// about 0.1 ms but is rarely needed; longer words still are looked up exactly only.
 ///
 /// Returns the token's ordinal when the index knows it.
 pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u32> {
     out.clear();
-    if let Some(o) = index.token_ordinal(token) {
+    let known = index.token_ordinal(token);
+    if let Some(o) = known {
         out.push(Expansion {
             ordinal: o,
             distance: Some(0),
         });
-        return Some(o);
     }
     let budget = allowed_distance(token.chars().count());
     if budget > 0 && token.is_ascii() && token.len() <= DELETION_KEYS_MAX_LEN {
         // Distance 1 first (len + 1 lookups); the two-edit neighbourhood (~len²/2 lookups)
-        // only when nothing is that close.
+        // only for an unknown word with nothing that close.
         by_deletions(index, token, 1, out);
-        if out.is_empty() && budget > 1 {
+        if known.is_none() && out.is_empty() && budget > 1 {
             by_deletions(index, token, 2, out);
         }
-    } else if budget > 0 {
+    } else if budget > 0 && known.is_none() && token.len() <= MAX_FUZZY_LEN {
         fuzzy(index, token, budget, out);
     }
-    if let Some(s) = skeleton(token) {
-        for &o in index.skeleton_tokens(&s) {
-            if !out.iter().any(|e| e.ordinal == o) {
-                out.push(Expansion {
-                    ordinal: o,
-                    distance: None,
-                });
+    if token.len() <= MAX_FUZZY_LEN {
+        for key in phonetic_keys(token).split(' ').filter(|k| !k.is_empty()) {
+            for &o in index.skeleton_tokens(key) {
+                if !out.iter().any(|e| e.ordinal == o) {
+                    out.push(Expansion {
+                        ordinal: o,
+                        distance: None,
+                    });
+                }
             }
         }
     }
-    None
+    known
 }
+
+/// Longest word that is expanded at all: no listed name word is longer, and a Levenshtein
+/// automaton over a long word costs in proportion to its length.
+pub const MAX_FUZZY_LEN: usize = 32;
+
+/// Most spellings a query word may stand for, see [`expand`].
+pub const MAX_EXPANSIONS: usize = 12;
 
 /// Tokens within `budget` (1 or 2) edits of `token`, found through shared deletion keys and
 /// then verified with the OSA distance (a transposition counts as one edit).

@@ -17,13 +17,14 @@ use std::cell::RefCell;
 use serde::Serialize;
 
 use crate::index::build::{FILLER_WEIGHT, INITIAL_WEIGHT};
-use crate::index::{canonical_identifier, whole_key, Index};
+use crate::index::{canonical_identifier, person_roles, whole_key, Index};
 use crate::model::{EntityKind, Identifier, NameKind};
-use crate::normalize::{is_legal_form, is_stopword, tokens};
+use crate::normalize::{is_filler, is_legal_form, is_syllabic, tokens};
 
-use candidates::{expand, Expansion, Votes};
+use candidates::{expand, Expansion, Votes, MAX_EXPANSIONS};
 use score::{
-    score_name, NameScore, OwnedForms, Role, SimCache, TokenClass, WeightedToken, QUERY_SHARE,
+    score_name, NameScore, OwnedForms, Role, Script, SimCache, TokenClass, WeightedToken,
+    QUERY_SHARE,
 };
 
 /// How many best-voted names go on to full scoring.
@@ -218,18 +219,22 @@ fn search_tokens(
                 candidates.push(n);
             }
         }
+        let script = query_script(&query.name);
+        let roles = person_roles(&query.name, toks);
         let weighted: Vec<WeightedToken> = qtokens
             .iter()
+            .zip(roles)
             .enumerate()
-            .map(|(i, t)| WeightedToken {
+            .map(|(i, (t, role))| WeightedToken {
                 id: i as u32,
                 text: &t.forms.text,
                 fold: &t.forms.fold,
                 skeleton: &t.forms.skeleton,
                 weight: t.weight,
                 class: TokenClass::of(&t.forms.text, t.filler),
-                role: Role::Other,
+                role,
                 known: t.known,
+                script,
             })
             .collect();
         // Score every candidate cheaply, keep each entity's best name, and build the
@@ -270,7 +275,7 @@ fn search_tokens(
 fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<QueryToken> {
     toks.iter()
         .map(|t| {
-            let filler = is_legal_form(t) || is_stopword(t);
+            let filler = is_filler(t);
             let known = expand(index, t, buf);
             keep_closest(index, buf);
             let weight = if filler {
@@ -298,11 +303,10 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
         .collect()
 }
 
-/// Most spellings a query word may stand for. In a dense vocabulary a misspelt word has
-/// dozens of neighbours within its edit budget; voting for all of their postings would cost
-/// more than it finds, so only the closest (then the rarest, which identify more) vote.
-const MAX_EXPANSIONS: usize = 12;
-
+/// Keeps the spellings that vote for a query word. In a dense vocabulary a word has dozens of
+/// neighbours within its edit budget and among its romanization variants; voting for all of
+/// their postings would cost more than it finds, so only the closest (then the rarest, which
+/// identify more) vote.
 fn keep_closest(index: &Index, expansions: &mut Vec<Expansion>) {
     if expansions.len() > MAX_EXPANSIONS {
         expansions.sort_by_key(|e| {
@@ -394,6 +398,7 @@ fn score_candidate<'a>(
                     class: index.token_class(o),
                     role: if as_org { Role::Other } else { role },
                     known: false,
+                    script: Script::Alphabetic,
                 }
             }),
     );
@@ -403,20 +408,15 @@ fn score_candidate<'a>(
     }
     // Reasons are only spelled out when explaining; the candidate loop needs the factors.
     let mut adjustments = Vec::new();
-    let mut adjust = |factor: f32, reason: &dyn Fn() -> String| {
-        adjustments.push(Adjustment {
-            reason: if explain { reason() } else { String::new() },
-            factor,
-        })
-    };
+
     match name.kind {
-        NameKind::Weak => adjust(0.95, &|| "weak alias".into()),
-        NameKind::Former => adjust(0.98, &|| "former name".into()),
+        NameKind::Weak => adjust(&mut adjustments, explain, 0.95, &|| "weak alias".into()),
+        NameKind::Former => adjust(&mut adjustments, explain, 0.98, &|| "former name".into()),
         _ => {}
     }
     if let Some(k) = query.kind {
         if k != EntityKind::Unknown && entity.kind != EntityKind::Unknown && k != entity.kind {
-            adjust(0.9, &|| {
+            adjust(&mut adjustments, explain, 0.9, &|| {
                 format!(
                     "party is a {} but the entry is a {}",
                     k.as_str(),
@@ -431,8 +431,10 @@ fn score_candidate<'a>(
             .iter()
             .find(|c| entity.countries.iter().any(|e| e.eq_ignore_ascii_case(c)));
         match shared {
-            Some(c) => adjust(1.03, &|| format!("country {c} matches")),
-            None => adjust(0.95, &|| {
+            Some(c) => adjust(&mut adjustments, explain, 1.03, &|| {
+                format!("country {c} matches")
+            }),
+            None => adjust(&mut adjustments, explain, 0.95, &|| {
                 format!(
                     "country {} not among the entry's ({})",
                     query.countries.join(","),
@@ -442,12 +444,49 @@ fn score_candidate<'a>(
         }
     }
     if numbers_disagree(qtokens, ctokens) {
-        adjust(0.8, &|| "numbers in the names differ".into());
+        adjust(&mut adjustments, explain, 0.8, &|| {
+            "numbers in the names differ".into()
+        });
     }
-    let score = adjustments
+    if ns.order_conflict {
+        adjust(&mut adjustments, explain, NASAB_ORDER_FACTOR, &|| {
+            "a given name matched a father's name (bin/ibn, patronymic)".into()
+        });
+    }
+    let penalised = adjustments.iter().filter(|a| a.factor < 1.0).count();
+    let mut score = adjustments
         .iter()
         .fold(ns.score, |s, a| s * a.factor)
         .clamp(0.0, 1.0);
+    // A longer or shorter form of a name ("Oleg Deripaska" for "DERIPASKA, Oleg
+    // Vladimirovich", "GUPTA, Atul Kumar" for "GUPTA, Atul") reaches review when the words
+    // both share are rare enough to identify someone.
+    if ns.subset
+        && score < SUBSET_FLOOR
+        && ns.lightest_match >= SUBSET_MIN_WORD_WEIGHT
+        && ns.matched_weight >= SUBSET_MIN_WEIGHT
+        && penalised == 0
+    {
+        adjust(
+            &mut adjustments,
+            explain,
+            SUBSET_FLOOR / score.max(1e-6),
+            &|| "every distinctive word of the shorter name is in the longer one".into(),
+        );
+        score = SUBSET_FLOOR;
+    }
+    // Weak evidence never denies, whatever the words' similarity.
+    if score > WEAK_EVIDENCE_CAP {
+        if let Some(why) = weak_evidence(query, qtokens, ctokens, entity.kind) {
+            adjust(
+                &mut adjustments,
+                explain,
+                WEAK_EVIDENCE_CAP / score,
+                &|| why.to_string(),
+            );
+            score = WEAK_EVIDENCE_CAP;
+        }
+    }
     Some(Hit {
         entity: name.entity,
         score,
@@ -459,6 +498,86 @@ fn score_candidate<'a>(
             identifier: None,
         },
     })
+}
+
+/// Records a signal; its reason is spelled out only when explaining (the candidate loop needs
+/// the factors alone).
+fn adjust(
+    adjustments: &mut Vec<Adjustment>,
+    explain: bool,
+    factor: f32,
+    reason: &dyn Fn() -> String,
+) {
+    adjustments.push(Adjustment {
+        reason: if explain { reason() } else { String::new() },
+        factor,
+    })
+}
+
+/// Factor on a match that aligns a given name with a patronymic of the other name.
+const NASAB_ORDER_FACTOR: f32 = 0.85;
+/// Score a longer or shorter form of a name is raised to: just above the default review
+/// threshold (0.85), so it asks for a reviewer but never denies by itself.
+const SUBSET_FLOOR: f32 = 0.86;
+/// The least weight each shared word must have for [`SUBSET_FLOOR`] (IDF units: a word in
+/// about one name in 150, or one that common in the world, see `index::build`).
+const SUBSET_MIN_WORD_WEIGHT: f32 = 5.0;
+/// The least summed weight of the shared words for [`SUBSET_FLOOR`].
+const SUBSET_MIN_WEIGHT: f32 = 12.0;
+/// Highest score of a match resting on weak evidence: below the default deny threshold
+/// (0.95), so such a match is reviewed, never denied.
+const WEAK_EVIDENCE_CAP: f32 = 0.94;
+
+/// Why a match is weak evidence, if it is:
+/// - an organisation (by the caller's kind or a legal form in the query) against a person's
+///   one-word name;
+/// - a one-word name against a query with other distinctive words;
+/// - legal forms that conflict ("Schneider SARL" is not "Schneider GmbH").
+fn weak_evidence(
+    query: &Query,
+    q: &[WeightedToken],
+    c: &[WeightedToken],
+    entity_kind: EntityKind,
+) -> Option<&'static str> {
+    let words = |t: &[WeightedToken]| t.iter().filter(|t| t.class != TokenClass::Filler).count();
+    fn legal<'a>(t: &[WeightedToken<'a>]) -> Vec<&'a str> {
+        t.iter()
+            .filter(|t| is_legal_form(t.text) && !GENERIC_FORMS.contains(&t.text))
+            .map(|t| t.text)
+            .collect()
+    }
+    let org_query = matches!(query.kind, Some(EntityKind::Organization))
+        || q.iter().any(|t| is_legal_form(t.text));
+    if words(c) == 1 && entity_kind == EntityKind::Person && org_query {
+        return Some("an organisation matched a person's one-word name");
+    }
+    if words(c) == 1 && words(q) > 1 {
+        return Some("a one-word name matched a query with other distinctive words");
+    }
+    let (lq, lc) = (legal(q), legal(c));
+    if !lq.is_empty() && !lc.is_empty() && !lq.iter().any(|f| lc.contains(f)) {
+        return Some("the legal forms differ");
+    }
+    None
+}
+
+/// Legal-form words that say nothing of a jurisdiction, so they never conflict.
+const GENERIC_FORMS: &[&str] = &["co", "holding", "corp", "inc", "ltd"];
+
+/// How the words of a query compare (see [`Script`]): syllable by syllable when it is written
+/// in Han or Hangul characters and in no Latin letters.
+fn query_script(name: &str) -> Script {
+    if name.is_ascii() || name.chars().any(|c| c.is_ascii_alphabetic()) {
+        return Script::Alphabetic;
+    }
+    let hangul = |c: char| ('\u{ac00}'..='\u{d7af}').contains(&c);
+    if name.chars().any(hangul) {
+        Script::Hangul
+    } else if name.chars().any(is_syllabic) {
+        Script::Han
+    } else {
+        Script::Alphabetic
+    }
 }
 
 fn numbers_disagree(q: &[WeightedToken], c: &[WeightedToken]) -> bool {

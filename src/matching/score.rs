@@ -18,7 +18,9 @@
 use serde::Serialize;
 
 pub use crate::index::Role;
-use crate::normalize::{skeleton, translit_fold};
+use crate::normalize::{
+    class_spelling, is_nasab_connector, phonetic_keys, syllable_fold, translit_fold,
+};
 
 /// What a token is, for comparison and weighting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -43,7 +45,8 @@ impl TokenClass {
 }
 
 /// The precomputed spellings of a token that similarity compares: the token, its
-/// transliteration fold and its phonetic skeleton (empty when it has none).
+/// transliteration fold and its phonetic keys (space-separated, empty when it has none; see
+/// [`crate::normalize::phonetic_keys`]).
 #[derive(Debug, Clone, Copy)]
 pub struct TokenForms<'a> {
     pub text: &'a str,
@@ -64,7 +67,7 @@ impl OwnedForms {
         OwnedForms {
             text: text.to_string(),
             fold: translit_fold(text),
-            skeleton: skeleton(text).unwrap_or_default(),
+            skeleton: phonetic_keys(text),
         }
     }
 
@@ -114,6 +117,24 @@ pub struct WeightedToken<'a> {
     /// Query side: the index knows this exact word, so a fuzzy match to a different word is
     /// weaker evidence than for a word it has never seen (a typo).
     pub known: bool,
+    /// Query side: the script the word was written in, when that decides how it compares.
+    pub script: Script,
+}
+
+/// The script a query word was written in, when it was one syllable per character: such a
+/// word is a syllable that is compared whole (one different syllable is another person),
+/// never by edit distance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Script {
+    /// Latin, or transliterated from an alphabet: compared by spelling.
+    #[default]
+    Alphabetic,
+    /// A Han character read in pinyin: equal to the same pinyin syllable or its Wade-Giles
+    /// spelling.
+    Han,
+    /// A Hangul syllable in Revised Romanization: equal to any romanization of the syllable
+    /// ([`syllable_fold`]).
+    Hangul,
 }
 
 /// One aligned pair, for the explanation.
@@ -132,6 +153,20 @@ pub struct NameScore {
     pub score: f32,
     pub query_coverage: f32,
     pub candidate_coverage: f32,
+    /// Every distinctive word of one side found on the other (at least two, each at least
+    /// [`SUBSET_MIN_SIMILARITY`]): a longer or shorter form of the same name.
+    #[serde(skip)]
+    pub subset: bool,
+    /// The weight of the distinctive query words that matched, each times its similarity.
+    #[serde(skip)]
+    pub matched_weight: f32,
+    /// The lightest distinctive word that matched (0 when none did).
+    #[serde(skip)]
+    pub lightest_match: f32,
+    /// A given name aligned with a patronymic of the other name, or the reverse ("Salman
+    /// bin Muhammad" against "Muhammad bin Salman").
+    #[serde(skip)]
+    pub order_conflict: bool,
     pub pairs: Vec<TokenPair>,
     pub unmatched_query: Vec<String>,
     pub unmatched_candidate: Vec<String>,
@@ -150,10 +185,20 @@ const GIVEN_NAME_DISCOUNT: f32 = 0.6;
 const ORG_WORD_DISCOUNT: f32 = 0.8;
 /// Factor on a match whose only matched distinctive word matched approximately.
 const LONE_FUZZY_WORD_FACTOR: f32 = 0.95;
+/// Least similarity of a word pair for [`NameScore::subset`].
+pub const SUBSET_MIN_SIMILARITY: f32 = 0.85;
 /// How much an unmatched legal form or stopword counts.
 const UNMATCHED_FILLER_DISCOUNT: f32 = 0.25;
-/// Similarity of two tokens that differ in spelling but share a phonetic skeleton.
-const SKELETON_SIMILARITY: f32 = 0.85;
+/// Similarity of two words that share a romanization key and, vowels kept, are close
+/// ("qasim"/"kassem", "aleksandr"/"alexander"): another publisher's spelling of one name.
+const ROMANIZATION_SIMILARITY: f32 = 0.87;
+/// Jaro-Winkler similarity the class spellings of two key-sharing words must reach.
+const ROMANIZATION_MIN_JARO: f64 = 0.8;
+/// Similarity of two short words that are one syllable in two romanization systems
+/// ("choe"/"choi", "gyu"/"kyu").
+const SYLLABLE_SIMILARITY: f32 = 0.88;
+/// Similarity of a syllable written from Han characters and the same syllable in Wade-Giles.
+const WADE_GILES_SIMILARITY: f32 = 0.95;
 /// Similarity of short tokens equal once transliteration conventions are folded.
 const TRANSLIT_SIMILARITY: f32 = 0.92;
 /// Similarity of an initial and a word it begins.
@@ -193,7 +238,106 @@ pub fn similarity(x: &TokenForms, y: &TokenForms) -> f32 {
     if edit > 0.0 {
         return edit;
     }
-    skeleton_similarity(x, y)
+    phonetic_similarity(x, y)
+}
+
+/// Similarity of two words through their phonetic keys: a shared syllable fold (short words)
+/// or a shared romanization key whose words, spelt in consonant classes with their vowels,
+/// stay close (so "hussein"/"hassan", which share a key, are not taken for one name).
+fn phonetic_similarity(x: &TokenForms, y: &TokenForms) -> f32 {
+    if x.skeleton.is_empty() || y.skeleton.is_empty() {
+        return 0.0;
+    }
+    let (mut syllable, mut roman) = (false, false);
+    for k in x.skeleton.split(' ') {
+        if y.skeleton.split(' ').any(|o| o == k) {
+            if k.starts_with('~') {
+                syllable = true;
+            } else {
+                roman = true;
+            }
+        }
+    }
+    if syllable {
+        return SYLLABLE_SIMILARITY;
+    }
+    if roman {
+        // With and without a joined article on either side ("alrimi"/"rimi").
+        let readings = |w: &str| {
+            let bare = (w.len() >= 5 && (w.starts_with("al") || w.starts_with("el")))
+                .then(|| class_spelling(&w[2..]));
+            [Some(class_spelling(w)), bare]
+        };
+        let (ra, rb) = (readings(x.text), readings(y.text));
+        let close = ra.iter().flatten().any(|a| {
+            rb.iter()
+                .flatten()
+                .any(|b| strsim::jaro_winkler(a, b) >= ROMANIZATION_MIN_JARO)
+        });
+        if close {
+            return ROMANIZATION_SIMILARITY;
+        }
+    }
+    0.0
+}
+
+/// Similarity of a syllable-per-character query word to a list word (see [`Script`]).
+fn syllable_similarity(script: Script, q: &str, c: &str) -> f32 {
+    if q == c {
+        return 1.0;
+    }
+    match script {
+        Script::Han if wade_giles(q).is_some_and(|w| w == c) => WADE_GILES_SIMILARITY,
+        Script::Hangul if syllable_fold(q).is_some() && syllable_fold(q) == syllable_fold(c) => {
+            SYLLABLE_SIMILARITY
+        }
+        _ => 0.0,
+    }
+}
+
+/// The Wade-Giles spelling (apostrophes dropped, as the normalizer drops them) of a pinyin
+/// syllable, by the systems' published correspondence of initials and finals; `None` when it
+/// is spelt the same.
+pub fn wade_giles(pinyin: &str) -> Option<String> {
+    const INITIALS: &[(&str, &str)] = &[
+        ("zh", "ch"),
+        ("ch", "ch"),
+        ("sh", "sh"),
+        ("b", "p"),
+        ("p", "p"),
+        ("d", "t"),
+        ("t", "t"),
+        ("g", "k"),
+        ("k", "k"),
+        ("j", "ch"),
+        ("q", "ch"),
+        ("x", "hs"),
+        ("z", "ts"),
+        ("c", "ts"),
+        ("r", "j"),
+    ];
+    let (initial, fin) = match INITIALS.iter().find(|(p, _)| pinyin.starts_with(p)) {
+        Some((p, w)) => (*w, &pinyin[p.len()..]),
+        None => ("", pinyin),
+    };
+    let retroflex = matches!(initial, "ch" | "sh" | "j") && !pinyin.starts_with(['j', 'q']);
+    let fin = match fin {
+        "i" if retroflex => "ih".to_string(),
+        "i" if matches!(initial, "ts") || pinyin.starts_with('s') => "u".to_string(),
+        "ong" => "ung".to_string(),
+        "iong" => "iung".to_string(),
+        "ie" => "ieh".to_string(),
+        "ian" => "ien".to_string(),
+        "uo" if !initial.is_empty() => "o".to_string(),
+        "e" if initial == "k" || pinyin.starts_with('h') => "o".to_string(),
+        "ui" => "uei".to_string(),
+        "you" => "yu".to_string(),
+        "yan" => "yen".to_string(),
+        "ye" => "yeh".to_string(),
+        f => f.to_string(),
+    };
+    let wg = format!("{initial}{fin}");
+    (wg != pinyin).then_some(wg)
 }
 
 /// `1 - 0.6·d/len` when the OSA distance `d` is within the budget for the longer word's
@@ -261,19 +405,6 @@ pub fn osa_within(a: &[u8], b: &[u8], bound: usize) -> Option<usize> {
     (prev[m] <= bound).then_some(prev[m])
 }
 
-fn skeleton_similarity(x: &TokenForms, y: &TokenForms) -> f32 {
-    let same = !x.skeleton.is_empty()
-        && x.text.len().abs_diff(y.text.len()) <= 3
-        && x.skeleton == y.skeleton
-        && x.text.as_bytes()[0] == y.text.as_bytes()[0]
-        && strsim::jaro_winkler(x.text, y.text) >= 0.8;
-    if same {
-        SKELETON_SIMILARITY
-    } else {
-        0.0
-    }
-}
-
 fn pair_similarity(q: &WeightedToken, c: &WeightedToken) -> f32 {
     use TokenClass::*;
     match (q.class, c.class) {
@@ -297,6 +428,9 @@ fn pair_similarity(q: &WeightedToken, c: &WeightedToken) -> f32 {
             } else {
                 0.0
             }
+        }
+        (Word, Word) if q.script != Script::Alphabetic => {
+            syllable_similarity(q.script, q.text, c.text)
         }
         (Word, Word) => {
             let s = similarity(&q.forms(), &c.forms());
@@ -416,6 +550,9 @@ pub fn score_name(
         .sum();
     let query_coverage = q_matched / q_total;
 
+    // A syllable-per-character query names every syllable of a person's name: a listed name
+    // with a syllable more is another person ("Hui Chen" is not "Hui-Fen Chen").
+    let syllabic = query.iter().any(|t| t.script != Script::Alphabetic);
     let mut c_matched = 0f32;
     let mut c_missing = 0f32;
     for (t, &s) in candidate.iter().zip(c_sim.iter()) {
@@ -426,7 +563,8 @@ pub fn score_name(
             UNMATCHED_FILLER_DISCOUNT
         } else {
             match t.role {
-                Role::Middle => MIDDLE_NAME_DISCOUNT,
+                _ if syllabic => 1.0,
+                Role::Middle | Role::Patronym => MIDDLE_NAME_DISCOUNT,
                 Role::Given => GIVEN_NAME_DISCOUNT,
                 Role::Surname => 1.0,
                 Role::Other => ORG_WORD_DISCOUNT,
@@ -455,10 +593,53 @@ pub fn score_name(
         }
     }
 
+    let distinctive = |t: &WeightedToken| t.class == TokenClass::Word;
+    let q_words = query.iter().filter(|t| distinctive(t)).count();
+    let q_found = query
+        .iter()
+        .zip(q_sim.iter())
+        .filter(|(t, &s)| distinctive(t) && s >= SUBSET_MIN_SIMILARITY)
+        .count();
+    let c_words = candidate.iter().filter(|t| distinctive(t)).count();
+    let c_found = candidate
+        .iter()
+        .zip(c_sim.iter())
+        .filter(|(t, &s)| distinctive(t) && s >= SUBSET_MIN_SIMILARITY)
+        .count();
+    let subset = !syllabic && q_found >= 2 && (q_found == q_words || c_found == c_words);
+    let (mut matched_weight, mut lightest_match) = (0f32, f32::MAX);
+    for (t, &s) in query.iter().zip(q_sim.iter()) {
+        if distinctive(t) && s > 0.0 {
+            matched_weight += t.weight * s;
+            lightest_match = lightest_match.min(t.weight);
+        }
+    }
+    // Only between two nasab chains: a patronymic recognised by its ending alone may stand
+    // first in a query ("BASOV, VASILEVICH" dropping the given name).
+    let chain = |t: &[WeightedToken]| t.iter().any(|t| is_nasab_connector(t.text));
+    let order_conflict = chain(query)
+        && chain(candidate)
+        && query.iter().enumerate().any(|(i, q)| {
+            q_partner[i].is_some_and(|(a, b)| {
+                a == b
+                    && matches!(
+                        (q.role, candidate[a].role),
+                        (Role::Given, Role::Patronym) | (Role::Patronym, Role::Given)
+                    )
+            })
+        });
     let mut out = NameScore {
         score,
         query_coverage,
         candidate_coverage,
+        subset,
+        matched_weight,
+        lightest_match: if lightest_match == f32::MAX {
+            0.0
+        } else {
+            lightest_match
+        },
+        order_conflict,
         ..NameScore::default()
     };
     if !explain {
@@ -511,7 +692,10 @@ fn compound_pairs(query: &[WeightedToken], candidate: &[WeightedToken], pairs: &
                 continue;
             }
             let joined = format!("{}{}", candidate[j].text, candidate[j + 1].text);
-            let sim = compound_similarity(q.text, &joined);
+            let sim = match q.script {
+                Script::Han => f32::from(u8::from(q.text == joined)),
+                _ => compound_similarity(q.text, &joined),
+            };
             if sim >= MIN_PAIR_SIMILARITY {
                 pairs.push(Pair {
                     sim,
@@ -535,7 +719,10 @@ fn compound_pairs(query: &[WeightedToken], candidate: &[WeightedToken], pairs: &
             }
             let joined =
                 joined.get_or_insert_with(|| format!("{}{}", query[i].text, query[i + 1].text));
-            let sim = compound_similarity(joined, c.text);
+            let sim = match query[i].script {
+                Script::Han => f32::from(u8::from(joined == c.text)),
+                _ => compound_similarity(joined, c.text),
+            };
             if sim >= MIN_PAIR_SIMILARITY {
                 pairs.push(Pair {
                     sim,
@@ -570,7 +757,7 @@ mod tests {
                 id: i as u32 + if person { 1000 } else { 0 },
                 text: Box::leak(t.to_string().into_boxed_str()),
                 fold: Box::leak(translit_fold(t).into_boxed_str()),
-                skeleton: Box::leak(skeleton(t).unwrap_or_default().into_boxed_str()),
+                skeleton: Box::leak(phonetic_keys(t).into_boxed_str()),
                 weight: if t == "ltd" { 0.4 } else { 5.0 },
                 class: TokenClass::of(t, t == "ltd"),
                 role: match (person, i) {
@@ -580,6 +767,7 @@ mod tests {
                     _ => Role::Middle,
                 },
                 known: false,
+                script: Script::Alphabetic,
             })
             .collect()
     }
@@ -674,7 +862,7 @@ mod tests {
         assert_eq!(token_similarity("abc", "abd"), 0.0);
         assert!(token_similarity("victor", "victr") >= 0.9);
         assert_eq!(token_similarity("smith", "jones"), 0.0);
-        assert!(token_similarity("mohamed", "muhamad") >= SKELETON_SIMILARITY);
+        assert!(token_similarity("mohamed", "muhamad") >= ROMANIZATION_SIMILARITY);
         assert_eq!(token_similarity("suarez", "syriss"), 0.0);
         assert_eq!(token_similarity("ia", "ya"), TRANSLIT_SIMILARITY);
     }

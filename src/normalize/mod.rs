@@ -26,15 +26,36 @@
 //! OFAC's "LAST, First" order needs no rewrite: matching aligns tokens order-insensitively.
 
 mod legal;
+mod person;
 mod phonetic;
+mod romanize;
 mod script;
 
 use unicode_normalization::UnicodeNormalization;
 
 use legal::legal_form_at;
 pub use legal::{is_legal_form, is_stopword, legal_form_words, LEGAL_FORMS};
+pub use person::{is_nasab_connector, is_patronymic, is_syllabic, is_title};
 pub use phonetic::{skeleton, translit_fold};
+pub use romanize::{class_spelling, romanization_keys, syllable_fold};
 use script::{fold_lookalikes, is_invisible};
+
+/// Whether a token identifies no one by itself: a legal form, a stopword, a title or a nasab
+/// connector. Such tokens stay in the name but matching weighs them low on both sides.
+pub fn is_filler(token: &str) -> bool {
+    is_legal_form(token) || is_stopword(token) || is_title(token) || is_nasab_connector(token)
+}
+
+/// A token's phonetic keys, space-separated: its romanization keys and, for a word of up to
+/// six letters, its syllable fold marked with `~` (so the two kinds never collide). Empty
+/// when it has none.
+pub fn phonetic_keys(token: &str) -> String {
+    let mut keys = romanization_keys(token);
+    if let Some(f) = syllable_fold(token) {
+        keys.push(format!("~{f}"));
+    }
+    keys.join(" ")
+}
 
 /// Steps 1–5: a clean lower-case ASCII string of space-separated raw tokens.
 fn clean(input: &str) -> String {
@@ -52,6 +73,21 @@ fn clean(input: &str) -> String {
                 folded.push(' ');
             }
             fold_lookalikes(word, latin_context, &mut folded);
+        }
+        // One syllable per Han or Hangul character: each is a word of its own, so that a
+        // name is compared syllable by syllable ("王伟" is "wang wei", not "wangwei").
+        if folded.chars().any(person::is_syllabic) {
+            let mut spaced = String::with_capacity(folded.len() * 2);
+            for c in folded.chars() {
+                if person::is_syllabic(c) {
+                    spaced.push(' ');
+                    spaced.push(c);
+                    spaced.push(' ');
+                } else {
+                    spaced.push(c);
+                }
+            }
+            folded = spaced;
         }
         any_ascii::any_ascii(&folded)
     };
@@ -134,16 +170,11 @@ fn fold(raw: &[&str]) -> Vec<String> {
             continue;
         }
         let t = raw[i];
-        // Not before a legal form ("al corporation"): the joined word would read as a
-        // misspelt legal form the next time round ("alcorporation" is within two edits of
-        // "corporation"), and normalizing must be idempotent.
-        if (t == "al" || t == "el")
-            && i + 1 < raw.len()
-            && raw[i + 1].len() > 1
-            && legal_form_at(&raw[i + 1..]).is_none()
+        if let Some((n, joined)) =
+            person::join_at(&raw[i..], |j| legal_form_at(&raw[i + j..]).is_some())
         {
-            out.push(format!("{t}{}", raw[i + 1]));
-            i += 2;
+            out.extend(joined.split(' ').map(str::to_string));
+            i += n;
             continue;
         }
         out.push(t.to_string());
