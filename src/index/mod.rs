@@ -63,7 +63,10 @@ pub(crate) fn person_roles(raw: &str, tokens: &[String]) -> Vec<Role> {
             if ls > 0 && gs > 0 && ls + gs == n && !given.contains(',') {
                 break 'order (0..n)
                     .map(|i| match i {
-                        i if i < ls => Role::Surname,
+                        // A second family name (Spanish and Portuguese "paternal maternal")
+                        // is often dropped, like a middle name.
+                        0 => Role::Surname,
+                        i if i < ls => Role::Middle,
                         i if i == ls => Role::Given,
                         _ => Role::Middle,
                     })

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::index::build::{FILLER_WEIGHT, INITIAL_WEIGHT};
 use crate::index::{canonical_identifier, person_roles, whole_key, Index};
 use crate::model::{EntityKind, Identifier, NameKind};
-use crate::normalize::{is_filler, is_legal_form, is_syllabic, tokens};
+use crate::normalize::{self, is_filler, is_legal_form, is_syllabic, tokens};
 
 use candidates::{expand, Expansion, Votes, MAX_EXPANSIONS};
 use score::{
@@ -150,8 +150,21 @@ struct QueryToken {
 /// vocabulary supports them; each entity keeps its best score, and a hit found through such a
 /// reading says so in its explanation.
 pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> Vec<Hit> {
-    let toks = tokens(&query.name);
+    let mut toks = tokens(&query.name);
+    let dropped = bound_tokens(index, &mut toks);
     let mut hits = search_tokens(index, query, &toks, max_hits, min_score);
+    if dropped > 0 {
+        for hit in &mut hits {
+            hit.explanation.adjustments.push(Adjustment {
+                reason: format!(
+                    "the query has {} words; the {MAX_QUERY_TOKENS} the lists can match were \
+                     compared, {dropped} others left out",
+                    toks.len() + dropped
+                ),
+                factor: 1.0,
+            });
+        }
+    }
     for reading in readings::readings(index, &query.name, &toks) {
         for mut hit in search_tokens(index, query, &reading.tokens, max_hits, min_score) {
             let slot = hits.iter().position(|h| h.entity == hit.entity);
@@ -180,6 +193,45 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entity.cmp(&b.entity)));
     hits.truncate(max_hits);
     hits
+}
+
+/// Most query words compared. No listed name has half as many; a longer query is a document
+/// or an attack, and every word costs lookups, votes and pair comparisons (512 Han
+/// characters are 512 syllables).
+pub const MAX_QUERY_TOKENS: usize = 32;
+
+/// Keeps at most [`MAX_QUERY_TOKENS`] words, in their order: first those the index knows or
+/// has phonetic neighbours for (so that words padded around a listed name cannot push it
+/// out), then the others. Returns how many were left out.
+fn bound_tokens(index: &Index, toks: &mut Vec<String>) -> usize {
+    if toks.len() <= MAX_QUERY_TOKENS {
+        return 0;
+    }
+    let before = toks.len();
+    let matchable = |t: &str| {
+        index.token_ordinal(t).is_some()
+            || normalize::phonetic_keys(t)
+                .split(' ')
+                .any(|k| !k.is_empty() && !index.skeleton_tokens(k).is_empty())
+    };
+    let mut keep: Vec<bool> = toks.iter().map(|t| matchable(t)).collect();
+    let mut room = MAX_QUERY_TOKENS;
+    for k in keep.iter_mut() {
+        if *k && room > 0 {
+            room -= 1;
+        } else {
+            *k = false;
+        }
+    }
+    for k in keep.iter_mut() {
+        if !*k && room > 0 {
+            *k = true;
+            room -= 1;
+        }
+    }
+    let mut it = keep.iter();
+    toks.retain(|_| *it.next().unwrap_or(&false));
+    before - toks.len()
 }
 
 /// Name matches for one reading of the query, best first; no identifier hits.
@@ -463,8 +515,7 @@ fn score_candidate<'a>(
     // both share are rare enough to identify someone.
     if ns.subset
         && score < SUBSET_FLOOR
-        && ns.lightest_match >= SUBSET_MIN_WORD_WEIGHT
-        && ns.matched_weight >= SUBSET_MIN_WEIGHT
+        && ns.rare_weight >= SUBSET_MIN_WEIGHT
         && penalised == 0
     {
         adjust(
@@ -519,10 +570,9 @@ const NASAB_ORDER_FACTOR: f32 = 0.85;
 /// Score a longer or shorter form of a name is raised to: just above the default review
 /// threshold (0.85), so it asks for a reviewer but never denies by itself.
 const SUBSET_FLOOR: f32 = 0.86;
-/// The least weight each shared word must have for [`SUBSET_FLOOR`] (IDF units: a word in
-/// about one name in 150, or one that common in the world, see `index::build`).
-const SUBSET_MIN_WORD_WEIGHT: f32 = 5.0;
-/// The least summed weight of the shared words for [`SUBSET_FLOOR`].
+/// The least summed weight of the rare shared words (see [`score::RARE_WORD_WEIGHT`]) for
+/// [`SUBSET_FLOOR`], in IDF units: about two words each in one name in a few hundred, or one
+/// word found in hardly any other name.
 const SUBSET_MIN_WEIGHT: f32 = 12.0;
 /// Highest score of a match resting on weak evidence: below the default deny threshold
 /// (0.95), so such a match is reviewed, never denied.

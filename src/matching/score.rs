@@ -160,9 +160,10 @@ pub struct NameScore {
     /// The weight of the distinctive query words that matched, each times its similarity.
     #[serde(skip)]
     pub matched_weight: f32,
-    /// The lightest distinctive word that matched (0 when none did).
+    /// The weight of the matched distinctive words of at least [`RARE_WORD_WEIGHT`]: what
+    /// the match says about identity, common words left out.
     #[serde(skip)]
-    pub lightest_match: f32,
+    pub rare_weight: f32,
     /// A given name aligned with a patronymic of the other name, or the reverse ("Salman
     /// bin Muhammad" against "Muhammad bin Salman").
     #[serde(skip)]
@@ -185,6 +186,8 @@ const GIVEN_NAME_DISCOUNT: f32 = 0.6;
 const ORG_WORD_DISCOUNT: f32 = 0.8;
 /// Factor on a match whose only matched distinctive word matched approximately.
 const LONE_FUZZY_WORD_FACTOR: f32 = 0.95;
+/// Weight from which a word counts as rare for [`NameScore::rare_weight`].
+pub const RARE_WORD_WEIGHT: f32 = 5.0;
 /// Least similarity of a word pair for [`NameScore::subset`].
 pub const SUBSET_MIN_SIMILARITY: f32 = 0.85;
 /// How much an unmatched legal form or stopword counts.
@@ -199,6 +202,8 @@ const ROMANIZATION_MIN_JARO: f64 = 0.8;
 const SYLLABLE_SIMILARITY: f32 = 0.88;
 /// Similarity of a syllable written from Han characters and the same syllable in Wade-Giles.
 const WADE_GILES_SIMILARITY: f32 = 0.95;
+/// Similarity of a word and the same word with the Arabic article joined in front.
+const ARTICLE_SIMILARITY: f32 = 0.95;
 /// Similarity of short tokens equal once transliteration conventions are folded.
 const TRANSLIT_SIMILARITY: f32 = 0.92;
 /// Similarity of an initial and a word it begins.
@@ -233,6 +238,9 @@ pub fn similarity(x: &TokenForms, y: &TokenForms) -> f32 {
     }
     if x.fold == y.fold {
         return TRANSLIT_SIMILARITY;
+    }
+    if article_only(a, b) || article_only(b, a) {
+        return ARTICLE_SIMILARITY;
     }
     let edit = edit_similarity(a, b);
     if edit > 0.0 {
@@ -279,6 +287,15 @@ fn phonetic_similarity(x: &TokenForms, y: &TokenForms) -> f32 {
         }
     }
     0.0
+}
+
+/// Whether `long` is `short` with the Arabic article joined in front ("alakhras"/"akhras"):
+/// lists write the article joined, apart (then the normalizer joins it) or not at all.
+fn article_only(long: &str, short: &str) -> bool {
+    short.len() >= 3
+        && long.len() == short.len() + 2
+        && (long.starts_with("al") || long.starts_with("el"))
+        && &long[2..] == short
 }
 
 /// Similarity of a syllable-per-character query word to a list word (see [`Script`]).
@@ -606,12 +623,18 @@ pub fn score_name(
         .zip(c_sim.iter())
         .filter(|(t, &s)| distinctive(t) && s >= SUBSET_MIN_SIMILARITY)
         .count();
-    let subset = !syllabic && q_found >= 2 && (q_found == q_words || c_found == c_words);
-    let (mut matched_weight, mut lightest_match) = (0f32, f32::MAX);
+    // A one-word query found in a longer name counts as a subset too ("MBADA" for "MBADA
+    // DIAMONDS"): whether it identifies anyone is left to the word's rarity.
+    let subset = !syllabic
+        && q_found >= 1
+        && (q_found == q_words || (q_found >= 2 && c_found == c_words));
+    let (mut matched_weight, mut rare_weight) = (0f32, 0f32);
     for (t, &s) in query.iter().zip(q_sim.iter()) {
         if distinctive(t) && s > 0.0 {
             matched_weight += t.weight * s;
-            lightest_match = lightest_match.min(t.weight);
+            if t.weight >= RARE_WORD_WEIGHT && s >= SUBSET_MIN_SIMILARITY {
+                rare_weight += t.weight;
+            }
         }
     }
     // Only between two nasab chains: a patronymic recognised by its ending alone may stand
@@ -634,11 +657,7 @@ pub fn score_name(
         candidate_coverage,
         subset,
         matched_weight,
-        lightest_match: if lightest_match == f32::MAX {
-            0.0
-        } else {
-            lightest_match
-        },
+        rare_weight,
         order_conflict,
         ..NameScore::default()
     };

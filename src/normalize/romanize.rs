@@ -143,12 +143,20 @@ fn stems(word: &str) -> [Option<&str>; 2] {
 }
 
 /// A word spelt in consonant classes with its vowels kept ("qasim" and "kassem" become "kasim"
-/// and "kasem", "hussein" and "hassan" stay apart as "husein" and "hasan"): what two words
+/// and "kasem", "hussein" and "hassan" stay apart as "husein" and "hasan"; a leading vowel
+/// run is `a`, so "eyad" and "iyad" are both "ad"): what two words
 /// that share a key are compared on, since a key alone drops the vowels that tell such names
 /// apart.
 pub fn class_spelling(word: &str) -> String {
     let [w, _] = stems(word);
-    key(w.unwrap_or(word).as_bytes(), false, true)
+    let spelt = key(w.unwrap_or(word).as_bytes(), false, true);
+    // A leading vowel run is one sound written many ways ("Eyad"/"Iyad", "Usama"/"Osama").
+    let consonant = spelt.find(|c: char| !is_vowel(c as u8)).unwrap_or(spelt.len());
+    if consonant > 0 {
+        format!("a{}", &spelt[consonant..])
+    } else {
+        spelt
+    }
 }
 
 /// The romanization keys of a lower-case ASCII word, primary first, without repeats. Words
