@@ -251,6 +251,7 @@ fn search_tokens(
             similarities,
         } = &mut *scratch;
         similarities.clear();
+        similarities.rare_word_weight = index.novel_weight * score::RARE_WORD_SHARE;
         let qtokens = prepare(index, toks, expansions);
         let query_weight: f32 = qtokens.iter().filter(|t| !t.filler).map(|t| t.weight).sum();
         let min_vote = query_weight * MIN_VOTE_SHARE;
@@ -515,7 +516,7 @@ fn score_candidate<'a>(
     // both share are rare enough to identify someone.
     if ns.subset
         && score < SUBSET_FLOOR
-        && ns.rare_weight >= SUBSET_MIN_WEIGHT
+        && ns.rare_weight >= SUBSET_MIN_SHARE * index.novel_weight
         && penalised == 0
     {
         adjust(
@@ -570,10 +571,10 @@ const NASAB_ORDER_FACTOR: f32 = 0.85;
 /// Score a longer or shorter form of a name is raised to: just above the default review
 /// threshold (0.85), so it asks for a reviewer but never denies by itself.
 const SUBSET_FLOOR: f32 = 0.86;
-/// The least summed weight of the rare shared words (see [`score::RARE_WORD_WEIGHT`]) for
-/// [`SUBSET_FLOOR`], in IDF units: about two words each in one name in a few hundred, or one
-/// word found in hardly any other name.
-const SUBSET_MIN_WEIGHT: f32 = 12.0;
+/// The least summed weight of the rare shared words (see [`score::RARE_WORD_SHARE`]) for
+/// [`SUBSET_FLOOR`], as a share of the weight of a word found in no name: about two words
+/// each in one name in a few hundred, or one word found in hardly any other name.
+const SUBSET_MIN_SHARE: f32 = 1.15;
 /// Highest score of a match resting on weak evidence: below the default deny threshold
 /// (0.95), so such a match is reviewed, never denied.
 const WEAK_EVIDENCE_CAP: f32 = 0.94;
@@ -673,3 +674,6 @@ fn identifier_hits(index: &Index, query: &Query, hits: &mut Vec<Hit>) {
         }
     }
 }
+
+#[cfg(test)]
+mod structure_tests;

@@ -85,6 +85,10 @@ impl OwnedForms {
 /// names; and buffers reused from one candidate to the next.
 #[derive(Default)]
 pub struct SimCache {
+    /// The weight from which a word counts as rare (see [`NameScore::rare_weight`]), set per
+    /// index: IDF weights grow with the number of names, so rarity is relative to the
+    /// weight of a word found in no name at all.
+    pub rare_word_weight: f32,
     sims: rustc_hash::FxHashMap<(u32, u32), f32>,
     pairs: Vec<Pair>,
     q_sim: Vec<f32>,
@@ -160,7 +164,8 @@ pub struct NameScore {
     /// The weight of the distinctive query words that matched, each times its similarity.
     #[serde(skip)]
     pub matched_weight: f32,
-    /// The weight of the matched distinctive words of at least [`RARE_WORD_WEIGHT`]: what
+    /// The weight of the matched distinctive words counting as rare (see
+    /// [`RARE_WORD_SHARE`]): what
     /// the match says about identity, common words left out.
     #[serde(skip)]
     pub rare_weight: f32,
@@ -186,8 +191,12 @@ const GIVEN_NAME_DISCOUNT: f32 = 0.6;
 const ORG_WORD_DISCOUNT: f32 = 0.8;
 /// Factor on a match whose only matched distinctive word matched approximately.
 const LONE_FUZZY_WORD_FACTOR: f32 = 0.95;
-/// Weight from which a word counts as rare for [`NameScore::rare_weight`].
-pub const RARE_WORD_WEIGHT: f32 = 5.0;
+/// Share of the weight of a word found in no name from which a word counts as rare for
+/// [`NameScore::rare_weight`]: on the shared lists (36,000 names) a word in about one name in
+/// 150.
+pub const RARE_WORD_SHARE: f32 = 0.45;
+/// Factor on a syllable-per-character query when the listed name has a syllable it lacks.
+const SYLLABLE_MISSING_FACTOR: f32 = 0.85;
 /// Least similarity of a word pair for [`NameScore::subset`].
 pub const SUBSET_MIN_SIMILARITY: f32 = 0.85;
 /// How much an unmatched legal form or stopword counts.
@@ -492,6 +501,7 @@ pub fn score_name(
         return NameScore::default();
     }
     let SimCache {
+        rare_word_weight,
         sims,
         pairs,
         q_sim,
@@ -595,6 +605,13 @@ pub fn score_name(
         0.0
     };
     let mut score = QUERY_SHARE * query_coverage + (1.0 - QUERY_SHARE) * candidate_coverage;
+    let syllable_missing = candidate
+        .iter()
+        .zip(c_sim.iter())
+        .any(|(t, &s)| t.class == TokenClass::Word && s == 0.0);
+    if syllabic && syllable_missing {
+        score *= SYLLABLE_MISSING_FACTOR;
+    }
     // A match resting on one distinctive word that agrees only approximately has nothing to
     // corroborate it: "Wade PLC" against the alias "WAED" is one transposition in a four-letter
     // word. Such matches count for less than the same similarity spread over several words.
@@ -632,7 +649,7 @@ pub fn score_name(
     for (t, &s) in query.iter().zip(q_sim.iter()) {
         if distinctive(t) && s > 0.0 {
             matched_weight += t.weight * s;
-            if t.weight >= RARE_WORD_WEIGHT && s >= SUBSET_MIN_SIMILARITY {
+            if t.weight >= *rare_word_weight && s >= SUBSET_MIN_SIMILARITY {
                 rare_weight += t.weight;
             }
         }
