@@ -152,7 +152,7 @@ struct QueryToken {
 pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> Vec<Hit> {
     let mut toks = tokens(&query.name);
     let dropped = bound_tokens(index, &mut toks);
-    let mut hits = search_tokens(index, query, &toks, max_hits, min_score);
+    let mut hits = search_tokens(index, query, &query.name, &toks, max_hits, min_score);
     if dropped > 0 {
         for hit in &mut hits {
             hit.explanation.adjustments.push(Adjustment {
@@ -165,8 +165,22 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
             });
         }
     }
-    for reading in readings::readings(index, &query.name, &toks) {
-        for mut hit in search_tokens(index, query, &reading.tokens, max_hits, min_score) {
+    let mut others: Vec<(String, Vec<String>, String)> =
+        readings::readings(index, &query.name, &toks)
+            .into_iter()
+            .map(|r| {
+                let how = format!("query read as \"{}\" ({})", r.tokens.join(" "), r.how);
+                (query.name.clone(), r.tokens, how)
+            })
+            .collect();
+    for part in readings::script_parts(&query.name).into_iter().flatten() {
+        let mut part_tokens = tokens(&part);
+        bound_tokens(index, &mut part_tokens);
+        let how = format!("the name written in one script: \"{}\"", part.trim());
+        others.push((part, part_tokens, how));
+    }
+    for (raw, reading, how) in others {
+        for mut hit in search_tokens(index, query, &raw, &reading, max_hits, min_score) {
             let slot = hits.iter().position(|h| h.entity == hit.entity);
             if slot.is_some_and(|i| hits[i].score >= hit.score) {
                 continue;
@@ -174,11 +188,7 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
             hit.explanation.adjustments.insert(
                 0,
                 Adjustment {
-                    reason: format!(
-                        "query read as \"{}\" ({})",
-                        reading.tokens.join(" "),
-                        reading.how
-                    ),
+                    reason: how.clone(),
                     factor: 1.0,
                 },
             );
@@ -238,6 +248,7 @@ fn bound_tokens(index: &Index, toks: &mut Vec<String>) -> usize {
 fn search_tokens(
     index: &Index,
     query: &Query,
+    raw: &str,
     toks: &[String],
     max_hits: usize,
     min_score: f32,
@@ -272,8 +283,8 @@ fn search_tokens(
                 candidates.push(n);
             }
         }
-        let script = query_script(&query.name);
-        let roles = person_roles(&query.name, toks);
+        let script = query_script(raw);
+        let roles = person_roles(raw, toks);
         let weighted: Vec<WeightedToken> = qtokens
             .iter()
             .zip(roles)

@@ -62,6 +62,49 @@ pub fn readings(index: &Index, raw: &str, toks: &[String]) -> Vec<Reading> {
     out
 }
 
+/// A name written twice, in Latin letters and in another script ("Huawei Technologies (华为技术)",
+/// "Name (اسم)"): the two parts, each a name on its own. Matching the whole would leave half
+/// the words unmatched against a list that writes one of them; each part is searched alone.
+/// `None` unless both parts hold a word and one of them is set apart in brackets (a name
+/// that merely mixes scripts, "الحسيني Group", is one name); words mixing Latin with other
+/// letters (a disguise the normalizer reads) count as Latin.
+pub fn script_parts(raw: &str) -> Option<[String; 2]> {
+    if raw.is_ascii() {
+        return None;
+    }
+    let (open, close) = (raw.find(['(', '[']), raw.rfind([')', ']']));
+    let bracketed = match (open, close) {
+        (Some(o), Some(c)) if o < c => &raw[o + 1..c],
+        _ => return None,
+    };
+    let outside = raw.replace(bracketed, " ");
+    let latin_in = |s: &str| s.chars().any(|c| c.is_ascii_alphabetic());
+    if latin_in(bracketed) == latin_in(&outside) {
+        return None;
+    }
+    let (mut latin, mut other) = (String::new(), String::new());
+    for word in raw.split(|c: char| c.is_whitespace() || "()[]{}/|,;".contains(c)) {
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        if letters == 0 {
+            continue;
+        }
+        let part = if word.chars().any(|c| c.is_ascii_alphabetic()) {
+            &mut latin
+        } else if word
+            .chars()
+            .all(|c| !c.is_alphabetic() || crate::normalize::is_lookalike(c))
+        {
+            // Wholly look-alike letters are disguised Latin (see `normalize`).
+            &mut latin
+        } else {
+            &mut other
+        };
+        part.push_str(word);
+        part.push(' ');
+    }
+    (!latin.trim().is_empty() && !other.trim().is_empty()).then_some([latin, other])
+}
+
 fn known(index: &Index, word: &str) -> bool {
     index.token_ordinal(word).is_some()
 }

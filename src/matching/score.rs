@@ -642,9 +642,8 @@ pub fn score_name(
         .count();
     // A one-word query found in a longer name counts as a subset too ("MBADA" for "MBADA
     // DIAMONDS"): whether it identifies anyone is left to the word's rarity.
-    let subset = !syllabic
-        && q_found >= 1
-        && (q_found == q_words || (q_found >= 2 && c_found == c_words));
+    let subset =
+        !syllabic && q_found >= 1 && (q_found == q_words || (q_found >= 2 && c_found == c_words));
     let (mut matched_weight, mut rare_weight) = (0f32, 0f32);
     for (t, &s) in query.iter().zip(q_sim.iter()) {
         if distinctive(t) && s > 0.0 {

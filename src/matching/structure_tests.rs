@@ -120,7 +120,10 @@ fn titles_are_not_part_of_a_name() {
     let s = snapshot(&[(P, &["HAMZA, Amir Abdullah"])]);
     let plain = screen(&s, "Amir Abdullah Hamza", None).1;
     let titled = screen(&s, "Maulana Amir Abdullah Hamza", None).1;
-    assert!(titled >= 0.95 && (plain - titled).abs() < 0.05, "{plain} {titled}");
+    assert!(
+        titled >= 0.95 && (plain - titled).abs() < 0.05,
+        "{plain} {titled}"
+    );
 }
 
 #[test]
@@ -175,4 +178,15 @@ fn weak_evidence_never_denies() {
     let s = snapshot(&[(O, &["Rosoboronexport"])]);
     let (decision, _) = screen(&s, "Rosoboronexport Kalinichenko Vasnetsov", None);
     assert_ne!(decision, Decision::Deny);
+}
+
+#[test]
+fn a_name_written_in_two_scripts_counts_once() {
+    let s = snapshot(&[(O, &["Zhongxing Telecommunication Equipment Corporation"])]);
+    let both = "Zhongxing Telecommunication Equipment Corporation (中兴通讯股份有限公司)";
+    let (decision, score) = screen(&s, both, None);
+    assert_eq!(decision, Decision::Deny, "{score}");
+    let s = snapshot(&[(P, &["Mohammad Javad Zarif"])]);
+    let (decision, score) = screen(&s, "Mohammad Javad Zarif (محمدجواد ظریف)", None);
+    assert_eq!(decision, Decision::Deny, "{score}");
 }

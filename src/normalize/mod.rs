@@ -38,6 +38,7 @@ pub use legal::{is_legal_form, is_stopword, legal_form_words, LEGAL_FORMS};
 pub use person::{is_nasab_connector, is_patronymic, is_syllabic, is_title};
 pub use phonetic::{skeleton, translit_fold};
 pub use romanize::{class_spelling, romanization_keys, syllable_fold};
+pub use script::is_lookalike;
 use script::{fold_lookalikes, is_invisible};
 
 /// Whether a token identifies no one by itself: a legal form, a stopword, a title or a nasab

@@ -151,7 +151,9 @@ pub fn class_spelling(word: &str) -> String {
     let [w, _] = stems(word);
     let spelt = key(w.unwrap_or(word).as_bytes(), false, true);
     // A leading vowel run is one sound written many ways ("Eyad"/"Iyad", "Usama"/"Osama").
-    let consonant = spelt.find(|c: char| !is_vowel(c as u8)).unwrap_or(spelt.len());
+    let consonant = spelt
+        .find(|c: char| !is_vowel(c as u8))
+        .unwrap_or(spelt.len());
     if consonant > 0 {
         format!("a{}", &spelt[consonant..])
     } else {

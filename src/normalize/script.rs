@@ -30,6 +30,11 @@ pub(super) fn is_invisible(c: char) -> bool {
 /// The Latin letter a Cyrillic or Greek letter is mistaken for, if any. Capitals are read
 /// before lower-casing, because some look like a different letter than their lower case
 /// does: Greek capital eta `Η` looks like `H`, its lower case `η` like `n`.
+/// Whether a Cyrillic or Greek letter looks like a Latin one.
+pub fn is_lookalike(c: char) -> bool {
+    latin_lookalike(c).is_some()
+}
+
 fn latin_lookalike(c: char) -> Option<char> {
     Some(match c {
         // Cyrillic capitals
