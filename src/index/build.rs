@@ -14,7 +14,7 @@ use super::{
 use crate::matching::score::TokenClass;
 use crate::model::EntityKind;
 use crate::model::{Entity, LoadedList};
-use crate::normalize::{is_filler, phonetic_keys, tokens, translit_fold};
+use crate::normalize::{class_spelling, is_filler, phonetic_keys, tokens, translit_fold};
 
 /// Weight of legal-form and stopword tokens, in IDF units: they count a little, so that "Bank
 /// of Cuba" still prefers "Bank of Cuba" to "Bank Cuba", but never decide a match.
@@ -220,6 +220,7 @@ impl IndexBuilder {
         let mut skeletons: Vec<(String, u32)> = Vec::new();
         let mut deletion_keys: Vec<(String, u32)> = Vec::new();
         let mut token_skeleton = Vec::with_capacity(token_text.len());
+        let mut token_spelling = Vec::with_capacity(token_text.len());
         let mut token_fold = Vec::with_capacity(token_text.len());
         for (i, t) in token_text.iter().enumerate() {
             token_fold.push(Box::<str>::from(translit_fold(t)));
@@ -230,6 +231,7 @@ impl IndexBuilder {
                 skeletons.push((k.to_string(), i as u32));
             }
             token_skeleton.push(Box::<str>::from(keys.as_str()));
+            token_spelling.push(Box::<str>::from(class_spelling(t)));
             if t.len() >= 4 && t.is_ascii() {
                 deletion_keys.push((t.to_string(), i as u32));
                 for d in deletions(t) {
@@ -269,6 +271,7 @@ impl IndexBuilder {
             token_fold,
             token_class,
             token_skeleton,
+            token_spelling,
             postings_start,
             postings,
             skeletons,

@@ -132,6 +132,10 @@ pub struct Index {
     pub(crate) token_class: Vec<crate::matching::score::TokenClass>,
     #[serde(deserialize_with = "exact_vec")]
     pub(crate) token_skeleton: Vec<Box<str>>,
+    /// Per token: its class spelling (see [`crate::normalize::class_spelling`]), which
+    /// romanization variants are compared on.
+    #[serde(deserialize_with = "exact_vec")]
+    pub(crate) token_spelling: Vec<Box<str>>,
     #[serde(deserialize_with = "exact_vec")]
     pub(crate) postings_start: Vec<u32>,
     #[serde(deserialize_with = "exact_vec")]
@@ -233,6 +237,7 @@ impl Index {
             text: &self.token_text[o],
             fold: &self.token_fold[o],
             skeleton: &self.token_skeleton[o],
+            spelling: &self.token_spelling[o],
         }
     }
 
@@ -338,6 +343,7 @@ impl Index {
             ("token folds", self.token_fold.len()),
             ("token classes", self.token_class.len()),
             ("token skeletons", self.token_skeleton.len()),
+            ("token spellings", self.token_spelling.len()),
         ] {
             if len != tokens {
                 return Err(format!("{len} {what} for {tokens} tokens"));

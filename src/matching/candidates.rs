@@ -32,8 +32,10 @@ fn builder(distance: usize) -> &'static LevenshteinAutomatonBuilder {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Expansion {
     pub ordinal: u32,
-    /// Edit distance, or `None` for a skeleton (transliteration) match.
+    /// Edit distance, or `None` for a match by phonetic key only.
     pub distance: Option<u8>,
+    /// Shares a phonetic key with the query word (a romanization variant).
+    pub keyed: bool,
 }
 
 /// Index tokens near `token`: itself when the index knows it, the tokens within its edit
@@ -61,6 +63,7 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u3
         out.push(Expansion {
             ordinal: o,
             distance: Some(0),
+            keyed: true,
         });
     }
     let budget = allowed_distance(token.chars().count());
@@ -77,11 +80,13 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u3
     if token.len() <= MAX_FUZZY_LEN {
         for key in phonetic_keys(token).split(' ').filter(|k| !k.is_empty()) {
             for &o in index.skeleton_tokens(key) {
-                if !out.iter().any(|e| e.ordinal == o) {
-                    out.push(Expansion {
+                match out.iter_mut().find(|e| e.ordinal == o) {
+                    Some(e) => e.keyed = true,
+                    None => out.push(Expansion {
                         ordinal: o,
                         distance: None,
-                    });
+                        keyed: true,
+                    }),
                 }
             }
         }
@@ -94,7 +99,7 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u3
 pub const MAX_FUZZY_LEN: usize = 32;
 
 /// Most spellings a query word may stand for, see [`expand`].
-pub const MAX_EXPANSIONS: usize = 12;
+pub const MAX_EXPANSIONS: usize = 16;
 
 /// Tokens within `budget` (1 or 2) edits of `token`, found through shared deletion keys and
 /// then verified with the OSA distance (a transposition counts as one edit).
@@ -109,6 +114,7 @@ fn by_deletions(index: &Index, token: &str, budget: usize, out: &mut Vec<Expansi
                 out.push(Expansion {
                     ordinal: o,
                     distance: Some(d as u8),
+                    keyed: false,
                 });
             }
         }
@@ -152,6 +158,7 @@ fn fuzzy(index: &Index, token: &str, distance: usize, out: &mut Vec<Expansion>) 
         out.push(Expansion {
             ordinal: ordinal as u32,
             distance: Some(d),
+            keyed: false,
         });
     }
 }

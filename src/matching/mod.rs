@@ -294,6 +294,7 @@ fn search_tokens(
                 text: &t.forms.text,
                 fold: &t.forms.fold,
                 skeleton: &t.forms.skeleton,
+                spelling: &t.forms.spelling,
                 weight: t.weight,
                 class: TokenClass::of(&t.forms.text, t.filler),
                 role,
@@ -340,8 +341,9 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
     toks.iter()
         .map(|t| {
             let filler = is_filler(t);
+            let forms = OwnedForms::new(t);
             let known = expand(index, t, buf);
-            keep_closest(index, buf);
+            keep_closest(index, &forms.spelling, known.is_some(), buf);
             let weight = if filler {
                 FILLER_WEIGHT
             } else if t.len() == 1 {
@@ -357,7 +359,7 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
                     .fold(0.0, f32::max)
             };
             QueryToken {
-                forms: OwnedForms::new(t),
+                forms,
                 weight,
                 filler,
                 known: known.is_some(),
@@ -369,19 +371,46 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
 
 /// Keeps the spellings that vote for a query word. In a dense vocabulary a word has dozens of
 /// neighbours within its edit budget and among its romanization variants; voting for all of
-/// their postings would cost more than it finds, so only the closest (then the rarest, which
-/// identify more) vote.
-fn keep_closest(index: &Index, expansions: &mut Vec<Expansion>) {
-    if expansions.len() > MAX_EXPANSIONS {
-        expansions.sort_by_key(|e| {
+/// their postings would cost more than it finds, so only [`MAX_EXPANSIONS`] vote, in tiers:
+/// the word itself; words one edit away that also share a phonetic key; then, for a word the
+/// index knows, its romanization variants before its other one-edit neighbours (those are
+/// mostly other names: "qasim" is one edit from "basim", "nasim", "qarim"), and for an
+/// unknown word (likelier a typo) the other way round; two edits last. Within a tier the
+/// variants whose class spellings are closest go first, then the rarest words.
+fn keep_closest(index: &Index, spelling: &str, known: bool, expansions: &mut Vec<Expansion>) {
+    if expansions.len() <= MAX_EXPANSIONS {
+        return;
+    }
+    let tier = |e: &Expansion| match (e.distance, e.keyed) {
+        (Some(0), _) => 0,
+        (Some(1), true) => 1,
+        (None, _) if known => 2,
+        (Some(1), false) if known => 3,
+        (Some(1), false) => 2,
+        (None, _) => 3,
+        _ => 4,
+    };
+    let mut keyed: Vec<(u8, std::cmp::Reverse<u32>, usize, u32, Expansion)> = expansions
+        .iter()
+        .map(|e| {
+            let closeness = if e.distance.is_none() {
+                let other = index.token_forms(e.ordinal).spelling;
+                (strsim::jaro_winkler(spelling, other) * 1000.0) as u32
+            } else {
+                0
+            };
             (
-                e.distance.unwrap_or(3),
+                tier(e),
+                std::cmp::Reverse(closeness),
                 index.postings(e.ordinal).len(),
                 e.ordinal,
+                *e,
             )
-        });
-        expansions.truncate(MAX_EXPANSIONS);
-    }
+        })
+        .collect();
+    keyed.sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+    expansions.clear();
+    expansions.extend(keyed.into_iter().take(MAX_EXPANSIONS).map(|k| k.4));
 }
 
 /// Share of the query's weight a name must collect in votes to be ranked at all. Query
@@ -458,6 +487,7 @@ fn score_candidate<'a>(
                     text: forms.text,
                     fold: forms.fold,
                     skeleton: forms.skeleton,
+                    spelling: forms.spelling,
                     weight: index.weight(o),
                     class: index.token_class(o),
                     role: if as_org { Role::Other } else { role },

@@ -52,6 +52,8 @@ pub struct TokenForms<'a> {
     pub text: &'a str,
     pub fold: &'a str,
     pub skeleton: &'a str,
+    /// The class spelling (see [`crate::normalize::class_spelling`]).
+    pub spelling: &'a str,
 }
 
 /// Owned [`TokenForms`], for tokens made at query time.
@@ -60,6 +62,7 @@ pub struct OwnedForms {
     pub text: String,
     pub fold: String,
     pub skeleton: String,
+    pub spelling: String,
 }
 
 impl OwnedForms {
@@ -68,6 +71,7 @@ impl OwnedForms {
             text: text.to_string(),
             fold: translit_fold(text),
             skeleton: phonetic_keys(text),
+            spelling: class_spelling(text),
         }
     }
 
@@ -76,6 +80,7 @@ impl OwnedForms {
             text: &self.text,
             fold: &self.fold,
             skeleton: &self.skeleton,
+            spelling: &self.spelling,
         }
     }
 }
@@ -115,6 +120,7 @@ pub struct WeightedToken<'a> {
     pub text: &'a str,
     pub fold: &'a str,
     pub skeleton: &'a str,
+    pub spelling: &'a str,
     pub weight: f32,
     pub class: TokenClass,
     pub role: Role,
@@ -201,11 +207,14 @@ const SYLLABLE_MISSING_FACTOR: f32 = 0.85;
 pub const SUBSET_MIN_SIMILARITY: f32 = 0.85;
 /// How much an unmatched legal form or stopword counts.
 const UNMATCHED_FILLER_DISCOUNT: f32 = 0.25;
-/// Similarity of two words that share a romanization key and, vowels kept, are close
-/// ("qasim"/"kassem", "aleksandr"/"alexander"): another publisher's spelling of one name.
-const ROMANIZATION_SIMILARITY: f32 = 0.87;
-/// Jaro-Winkler similarity the class spellings of two key-sharing words must reach.
-const ROMANIZATION_MIN_JARO: f64 = 0.8;
+/// Least similarity of two words that share a romanization key ("qasim"/"kassem",
+/// "aleksandr"/"alexander"): another publisher's spelling of one name, or another name with
+/// the same consonants ("hussein"/"hassan"). Graded up by [`ROMANIZATION_SPREAD`] as the
+/// Jaro-Winkler similarity of their class spellings (vowels kept) rises from
+/// [`ROMANIZATION_MIN_JARO`] to 0.95.
+const ROMANIZATION_SIMILARITY: f32 = 0.78;
+const ROMANIZATION_SPREAD: f32 = 0.12;
+const ROMANIZATION_MIN_JARO: f64 = 0.7;
 /// Similarity of two short words that are one syllable in two romanization systems
 /// ("choe"/"choi", "gyu"/"kyu").
 const SYLLABLE_SIMILARITY: f32 = 0.88;
@@ -280,20 +289,23 @@ fn phonetic_similarity(x: &TokenForms, y: &TokenForms) -> f32 {
     }
     if roman {
         // With and without a joined article on either side ("alrimi"/"rimi").
-        let readings = |w: &str| {
-            let bare = (w.len() >= 5 && (w.starts_with("al") || w.starts_with("el")))
-                .then(|| class_spelling(&w[2..]));
-            [Some(class_spelling(w)), bare]
+        let bare = |w: &str| {
+            (w.len() >= 5 && (w.starts_with("al") || w.starts_with("el")))
+                .then(|| class_spelling(&w[2..]))
         };
-        let (ra, rb) = (readings(x.text), readings(y.text));
-        let close = ra.iter().flatten().any(|a| {
-            rb.iter()
-                .flatten()
-                .any(|b| strsim::jaro_winkler(a, b) >= ROMANIZATION_MIN_JARO)
-        });
-        if close {
-            return ROMANIZATION_SIMILARITY;
+        let mut jaro = strsim::jaro_winkler(x.spelling, y.spelling);
+        if jaro < ROMANIZATION_MIN_JARO + 0.25 {
+            let (bx, by) = (bare(x.text), bare(y.text));
+            for a in [Some(x.spelling), bx.as_deref()].into_iter().flatten() {
+                for b in [Some(y.spelling), by.as_deref()].into_iter().flatten() {
+                    jaro = jaro.max(strsim::jaro_winkler(a, b));
+                }
+            }
         }
+        // Graded by how close the vowels keep them: "kasim"/"kasem" 0.88, "husein"/"hasan"
+        // (another name with the same consonants) under 0.8.
+        let closeness = ((jaro - ROMANIZATION_MIN_JARO) / 0.25).clamp(0.0, 1.0) as f32;
+        return ROMANIZATION_SIMILARITY + ROMANIZATION_SPREAD * closeness;
     }
     0.0
 }
@@ -475,6 +487,7 @@ impl WeightedToken<'_> {
             text: self.text,
             fold: self.fold,
             skeleton: self.skeleton,
+            spelling: self.spelling,
         }
     }
 }
@@ -793,6 +806,7 @@ mod tests {
                 text: Box::leak(t.to_string().into_boxed_str()),
                 fold: Box::leak(translit_fold(t).into_boxed_str()),
                 skeleton: Box::leak(phonetic_keys(t).into_boxed_str()),
+                spelling: Box::leak(class_spelling(t).into_boxed_str()),
                 weight: if t == "ltd" { 0.4 } else { 5.0 },
                 class: TokenClass::of(t, t == "ltd"),
                 role: match (person, i) {

@@ -266,7 +266,9 @@ mod tests {
     fn phonetic_keys_fold_transliteration_variants() {
         let shared = |a: &str, b: &str| {
             let kb = phonetic_keys(b);
-            phonetic_keys(a).split(' ').any(|k| kb.split(' ').any(|o| o == k))
+            phonetic_keys(a)
+                .split(' ')
+                .any(|k| kb.split(' ').any(|o| o == k))
         };
         assert!(shared("mohamed", "muhamad"));
         assert!(shared("scharq", "sharq"));

@@ -113,8 +113,15 @@ fn key(word: &[u8], g_as_h: bool, vowels: bool) -> String {
         };
         if class.is_empty() {
             if vowels {
-                if !out.ends_with(rest[0] as char) {
-                    out.push(rest[0] as char);
+                // Vowels by class too: Arabic has three (a/e, i/y, u/o), which publishers
+                // write with every Latin vowel ("Mohammed"/"Muhammad").
+                let v = match rest[0] {
+                    b'a' | b'e' => 'a',
+                    b'i' | b'y' => 'i',
+                    _ => 'u',
+                };
+                if !out.ends_with(v) {
+                    out.push(v);
                 }
             } else if i == 0 {
                 out.push('a');
@@ -142,9 +149,10 @@ fn stems(word: &str) -> [Option<&str>; 2] {
     [Some(w), bare]
 }
 
-/// A word spelt in consonant classes with its vowels kept ("qasim" and "kassem" become "kasim"
-/// and "kasem", "hussein" and "hassan" stay apart as "husein" and "hasan"; a leading vowel
-/// run is `a`, so "eyad" and "iyad" are both "ad"): what two words
+/// A word spelt in consonant classes with its vowels kept by class, a/e, i/y and o/u ("qasim"
+/// and "kassem" become "kasim" and "kasam", "mohammed" and "muhammad" both "muhamad", while
+/// "hussein" and "hassan" stay apart as "husain" and "hasan"; a leading vowel run is `a`, so
+/// "eyad" and "iyad" are both "ad"): what two words
 /// that share a key are compared on, since a key alone drops the vowels that tell such names
 /// apart.
 pub fn class_spelling(word: &str) -> String {
