@@ -66,6 +66,12 @@ for i, e in enumerate(sample[:20]):
              "2026-01-01" if i % 2 else "", "sample" if i % 3 else "", "0.5" if i % 4 else "", "5" if i % 5 else ""]
     seed("query", f"sample{i}", "\n".join(lines))
 seed("query", "minimal", "Huawei")
+# Persons with their listed date of birth and nationalities (the last line), and a date that
+# is not one.
+for i, e in enumerate(x for x in sample if x.get("kind") == "person"):
+    dob = (e.get("birth_dates") or ["1962"])[0] if i % 2 else "23 Nov 1962"
+    lines = [e["name"], "1", "", "", "", "", dob, "", "", "0.5", "", "|".join(e.get("nationalities", ["Turkey"]))]
+    seed("query", f"person{i}", "\n".join(lines))
 
 # config: the shipped configs.
 for p in sorted((ROOT / "config").glob("*.toml")):

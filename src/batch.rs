@@ -1,11 +1,13 @@
 //! Batch screening of a CSV file of parties into JSON lines (the contract format of
 //! DESIGN.md).
 //!
-//! Input: a CSV with a header; `id,name` required, `country,type,identifier,parent` optional.
-//! `country` is an ISO code or an English country name; `type` is
-//! person|org|organization|vessel|aircraft. The whole input is validated before any screening
-//! starts, so a bad row at the end does not leave half an output file behind. Screening runs
-//! on all cores; output keeps input order.
+//! Input: a CSV with a header; `id,name` required, `country,type,identifier,parent,
+//! nationality,dob` optional, other columns ignored. `country` and `nationality` are ISO codes
+//! or English country names, several separated by `;`; `dob` is a date of birth as
+//! `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; `type` is person|org|organization|vessel|aircraft. A name
+//! may be at most [`MAX_NAME_CHARS`] characters, as over gRPC. The whole input is validated
+//! before any screening starts, so a bad row at the end does not leave half an output file
+//! behind. Screening runs on all cores; output keeps input order.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,9 +15,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::countries;
+use crate::matching::facts::BirthDate;
 use crate::model::{EntityKind, Identifier};
 use crate::policy::Decision;
-use crate::screen::{Party, ScreenOptions, Snapshot};
+use crate::screen::{Party, ScreenOptions, Snapshot, MAX_NAME_CHARS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
@@ -100,6 +103,7 @@ pub fn read_input(path: &Path) -> Result<Vec<InputRow>, BatchError> {
         col("identifier"),
         col("parent"),
     );
+    let (nationality_col, dob_col) = (col("nationality"), col("dob"));
 
     let mut rows = Vec::new();
     for rec in reader.records() {
@@ -116,22 +120,20 @@ pub fn read_input(path: &Path) -> Result<Vec<InputRow>, BatchError> {
         };
         let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(str::trim).unwrap_or("");
         let id = get(Some(id_col)).to_string();
-        let name = get(Some(name_col)).to_string();
+        let name = get(Some(name_col));
         if id.is_empty() {
             return Err(err("field `id` is empty".into()));
         }
         if name.is_empty() {
             return Err(err("field `name` is empty".into()));
         }
-        let country = get(country_col);
-        let countries = if country.is_empty() {
-            Vec::new()
-        } else {
-            match countries::to_iso2(country) {
-                Some(c) => vec![c.to_string()],
-                None => return Err(err(format!("field `country`: unknown country {country:?}"))),
-            }
-        };
+        check_name(name).map_err(|m| err(format!("field `name`: {m}")))?;
+        let name = name.to_string();
+        let countries =
+            country_list(get(country_col)).map_err(|m| err(format!("field `country`: {m}")))?;
+        let nationalities = country_list(get(nationality_col))
+            .map_err(|m| err(format!("field `nationality`: {m}")))?;
+        let birth_date = birth_date(get(dob_col)).map_err(|m| err(format!("field `dob`: {m}")))?;
         let kind_word = get(type_col);
         let kind = match EntityKind::parse(kind_word) {
             Some(EntityKind::Unknown) => None,
@@ -144,12 +146,15 @@ pub fn read_input(path: &Path) -> Result<Vec<InputRow>, BatchError> {
         };
         let identifiers = parse_identifier(get(ident_col)).into_iter().collect();
         // Several parents are separated by `;`.
-        let parents = get(parent_col)
+        let mut parents = Vec::new();
+        for p in get(parent_col)
             .split(';')
             .map(str::trim)
             .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect();
+        {
+            check_name(p).map_err(|m| err(format!("field `parent`: {m}")))?;
+            parents.push(p.to_string());
+        }
         rows.push(InputRow {
             id,
             party: Party {
@@ -159,10 +164,46 @@ pub fn read_input(path: &Path) -> Result<Vec<InputRow>, BatchError> {
                 identifiers,
                 addresses: Vec::new(),
                 parents,
+                birth_date,
+                nationalities,
             },
         });
     }
     Ok(rows)
+}
+
+/// A name the screener accepts: at most [`MAX_NAME_CHARS`] characters. The message leaves the
+/// name out, which may be anything up to the file's size.
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
+    // Counting stops past the limit: a long name costs no more than the limit to check.
+    if name.chars().nth(MAX_NAME_CHARS).is_some() {
+        return Err(format!(
+            "longer than {MAX_NAME_CHARS} characters ({} bytes)",
+            name.len()
+        ));
+    }
+    Ok(())
+}
+
+/// `;`-separated ISO codes or English country names, as ISO codes without repeats; the error
+/// names the first that does not resolve.
+pub(crate) fn country_list(cell: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in cell.split(';').map(str::trim).filter(|c| !c.is_empty()) {
+        let iso = countries::to_iso2(c).ok_or_else(|| format!("unknown country {c:?}"))?;
+        if !out.iter().any(|o| o == iso) {
+            out.push(iso.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// An empty cell or a date of birth (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`).
+pub(crate) fn birth_date(cell: &str) -> Result<Option<BirthDate>, String> {
+    match cell.trim() {
+        "" => Ok(None),
+        d => BirthDate::parse(d).map(Some).map_err(|e| e.to_string()),
+    }
 }
 
 /// `scheme:value` or a bare value (any scheme).
@@ -249,4 +290,90 @@ pub fn run(
     }
     out.flush().map_err(write_err)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(content: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("parties.csv");
+        std::fs::write(&path, content).unwrap();
+        (dir, path)
+    }
+
+    fn row_error(content: &str) -> (u64, String) {
+        let (_dir, path) = input(content);
+        match read_input(&path).unwrap_err() {
+            BatchError::Row { line, message, .. } => (line, message),
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn dob_and_nationality_columns() {
+        let (_dir, path) = input(
+            "id,name,type,dob,nationality,country,expect\n\
+             1,John Doe,person,1962-03-12,Iraq; TR ;iq,SG;Singapore,whatever\n\
+             2,Acme Trading,org,,,,\n\
+             3,Jane Roe,,1962,\"Korea, North\",,\n",
+        );
+        let rows = read_input(&path).unwrap();
+        let john = &rows[0].party;
+        assert_eq!(john.birth_date.as_ref().unwrap().as_str(), "1962-03-12");
+        assert_eq!(john.nationalities, ["IQ", "TR"]);
+        assert_eq!(john.countries, ["SG"]);
+        assert!(rows[1].party.birth_date.is_none() && rows[1].party.nationalities.is_empty());
+        assert_eq!(rows[2].party.nationalities, ["KP"]);
+    }
+
+    #[test]
+    fn bad_facts_name_the_line_and_column() {
+        let (line, message) = row_error("id,name,dob\n1,John Doe,1962\n2,Jane Roe,12 Mar 1962\n");
+        assert_eq!(line, 3);
+        assert!(
+            message.starts_with("field `dob`: \"12 Mar 1962\""),
+            "{message}"
+        );
+        assert!(message.contains("YYYY-MM-DD"), "{message}");
+        let (line, message) = row_error("id,name,nationality\n1,John Doe,IQ;Atlantis\n");
+        assert_eq!(line, 2);
+        assert_eq!(message, "field `nationality`: unknown country \"Atlantis\"");
+        let (line, message) = row_error("id,name,country\n1,John Doe,SG;Atlantis\n");
+        assert_eq!(line, 2);
+        assert_eq!(message, "field `country`: unknown country \"Atlantis\"");
+    }
+
+    /// A name over the limit fails the whole input before anything is screened; the error
+    /// names the line, not the name.
+    #[test]
+    fn a_huge_name_is_refused_naming_the_line() {
+        let huge = "x".repeat(100 * 1024);
+        let (line, message) = row_error(&format!(
+            "id,name\n1,Acme Trading\n2,{huge}\n3,Other Party\n"
+        ));
+        assert_eq!(line, 3);
+        assert_eq!(
+            message,
+            "field `name`: longer than 512 characters (102400 bytes)"
+        );
+        // The limit counts characters, not bytes.
+        let (_dir, path) = input(&format!("id,name\n1,{}\n", "é".repeat(512)));
+        assert_eq!(
+            read_input(&path).unwrap()[0].party.name.chars().count(),
+            512
+        );
+        let (line, message) = row_error(&format!("id,name\n1,{}\n", "é".repeat(513)));
+        assert_eq!(
+            (line, message.as_str()),
+            (2, "field `name`: longer than 512 characters (1026 bytes)")
+        );
+        let (line, message) = row_error(&format!("id,name,parent\n1,A,B;{huge}\n"));
+        assert_eq!(line, 2);
+        assert!(
+            message.starts_with("field `parent`: longer than 512"),
+            "{message}"
+        );
+    }
 }

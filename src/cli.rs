@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Config;
 use crate::countries;
 use crate::model::EntityKind;
-use crate::screen::{Party, ScreenOptions, Snapshot};
+use crate::screen::{NearMiss, Party, ScreenOptions, Snapshot, NEAR_MISS_FLOOR};
 use crate::{batch, eval};
 
 #[derive(Parser)]
@@ -103,6 +103,12 @@ enum ClientCommand {
         /// person, org, vessel or aircraft.
         #[arg(long = "type")]
         kind: Option<String>,
+        /// A person's date of birth: YYYY-MM-DD, YYYY-MM or YYYY (the server validates it).
+        #[arg(long, value_name = "DATE")]
+        dob: Option<String>,
+        /// A person's nationality (ISO code or English name), repeatable or `;`-separated.
+        #[arg(long, value_name = "COUNTRY")]
+        nationality: Vec<String>,
     },
     /// Show the server's snapshot version and datasets.
     Status,
@@ -324,6 +330,18 @@ enum Command {
         /// Evaluate rules and ownership records at this date (YYYY-MM-DD) instead of today.
         #[arg(long)]
         as_of: Option<String>,
+        /// A person's date of birth (YYYY-MM-DD, YYYY-MM or YYYY): confirms or contradicts
+        /// hits on listed persons.
+        #[arg(long, value_name = "DATE")]
+        dob: Option<String>,
+        /// A person's nationality (ISO code or English name), repeatable or `;`-separated:
+        /// confirms or contradicts hits on listed persons.
+        #[arg(long, value_name = "COUNTRY")]
+        nationality: Vec<String>,
+        /// Also list the near misses: entries whose names matched (score 0.5 or more) but
+        /// scored below the review threshold, each with why it fell short.
+        #[arg(long)]
+        explain: bool,
         /// Print the full result as JSON.
         #[arg(long)]
         json: bool,
@@ -544,10 +562,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             parent,
             address,
             as_of,
+            dob,
+            nationality,
+            explain,
             json,
             lists,
         } => {
+            if let Err(m) = batch::check_name(name.trim()) {
+                bail!("the name is {m}");
+            }
             let kind = kind_flag(kind.as_deref())?;
+            let nationalities = batch::country_list(&nationality.join(";"))
+                .map_err(|m| anyhow::anyhow!("--nationality: {m}"))?;
+            let birth_date = batch::birth_date(dob.as_deref().unwrap_or(""))
+                .map_err(|m| anyhow::anyhow!("--dob: {m}"))?;
             let countries = match country.as_deref() {
                 None => Vec::new(),
                 Some(c) => vec![countries::to_iso2(c)
@@ -580,14 +608,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 identifiers,
                 addresses: address,
                 parents: parent,
+                birth_date,
+                nationalities,
             };
             let options = ScreenOptions {
                 as_of,
                 ..ScreenOptions::default()
             };
             let result = snapshot.screen(&party, &options);
+            // Near misses come from a second search with a lower floor, so that the decision
+            // and hits above are exactly what screening without --explain gives.
+            let near_misses: Vec<NearMiss> = if explain {
+                snapshot
+                    .near_misses(&party, &options, NEAR_MISS_FLOOR)
+                    .into_iter()
+                    .filter(|m| !result.hits.iter().any(|h| h.entity_id == m.hit.entity_id))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
+                let value = if explain {
+                    serde_json::json!({"result": &result, "near_misses": &near_misses})
+                } else {
+                    serde_json::to_value(&result)?
+                };
+                writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
             } else {
                 writeln!(out, "decision: {}", result.decision.as_str())?;
                 for h in &result.hits {
@@ -606,6 +652,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     if !h.via.is_empty() {
                         writeln!(out, "         via: {}", h.via.join(" <- "))?;
+                    }
+                }
+                if explain {
+                    writeln!(
+                        out,
+                        "near misses (below the review threshold {:.2}, down to {NEAR_MISS_FLOOR:.2}):{}",
+                        snapshot.policy.review_threshold,
+                        if near_misses.is_empty() { " none" } else { "" }
+                    )?;
+                    for m in &near_misses {
+                        writeln!(
+                            out,
+                            "  {:.3}  {}  {}\n         fell short: {}",
+                            m.hit.score, m.hit.entity_id, m.hit.name, m.shortfall
+                        )?;
                     }
                 }
                 writeln!(out, "why: {}", result.explanation)?;
@@ -875,6 +936,8 @@ async fn client(addr: String, connect: ConnectArgs, command: ClientCommand) -> R
             name,
             country,
             kind,
+            dob,
+            nationality,
         } => {
             let kind = match kind_flag(kind.as_deref())? {
                 None | Some(EntityKind::Unknown) => proto::PartyKind::Unspecified,
@@ -891,6 +954,15 @@ async fn client(addr: String, connect: ConnectArgs, command: ClientCommand) -> R
                         name,
                         kind: kind as i32,
                         countries: country.into_iter().collect(),
+                        birth_date: dob.unwrap_or_default(),
+                        // Names are sent as written; the server resolves and validates them.
+                        nationalities: nationality
+                            .iter()
+                            .flat_map(|n| n.split(';'))
+                            .map(str::trim)
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_string)
+                            .collect(),
                         ..proto::Party::default()
                     }),
                     options: None,

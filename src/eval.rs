@@ -1,15 +1,18 @@
 //! Scoring the screener on a labelled query set (the format of `shared/eval/dev.csv`).
 //!
-//! Columns: `id,name,country,type,expect,expect_key,kind`. A `match` row is a hit when the
-//! decision is review or deny *and* `expect_key` is among the hits; a `clear` row is a false
-//! positive when the decision is review or deny.
+//! Columns: `id,name,country,type,expect,expect_key,kind`, and optionally `nationality` and
+//! `dob` as in batch input (`;`-separated ISO codes or English names; `YYYY-MM-DD`, `YYYY-MM`
+//! or `YYYY`). A `match` row is a hit when the decision is review or deny *and* `expect_key` is
+//! among the hits; a `clear` row is a false positive when the decision is review or deny.
+//! Names longer than [`crate::screen::MAX_NAME_CHARS`] characters are refused, naming the
+//! line, before anything is screened.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::countries;
+use crate::batch::{birth_date, check_name, country_list};
 use crate::model::EntityKind;
 use crate::policy::Decision;
 use crate::screen::{Party, ScreenOptions, Snapshot};
@@ -43,6 +46,10 @@ struct Row {
     expect_key: String,
     #[serde(default)]
     kind: String,
+    #[serde(default)]
+    nationality: String,
+    #[serde(default)]
+    dob: String,
 }
 
 /// Counts for one variation kind (or overall).
@@ -142,30 +149,27 @@ pub fn run(snapshot: &Snapshot, path: &Path) -> Result<Report, EvalError> {
                 ))
             }
         };
-        let countries = match row.country.trim() {
-            "" => Vec::new(),
-            c => match countries::to_iso2(c) {
-                Some(iso) => vec![iso.to_string()],
-                None => {
-                    return Err(row_err(
-                        line,
-                        format!("field `country`: unknown country {c:?}"),
-                    ))
-                }
-            },
-        };
-        rows.push((row, kind, countries));
-    }
-    let started = std::time::Instant::now();
-    let mut report = Report::default();
-    let options = ScreenOptions::default();
-    for (row, kind, countries) in rows {
+        check_name(row.name.trim()).map_err(|m| row_err(line, format!("field `name`: {m}")))?;
+        let countries = country_list(&row.country)
+            .map_err(|m| row_err(line, format!("field `country`: {m}")))?;
+        let nationalities = country_list(&row.nationality)
+            .map_err(|m| row_err(line, format!("field `nationality`: {m}")))?;
+        let birth_date =
+            birth_date(&row.dob).map_err(|m| row_err(line, format!("field `dob`: {m}")))?;
         let party = Party {
             name: row.name.clone(),
             kind,
             countries,
+            nationalities,
+            birth_date,
             ..Party::default()
         };
+        rows.push((row, party));
+    }
+    let started = std::time::Instant::now();
+    let mut report = Report::default();
+    let options = ScreenOptions::default();
+    for (row, party) in rows {
         let result = snapshot.screen(&party, &options);
         // What the lists say, leaving out the jurisdiction policy (see `jurisdiction_only`).
         let decision = result
@@ -273,4 +277,52 @@ impl Report {
 /// The rules `exposure::jurisdiction_hits` reports.
 fn is_jurisdiction_rule(rule: &str) -> bool {
     matches!(rule, "embargoed_jurisdiction" | "review_jurisdiction")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::screen::{test_person, test_snapshot_of};
+
+    fn file(content: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("set.csv");
+        std::fs::write(&path, content).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn dob_and_nationality_columns_are_used() {
+        let s = test_snapshot_of(vec![test_person("1", "DOE, John", &["1962"], &["IQ"])]);
+        // The same name twice: once with the listed person's facts, once with another's.
+        let (_dir, path) = file(
+            "id,name,country,type,expect,expect_key,kind,dob,nationality\n\
+             a,John Doe,,person,match,t:1,exact,1962-03-12,IQ\n\
+             b,John Doe,,person,clear,,namesake,1990,Turkey\n",
+        );
+        let report = run(&s, &path).unwrap();
+        assert_eq!(report.overall.found, 1);
+        assert_eq!(report.overall.false_positives, 0);
+    }
+
+    #[test]
+    fn bad_rows_name_the_line() {
+        let s = test_snapshot_of(vec![test_person("1", "DOE, John", &[], &[])]);
+        let head = "id,name,expect,dob,nationality\n";
+        for (row, want) in [
+            ("a,John Doe,match,1962-13,", "field `dob`"),
+            (
+                "a,John Doe,match,,Atlantis",
+                "field `nationality`: unknown country",
+            ),
+            (
+                &format!("a,{},clear,,", "y".repeat(600)),
+                "field `name`: longer than 512 characters",
+            ),
+        ] {
+            let (_dir, path) = file(&format!("{head}{row}\n"));
+            let err = run(&s, &path).unwrap_err().to_string();
+            assert!(err.contains(":2: ") && err.contains(want), "{err}");
+        }
+    }
 }

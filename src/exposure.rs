@@ -467,9 +467,7 @@ pub fn parent_hits(
         }
         let query = Query {
             name: p.clone(),
-            kind: None,
-            countries: Vec::new(),
-            identifiers: Vec::new(),
+            ..Query::default()
         };
         for h in matching::search(index, &query, 5, policy.review_threshold) {
             parents.push((p, h.entity, h.score, h.explanation.matched_name.clone()));

@@ -45,6 +45,34 @@ impl EntityKind {
     }
 }
 
+/// A listed person's gender, as the publisher states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+impl Gender {
+    /// Reads the words lists write (`Male`, `female`, `M`, `F`); `None` for anything else,
+    /// including an empty or "unknown" value, so the caller can decide whether that is an
+    /// error.
+    pub fn parse(word: &str) -> Option<Gender> {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "male" | "m" => Some(Gender::Male),
+            "female" | "f" => Some(Gender::Female),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+        }
+    }
+}
+
 /// How strongly a name identifies its entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -95,8 +123,17 @@ pub struct Entity {
     /// Sanctions programs or list names, e.g. `SDGT`, `Entity List (EL) - Bureau of Industry and
     /// Security`.
     pub programs: Vec<String>,
-    /// Dates of birth as published (`1962`, `1971-03-25`, `circa 1960`).
+    /// Dates of birth as published (`1962`, `1971-03-25`, `circa 1960`, `1979 to 1982`);
+    /// `crate::matching::facts` reads them.
     pub birth_dates: Vec<String>,
+    /// Nationalities and citizenships: ISO 3166-1 alpha-2 codes where
+    /// [`crate::countries::to_iso2`] resolves them, otherwise as published. Each is in
+    /// `countries` too.
+    #[serde(default)]
+    pub nationalities: Vec<String>,
+    /// The listed person's gender, when the publisher states it.
+    #[serde(default)]
+    pub gender: Option<Gender>,
     /// Listing date, ISO format, when known.
     pub listed_on: Option<String>,
     pub source_url: Option<String>,
@@ -144,6 +181,27 @@ impl Entity {
             return;
         }
         self.countries.push(country.to_string());
+    }
+
+    /// Adds a nationality (or citizenship) unless present, and the country to `countries`.
+    /// `country` is an ISO code or the country as published.
+    pub fn push_nationality(&mut self, country: &str) {
+        let country = country.trim();
+        if country.is_empty() {
+            return;
+        }
+        if !self.nationalities.iter().any(|c| c == country) {
+            self.nationalities.push(country.to_string());
+        }
+        self.push_country(country);
+    }
+
+    /// Adds a date of birth as published unless present.
+    pub fn push_birth_date(&mut self, date: &str) {
+        let date = date.trim();
+        if !date.is_empty() && !self.birth_dates.iter().any(|d| d == date) {
+            self.birth_dates.push(date.to_string());
+        }
     }
 
     /// Adds an identifier unless an identical one is present.

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::exposure::{self, OwnershipGraph};
 use crate::index::{BuildError, Index, IndexBuilder};
 use crate::lists::{self, ListError};
+use crate::matching::facts::BirthDate;
 use crate::matching::{self, Explanation, Query};
 use crate::model::{EntityKind, Identifier, Ownership};
 use crate::policy::{Decision, Policy, Severity};
@@ -169,6 +170,10 @@ fn digest_path(path: &Path) -> Option<String> {
     )
 }
 
+/// Longest accepted party name, in characters (DESIGN.md): the gRPC API, the CLI, batch and
+/// eval inputs all refuse longer names.
+pub const MAX_NAME_CHARS: usize = 512;
+
 /// The party to screen, as a caller describes it.
 #[derive(Debug, Clone, Default)]
 pub struct Party {
@@ -181,6 +186,11 @@ pub struct Party {
     pub addresses: Vec<String>,
     /// Names, entity ids or identifiers of the party's known owners.
     pub parents: Vec<String>,
+    /// A person's date of birth: confirms or contradicts hits on listed persons.
+    pub birth_date: Option<BirthDate>,
+    /// A person's nationalities, ISO 3166-1 alpha-2 codes: confirm or contradict hits on
+    /// listed persons (`countries`, where the party is, is the jurisdiction policy's).
+    pub nationalities: Vec<String>,
 }
 
 /// Per-request options.
@@ -251,6 +261,8 @@ impl Snapshot {
             kind: party.kind,
             countries: party.countries.clone(),
             identifiers: party.identifiers.clone(),
+            birth_date: party.birth_date.clone(),
+            nationalities: party.nationalities.clone(),
         };
         let min_score = options.min_score.unwrap_or(policy.min_score);
         let max_hits = options.max_hits.unwrap_or(policy.max_hits);
@@ -320,6 +332,83 @@ impl Snapshot {
     }
 }
 
+/// The score down to which [`Snapshot::near_misses`] looks when `clearance screen --explain`
+/// asks: half-way between no resemblance and the review threshold, low enough to show an
+/// exact name that a disjoint date of birth and a differing nationality pushed under review
+/// (0.82), high enough to leave out names sharing one common word.
+pub const NEAR_MISS_FLOOR: f32 = 0.5;
+
+/// An entry that matched the name but scored below the review threshold.
+#[derive(Debug, Clone, Serialize)]
+pub struct NearMiss {
+    pub hit: ScreenHit,
+    /// Why it fell short: the words that did not match or matched only approximately, and
+    /// the signals that lowered the score (a disjoint date of birth, another country, ...).
+    pub shortfall: String,
+}
+
+impl Snapshot {
+    /// The entries whose names matched at `floor` or above but below the review threshold,
+    /// best first, at most `options.max_hits` (or the policy's), each with why it fell short.
+    /// The matcher is asked again with `floor` as its minimum score; the screening itself
+    /// ([`Snapshot::screen`] with `options`) is not changed by it.
+    pub fn near_misses(&self, party: &Party, options: &ScreenOptions, floor: f32) -> Vec<NearMiss> {
+        let review = self.policy.review_threshold;
+        let lowered = ScreenOptions {
+            min_score: Some(floor.min(review)),
+            ..options.clone()
+        };
+        let mut misses: Vec<NearMiss> = self
+            .screen(party, &lowered)
+            .hits
+            .into_iter()
+            .filter(|h| h.score < review && h.rule.is_none())
+            .filter_map(|hit| {
+                let shortfall = shortfall(hit.detail.as_ref()?);
+                Some(NearMiss { hit, shortfall })
+            })
+            .collect();
+        misses.truncate(options.max_hits.unwrap_or(self.policy.max_hits));
+        misses
+    }
+}
+
+/// What kept a name match from a perfect score, in words: words of the query or the name left
+/// unmatched, words matched only approximately, and every signal with a factor below 1.
+pub fn shortfall(e: &Explanation) -> String {
+    let mut parts = Vec::new();
+    let ns = &e.name_score;
+    if !ns.unmatched_query.is_empty() {
+        parts.push(format!(
+            "query words not in the name: {}",
+            ns.unmatched_query.join(" ")
+        ));
+    }
+    if !ns.unmatched_candidate.is_empty() {
+        parts.push(format!(
+            "name words not in the query: {}",
+            ns.unmatched_candidate.join(" ")
+        ));
+    }
+    let approximate: Vec<String> = ns
+        .pairs
+        .iter()
+        .filter(|p| p.similarity < 1.0)
+        .map(|p| format!("{}~{} ({:.2})", p.query, p.candidate, p.similarity))
+        .collect();
+    if !approximate.is_empty() {
+        parts.push(format!("approximate words: {}", approximate.join(", ")));
+    }
+    for a in e.adjustments.iter().filter(|a| a.factor < 1.0) {
+        parts.push(format!("{} (x{:.2})", a.reason, a.factor));
+    }
+    if parts.is_empty() {
+        "the name score alone is below the review threshold".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
 /// Today's date in UTC.
 pub fn today() -> Date {
     jiff::Timestamp::now()
@@ -383,7 +472,7 @@ impl Screener {
 /// A snapshot of one dataset `t` whose entities `t:0`, `t:1`, ... have these primary names.
 #[cfg(test)]
 pub(crate) fn test_snapshot(names: &[&str]) -> Snapshot {
-    use crate::model::{Entity, LoadedList, Name, NameKind};
+    use crate::model::{Entity, Name, NameKind};
     let entities = names
         .iter()
         .enumerate()
@@ -397,22 +486,54 @@ pub(crate) fn test_snapshot(names: &[&str]) -> Snapshot {
             ..Entity::default()
         })
         .collect();
+    test_snapshot_of(entities)
+}
+
+/// A snapshot of dataset `t` holding `entities`.
+#[cfg(test)]
+pub(crate) fn test_snapshot_of(entities: Vec<crate::model::Entity>) -> Snapshot {
     let mut builder = IndexBuilder::new();
     builder.add_list(
-        LoadedList {
+        crate::model::LoadedList {
             dataset: "t".into(),
             entities,
-            ..LoadedList::default()
+            ..crate::model::LoadedList::default()
         },
         None,
     );
     Snapshot::new(builder.build().unwrap(), Policy::default())
 }
 
+/// A listed person `t:<id>` with these published dates of birth and nationalities.
+#[cfg(test)]
+pub(crate) fn test_person(
+    id: &str,
+    name: &str,
+    birth_dates: &[&str],
+    nationalities: &[&str],
+) -> crate::model::Entity {
+    use crate::model::{Entity, Name, NameKind};
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    Entity {
+        id: format!("t:{id}"),
+        dataset: "t".into(),
+        kind: EntityKind::Person,
+        names: vec![Name {
+            value: name.into(),
+            kind: NameKind::Primary,
+        }],
+        birth_dates: strings(birth_dates),
+        nationalities: strings(nationalities),
+        countries: strings(nationalities),
+        ..Entity::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::test_snapshot as snapshot;
     use super::*;
+    use crate::matching::facts::BIRTH_DATE_DISJOINT;
 
     fn party(name: &str) -> Party {
         Party {
@@ -437,6 +558,132 @@ mod tests {
         let still = held.screen(&party("Acme Trading"), &ScreenOptions::default());
         assert_eq!(still.decision, Decision::Deny);
         assert_eq!(still.snapshot_version, before.snapshot_version);
+    }
+
+    fn person_party(name: &str, dob: Option<&str>, nationalities: &[&str]) -> Party {
+        Party {
+            name: name.into(),
+            birth_date: dob.map(|d| BirthDate::parse(d).unwrap()),
+            nationalities: nationalities.iter().map(|n| n.to_string()).collect(),
+            ..Party::default()
+        }
+    }
+
+    #[test]
+    fn dates_of_birth_and_nationalities_confirm_or_contradict_a_person_hit() {
+        let s = super::test_snapshot_of(vec![super::test_person(
+            "1",
+            "DOE, John",
+            &["1962-03-12", "circa 1970"],
+            &["IQ"],
+        )]);
+        let options = ScreenOptions::default();
+        let screen = |p: &Party| {
+            let r = s.screen(p, &options);
+            let top = r.hits.first().cloned();
+            (r.decision, top)
+        };
+        let (decision, hit) = screen(&person_party("John Doe", None, &[]));
+        assert_eq!(decision, Decision::Deny);
+        assert!((hit.unwrap().score - 1.0).abs() < 1e-6);
+
+        let (decision, hit) = screen(&person_party("John Doe", Some("1962-03-12"), &["IQ"]));
+        assert_eq!(decision, Decision::Deny);
+        let text = hit.unwrap().explanation;
+        assert!(
+            text.contains("date of birth 1962-03-12 matches listed 1962-03-12 (x1.06)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("nationality IQ matches listed IQ (x1.03)"),
+            "{text}"
+        );
+
+        // A disjoint date alone: from deny to review.
+        let (decision, hit) = screen(&person_party("John Doe", Some("1990"), &[]));
+        assert_eq!(decision, Decision::Review);
+        let hit = hit.unwrap();
+        assert!(
+            (hit.score - BIRTH_DATE_DISJOINT).abs() < 1e-6,
+            "{}",
+            hit.score
+        );
+        assert!(
+            hit.explanation
+                .contains("date of birth 1990 disjoint from listed 1962-03-12, circa 1970"),
+            "{}",
+            hit.explanation
+        );
+        // The approximate listed date covers 1968-1972.
+        let (decision, _) = screen(&person_party("John Doe", Some("1972-01"), &[]));
+        assert_eq!(decision, Decision::Deny);
+
+        // A disjoint date and another nationality: still reported, but allowed.
+        let (decision, hit) = screen(&person_party("John Doe", Some("1990"), &["TR"]));
+        assert_eq!(decision, Decision::Allow);
+        let hit = hit.unwrap();
+        assert_eq!(hit.decision, Decision::Allow);
+        assert!(hit
+            .explanation
+            .contains("nationality TR not among listed IQ"));
+
+        // A party the caller calls an organisation is not compared on a person's facts.
+        let org = Party {
+            kind: Some(EntityKind::Organization),
+            ..person_party("John Doe", Some("1990"), &["TR"])
+        };
+        let (_, hit) = screen(&org);
+        let text = hit.unwrap().explanation;
+        assert!(
+            !text.contains("date of birth") && !text.contains("nationality"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn near_misses_say_why_they_fell_short() {
+        let s = super::test_snapshot_of(vec![
+            super::test_person("1", "DOE, John", &["1962"], &["IQ"]),
+            super::test_person("2", "Acme Trading", &[], &[]),
+        ]);
+        let options = ScreenOptions::default();
+        let party = person_party("John Doe", Some("1990"), &["TR"]);
+        assert_eq!(s.screen(&party, &options).decision, Decision::Allow);
+        let misses = s.near_misses(&party, &options, NEAR_MISS_FLOOR);
+        let [miss] = misses.as_slice() else {
+            panic!("{misses:?}")
+        };
+        assert_eq!(miss.hit.entity_id, "t:1");
+        assert_eq!(miss.hit.decision, Decision::Allow);
+        assert!(
+            miss.shortfall
+                .contains("date of birth 1990 disjoint from listed 1962 (x0.88)"),
+            "{}",
+            miss.shortfall
+        );
+        assert!(
+            miss.shortfall
+                .contains("nationality TR not among listed IQ (x0.93)"),
+            "{}",
+            miss.shortfall
+        );
+
+        // Words that did not match: below the default floor of 0.70, above 0.5.
+        let party = person_party("John Doe Kowalczyk", None, &[]);
+        let r = s.screen(&party, &options);
+        let misses = s.near_misses(&party, &options, NEAR_MISS_FLOOR);
+        let miss = misses.iter().find(|m| m.hit.entity_id == "t:1").unwrap();
+        assert!(miss.hit.score < s.policy.review_threshold);
+        assert!(
+            miss.shortfall
+                .contains("query words not in the name: kowalczyk"),
+            "{} ({:?})",
+            miss.shortfall,
+            r.hits
+        );
+        // A hit at or above review is no near miss.
+        let party = person_party("John Doe", None, &[]);
+        assert!(s.near_misses(&party, &options, NEAR_MISS_FLOOR).is_empty());
     }
 
     #[test]

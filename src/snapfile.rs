@@ -36,7 +36,7 @@ use crate::screen::Snapshot;
 
 /// The format this build writes and the only one it reads. Bump it whenever any serialized
 /// type changes shape; the reader then refuses older files with a clear message.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"CLRSNAP\0";
 const HEADER_LEN: usize = 64;
@@ -487,8 +487,8 @@ mod tests {
         assert_eq!(
             (FORMAT_VERSION, digest.as_str()),
             (
-                2,
-                "7dbe03eb7dd91159e259d2da8ff5912c4ceecf3ccabb297eb7aebdeaf3c0098a"
+                3,
+                "cf2fdceedb5a46ee7c4f36090290a3071e76d7cb0ef6c8fdeb8eb99c9e8541e5"
             ),
             "the serialized index changed: bump FORMAT_VERSION and pin the new digest"
         );

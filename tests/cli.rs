@@ -792,3 +792,187 @@ fn unknown_type_is_an_error() {
         "an unknown --country is an error too:\n{err}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// person facts, near misses, bounded input
+
+#[test]
+fn screen_dob_and_nationality_flags_confirm_or_contradict_a_person() {
+    let same = screen_json(
+        &["--dob", "1962-11-23", "--nationality", "Venezuela"],
+        "Nicolas Maduro",
+    );
+    assert_eq!(same["decision"], "deny", "{same:#}");
+    let text = hit(&same, "sample:sdn-nicolas-maduro").unwrap()["explanation"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("date of birth 1962-11-23 matches listed"),
+        "{text}"
+    );
+    // Repeatable and `;`-separated; one agreeing nationality is enough.
+    let other = screen_json(
+        &[
+            "--dob",
+            "1990",
+            "--nationality",
+            "TR;DE",
+            "--nationality",
+            "VE",
+        ],
+        "Nicolas Maduro",
+    );
+    assert_eq!(other["decision"], "review", "{other:#}");
+    let other = screen_json(&["--dob", "1990", "--nationality", "TR"], "Nicolas Maduro");
+    assert_eq!(other["decision"], "allow", "{other:#}");
+
+    let config = sample_config();
+    for (flag, value) in [("--dob", "23 Nov 1962"), ("--nationality", "Atlantis")] {
+        let err = run(&["screen", "--config", &config, flag, value, "Nicolas Maduro"])
+            .failed()
+            .to_string();
+        assert!(err.contains(flag) && err.contains(value), "{err}");
+    }
+}
+
+#[test]
+fn screen_explain_lists_near_misses_with_why_they_fell_short() {
+    let config = sample_config();
+    let out = run(&[
+        "screen",
+        "--config",
+        &config,
+        "--explain",
+        "--dob",
+        "1990",
+        "Oleg Petrov Deripaskin",
+    ])
+    .ok()
+    .to_string();
+    assert!(out.starts_with("decision: allow"), "{out}");
+    let (_, misses) = out
+        .split_once("near misses (below the review threshold 0.85, down to 0.50):")
+        .unwrap_or_else(|| panic!("no near-miss section:\n{out}"));
+    assert!(misses.contains("sample:sdn-oleg-deripaska"), "{out}");
+    assert!(
+        misses.contains("fell short: query words not in the name: petrov")
+            && misses.contains("deripaskin~deripaska")
+            && misses.contains("date of birth 1990 disjoint from listed 1968-01-02 (x0.88)"),
+        "{out}"
+    );
+    // Without --explain the screening is the same and no near misses are shown.
+    let plain = run(&[
+        "screen",
+        "--config",
+        &config,
+        "--dob",
+        "1990",
+        "Oleg Petrov Deripaskin",
+    ])
+    .ok()
+    .to_string();
+    assert!(
+        !plain.contains("near misses") && !plain.contains("deripaska"),
+        "{plain}"
+    );
+    // JSON: the result and the near misses beside it.
+    let json = run(&[
+        "screen",
+        "--config",
+        &config,
+        "--explain",
+        "--json",
+        "--dob",
+        "1990",
+        "Oleg Petrov Deripaskin",
+    ])
+    .json();
+    assert_eq!(json["result"]["decision"], "allow");
+    let misses = json["near_misses"].as_array().unwrap();
+    assert_eq!(misses[0]["hit"]["entity_id"], "sample:sdn-oleg-deripaska");
+    assert!(misses[0]["shortfall"].as_str().unwrap().contains("petrov"));
+}
+
+#[test]
+fn a_name_over_512_characters_is_refused() {
+    let config = sample_config();
+    let long = "Acme ".repeat(103);
+    let err = run(&["screen", "--config", &config, long.trim_end()])
+        .failed()
+        .to_string();
+    assert!(err.contains("longer than 512 characters"), "{err}");
+}
+
+#[test]
+fn batch_dob_and_nationality_columns() {
+    let dir = tempdir();
+    let input = write(
+        dir.path(),
+        "parties.csv",
+        "id,name,type,dob,nationality\n\
+         1,Nicolas Maduro,person,1962-11-23,Venezuela\n\
+         2,Nicolas Maduro,person,1990,TR;DE\n",
+    );
+    let output = dir.path().join("out.jsonl");
+    let config = sample_config();
+    let out_arg = output.display().to_string();
+    run(&[
+        "batch", "--config", &config, "--input", &input, "--output", &out_arg,
+    ])
+    .ok();
+    let lines: Vec<Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["decision"], "deny");
+    assert_eq!(lines[1]["decision"], "allow");
+
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "id,name,dob\n1,A,1962\n2,B,1962-02-30\n",
+    );
+    let err = run(&[
+        "batch", "--config", &config, "--input", &bad, "--output", &out_arg,
+    ])
+    .failed()
+    .to_string();
+    assert!(
+        err.contains("bad.csv:3") && err.contains("field `dob`"),
+        "{err}"
+    );
+}
+
+/// A 100 KB name is refused, naming its line, before anything is screened: no output file,
+/// and the error does not repeat the name.
+#[test]
+fn batch_refuses_a_huge_name_before_screening() {
+    let dir = tempdir();
+    let huge = "x".repeat(100 * 1024);
+    let input = write(
+        dir.path(),
+        "parties.csv",
+        &format!("id,name\n1,Acme Trading\n2,{huge}\n3,Banco Nacional de Cuba\n"),
+    );
+    let output = dir.path().join("out.jsonl");
+    let config = sample_config();
+    let out_arg = output.display().to_string();
+    let err = run(&[
+        "batch", "--config", &config, "--input", &input, "--output", &out_arg,
+    ])
+    .failed()
+    .to_string();
+    assert!(
+        err.contains("parties.csv:3") && err.contains("longer than 512 characters"),
+        "{err}"
+    );
+    assert!(
+        err.len() < 1000,
+        "the error repeats the name: {} bytes",
+        err.len()
+    );
+    assert!(!output.exists());
+    assert!(!dir.path().join("out.jsonl.partial").exists());
+}

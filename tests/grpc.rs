@@ -84,6 +84,12 @@ async fn bad_requests_are_invalid_argument_naming_the_field() {
         ..proto::ScreenOptions::default()
     });
     cases.push((bad_hits, "options.max_hits"));
+    let mut bad_dob = request("h", "Acme");
+    bad_dob.party.as_mut().unwrap().birth_date = "12 Mar 1962".into();
+    cases.push((bad_dob, "party.birth_date"));
+    let mut bad_nationality = request("i", "Acme");
+    bad_nationality.party.as_mut().unwrap().nationalities = vec!["Iraq".into(), "Atlantis".into()];
+    cases.push((bad_nationality, "party.nationalities[1]"));
     for (req, field) in cases {
         let err = client.screen(req).await.unwrap_err();
         assert_eq!(err.code(), tonic::Code::InvalidArgument, "{field}: {err:?}");
@@ -229,6 +235,32 @@ async fn the_cli_client_talks_to_a_running_server() {
         stdout.contains("sample:el-huawei-cloud-singapore"),
         "{stdout}"
     );
+
+    // Facts go to the server as written; it resolves "Turkey" and names a bad date.
+    let facts = |dob: &str| {
+        vec![
+            "client".into(),
+            "--addr".into(),
+            server.public.clone(),
+            "screen".into(),
+            "Nicolas Maduro".into(),
+            "--dob".into(),
+            dob.to_string(),
+            "--nationality".into(),
+            "Turkey;DE".into(),
+        ]
+    };
+    let out = run(facts("1990")).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("decision: allow"), "{stdout}");
+    assert!(
+        stdout.contains("disjoint from listed 1962-11-23")
+            && stdout.contains("nationality TR, DE not among listed VE"),
+        "{stdout}"
+    );
+    let out = run(facts("soon")).await.unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("party.birth_date"));
 
     let out = run(vec![
         "client".into(),
@@ -755,4 +787,111 @@ async fn the_health_subcommand_exits_zero_only_when_serving() {
         String::from_utf8_lossy(&out.stderr).contains("cannot connect"),
         "{out:?}"
     );
+}
+
+fn person(id: &str, name: &str, birth_date: &str, nationalities: &[&str]) -> proto::ScreenRequest {
+    let mut r = request(id, name);
+    let party = r.party.as_mut().unwrap();
+    party.birth_date = birth_date.into();
+    party.nationalities = nationalities.iter().map(|n| n.to_string()).collect();
+    r
+}
+
+/// A date of birth and nationalities confirm or contradict a hit on a listed person (the
+/// sample list gives Nicolas Maduro's date of birth and nationality as OFAC does), and the
+/// explanation names them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn birth_date_and_nationalities_move_a_person_hit() {
+    let server = Running::start().await;
+    let client = server.screening().await;
+    let screen = |r: proto::ScreenRequest| {
+        let mut client = client.clone();
+        async move { client.screen(r).await.unwrap().into_inner() }
+    };
+    let same = screen(person("a", "Nicolas Maduro", "1962-11-23", &["Venezuela"])).await;
+    assert_eq!(same.decision, proto::Decision::Deny as i32);
+    let text = &same.hits[0].explanation;
+    assert!(
+        text.contains("date of birth 1962-11-23 matches listed 1962-11-23 (x1.06)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("nationality VE matches listed VE (x1.03)"),
+        "{text}"
+    );
+
+    let disjoint = screen(person("b", "Nicolas Maduro", "1990", &[])).await;
+    assert_eq!(disjoint.decision, proto::Decision::Review as i32);
+    assert!(disjoint.hits[0]
+        .explanation
+        .contains("date of birth 1990 disjoint from listed 1962-11-23 (x0.88)"));
+
+    let both = screen(person("c", "Nicolas Maduro", "1990", &["TR"])).await;
+    assert_eq!(both.decision, proto::Decision::Allow as i32);
+    assert_eq!(both.hits[0].decision, proto::Decision::Allow as i32);
+    assert!(both.hits[0]
+        .explanation
+        .contains("nationality TR not among listed VE (x0.93)"));
+    server.stop().await;
+}
+
+/// `options.min_score` below the review threshold reports the near misses: each comes back
+/// with decision allow and its explanation, and the request's decision stays allow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lower_min_score_returns_near_misses_as_allow_with_their_explanation() {
+    let server = Running::start().await;
+    let mut client = server.screening().await;
+    // A misspelt surname, a word more and a disjoint date of birth: about 0.65.
+    let plain = person("a", "Oleg Petrov Deripaskin", "1990", &[]);
+    let r = client.screen(plain.clone()).await.unwrap().into_inner();
+    assert_eq!(r.decision, proto::Decision::Allow as i32);
+    assert!(r.hits.is_empty(), "{:?}", r.hits);
+
+    let mut lowered = plain;
+    lowered.options = Some(proto::ScreenOptions {
+        min_score: 0.5,
+        ..proto::ScreenOptions::default()
+    });
+    let r = client.screen(lowered).await.unwrap().into_inner();
+    assert_eq!(r.decision, proto::Decision::Allow as i32);
+    let hit = r
+        .hits
+        .iter()
+        .find(|h| h.entity_id == "sample:sdn-oleg-deripaska")
+        .unwrap_or_else(|| panic!("{:?}", r.hits));
+    assert!(hit.score >= 0.5 && hit.score < 0.85, "{}", hit.score);
+    assert_eq!(hit.decision, proto::Decision::Allow as i32);
+    assert!(
+        hit.explanation.contains("deripaskin~deripaska"),
+        "{}",
+        hit.explanation
+    );
+    assert!(hit
+        .explanation
+        .contains("query words not in the name: petrov"));
+    assert!(hit
+        .explanation
+        .contains("date of birth 1990 disjoint from listed 1968-01-02 (x0.88)"));
+    assert!(r
+        .hits
+        .iter()
+        .all(|h| h.decision == proto::Decision::Allow as i32));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_entity_shows_nationalities_and_gender() {
+    let server = Running::start().await;
+    let mut client = server.screening().await;
+    let e = client
+        .get_entity(proto::GetEntityRequest {
+            entity_id: "sample:sdn-oleg-deripaska".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(e.birth_dates, ["1968-01-02"]);
+    assert_eq!(e.nationalities, ["RU", "CY"]);
+    assert_eq!(e.gender, "male");
+    server.stop().await;
 }

@@ -51,6 +51,7 @@ pub fn sample_snapshot() -> &'static Snapshot {
 /// datasets
 /// min_score
 /// max_hits
+/// nationalities        e.g. IQ|Turkey
 /// ```
 ///
 /// Missing lines are empty; numbers that do not parse are 0. Every string reaches the server's
@@ -85,6 +86,8 @@ pub fn request_of(text: &str) -> proto::ScreenRequest {
     let datasets = list(next());
     let min_score = next().trim().parse().unwrap_or(0.0);
     let max_hits = next().trim().parse().unwrap_or(0);
+    // Last, so that inputs written before the field keep their meaning.
+    let nationalities = list(next());
     proto::ScreenRequest {
         request_id: String::new(),
         party: Some(proto::Party {
@@ -95,6 +98,7 @@ pub fn request_of(text: &str) -> proto::ScreenRequest {
             addresses,
             birth_date,
             parents,
+            nationalities,
         }),
         options: Some(proto::ScreenOptions {
             datasets,

@@ -302,6 +302,9 @@ pub struct PartyRecord {
     pub birth_date: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parents: Vec<String>,
+    /// As the caller wrote them (codes or names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nationalities: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -427,6 +430,7 @@ impl RequestRecord {
                 addresses: p.addresses.clone(),
                 birth_date: p.birth_date.clone(),
                 parents: p.parents.clone(),
+                nationalities: p.nationalities.clone(),
             }),
             options: r.options.as_ref().map(|o| OptionsRecord {
                 datasets: o.datasets.clone(),
@@ -457,6 +461,7 @@ impl RequestRecord {
                 addresses: p.addresses.clone(),
                 birth_date: p.birth_date.clone(),
                 parents: p.parents.clone(),
+                nationalities: p.nationalities.clone(),
             }),
         };
         Ok(proto::ScreenRequest {
@@ -606,6 +611,7 @@ mod tests {
                 addresses: vec!["1 Harbour Rd, Sevastopol".into()],
                 birth_date: "1970".into(),
                 parents: vec!["Parent Holding".into()],
+                nationalities: vec!["Iraq".into(), "tr".into()],
             }),
             options: Some(proto::ScreenOptions {
                 datasets: vec!["t".into()],

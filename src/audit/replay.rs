@@ -280,6 +280,54 @@ mod tests {
         assert_eq!(report.exit_code(), 2);
     }
 
+    /// The record keeps the date of birth and nationalities as sent, so that the replay
+    /// screens with them: without them the exact name would deny.
+    #[test]
+    fn person_facts_are_replayed() {
+        use crate::screen::{test_person, test_snapshot_of};
+        let s = test_snapshot_of(vec![test_person("1", "DOE, John", &["1962"], &["IQ"])]);
+        let request = proto::ScreenRequest {
+            request_id: "facts".into(),
+            party: Some(proto::Party {
+                name: "John Doe".into(),
+                birth_date: "1990".into(),
+                nationalities: vec!["Turkey".into()],
+                ..proto::Party::default()
+            }),
+            options: None,
+            as_of: String::new(),
+        };
+        let (party, options) = parse_request(&request).unwrap();
+        let result = s.screen(&party, &options);
+        assert_eq!(result.decision, Decision::Allow);
+        let ctx = Context {
+            request_id: "id-facts".into(),
+            method: "Screen",
+            caller: Caller::default(),
+        };
+        let line = Record::decision(&ctx, &request, &result, &s)
+            .to_line()
+            .unwrap();
+        let record = Record::parse(&line[..line.len() - 1]).unwrap();
+        let party = record.request.party.as_ref().unwrap();
+        assert_eq!(
+            (party.birth_date.as_str(), party.nationalities.as_slice()),
+            ("1990", ["Turkey".to_string()].as_slice())
+        );
+        let report = replay(
+            vec![(at(1), record.clone())],
+            &s,
+            ReplayOptions { compare_hits: true },
+        );
+        assert!(report.differences.is_empty(), "{:?}", report.differences);
+        let mut without = record;
+        let party = without.request.party.as_mut().unwrap();
+        party.birth_date.clear();
+        party.nationalities.clear();
+        let report = replay(vec![(at(1), without)], &s, ReplayOptions::default());
+        assert_eq!(report.differences[0].new_decision, Decision::Deny);
+    }
+
     #[test]
     fn a_request_that_no_longer_converts_is_an_error() {
         let s = test_snapshot(&["Acme Trading"]);

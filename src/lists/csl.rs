@@ -168,7 +168,7 @@ fn parse_row(path: &Path, dataset: &str, row: &Row) -> Result<Entity, ListError>
         }
     }
     for country in split_multi(&c[NATIONALITIES]).chain(split_multi(&c[CITIZENSHIPS])) {
-        e.push_country(&resolve_country(country));
+        e.push_nationality(&resolve_country(country));
     }
     for address in split_addresses(&c[ADDRESSES]) {
         if let Some(country) = address_country(&address) {
@@ -183,9 +183,7 @@ fn parse_row(path: &Path, dataset: &str, row: &Row) -> Result<Entity, ListError>
         e.push_country(&resolve_country(flag));
     }
     for dob in split_multi(&c[DATES_OF_BIRTH]) {
-        if !e.birth_dates.iter().any(|d| d == dob) {
-            e.birth_dates.push(dob.to_string());
-        }
+        e.push_birth_date(dob);
     }
     if let Some(call_sign) = cell(&c[CALL_SIGN]) {
         e.push_identifier("call_sign", call_sign, None);
@@ -240,8 +238,14 @@ pub(super) fn merge_into(into: &mut Entity, from: Entity) {
         };
         into.push_name(&name.value, kind);
     }
+    for country in &from.nationalities {
+        into.push_nationality(country);
+    }
     for country in &from.countries {
         into.push_country(country);
+    }
+    if into.gender.is_none() {
+        into.gender = from.gender;
     }
     for id in from.identifiers {
         into.push_identifier(&id.scheme, &id.value, id.country.as_deref());
@@ -1009,6 +1013,7 @@ mod tests {
         assert_eq!(e.names.len(), 15);
         assert_eq!(e.birth_dates, ["1962-08-06"]);
         assert_eq!(e.countries, ["CA", "SD"]);
+        assert_eq!(e.nationalities, ["CA", "SD"]);
         assert_eq!(e.programs, [SDN_SOURCE, "SDGT"]);
         assert_eq!(e.identifiers.len(), 1);
         assert_eq!(e.identifiers[0].scheme, "passport");
@@ -1248,6 +1253,33 @@ mod tests {
             skip_sdn_rows: true,
         };
         assert_eq!(load(&path, "t", &options).unwrap().entities.len(), 3);
+    }
+
+    #[test]
+    fn birth_dates_nationalities_and_citizenships() {
+        // Names without commas: the cells are patched by splitting the row at commas.
+        let mut first = row("7", SDN_SOURCE, "Individual", "John Doe");
+        let mut second = row("7", "Sectoral Sanctions Identifications List", "", "J. Doe");
+        for (line, dobs, nationalities, citizenships) in [
+            (&mut first, "1962-03-12; circa 1960", "IQ; Syria", "TR"),
+            (&mut second, "1979 to 1982; 1962-03-12", "", "Atlantis; iq"),
+        ] {
+            let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            cells[DATES_OF_BIRTH] = dobs.into();
+            cells[NATIONALITIES] = nationalities.into();
+            cells[CITIZENSHIPS] = citizenships.into();
+            *line = cells.join(",");
+        }
+        let list = load_text(&[header(), first, second].join("\n")).unwrap();
+        let [e] = list.entities.as_slice() else {
+            panic!("{:?}", list.entities)
+        };
+        assert_eq!(e.birth_dates, ["1962-03-12", "circa 1960", "1979 to 1982"]);
+        // Nationalities then citizenships, as codes where they resolve; each a country too.
+        assert_eq!(e.nationalities, ["IQ", "SY", "TR", "Atlantis"]);
+        assert_eq!(e.countries, ["IQ", "SY", "TR", "Atlantis"]);
+        // The CSL has no gender column.
+        assert_eq!(e.gender, None);
     }
 
     #[test]

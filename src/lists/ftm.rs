@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 
 use super::{text, ListError};
 use crate::countries;
-use crate::model::{Entity, EntityKind, LoadedList, NameKind, Ownership, Relation};
+use crate::model::{Entity, EntityKind, Gender, LoadedList, NameKind, Ownership, Relation};
 
 /// FtM schemas that are neither parties nor records this loader reads: skipped without a
 /// warning (FollowTheMoney 3.x schema list).
@@ -101,6 +101,9 @@ const COUNTRY_PROPS: [&str; 7] = [
     "registrationCountry",
     "flag",
 ];
+
+/// Of [`COUNTRY_PROPS`], those that are a person's nationality.
+const NATIONALITY_PROPS: [&str; 2] = ["nationality", "citizenship"];
 
 /// Identifier properties and the scheme each becomes. `kppCode` is left out on purpose: a
 /// Russian KPP is shared by every company registered at one tax office.
@@ -379,9 +382,15 @@ impl Loader<'_> {
             for country in record.values(prop)? {
                 let iso = countries::to_iso2(country)
                     .map_or_else(|| country.to_uppercase(), str::to_string);
-                entity.push_country(&iso);
+                if NATIONALITY_PROPS.contains(&prop) {
+                    entity.push_nationality(&iso);
+                } else {
+                    entity.push_country(&iso);
+                }
             }
         }
+        // FtM also allows "other"; only what the model holds is kept.
+        entity.gender = record.values("gender")?.into_iter().find_map(Gender::parse);
         for &(prop, scheme) in ID_PROPS {
             for value in record.values(prop)? {
                 entity.push_identifier(scheme, value, None);
@@ -739,7 +748,10 @@ mod tests {
         assert_eq!(person.primary_name(), "Aleksandr Vyacheslavovich Zakharov");
         assert_eq!(person.programs.len(), 21);
         assert_eq!(person.listed_on.as_deref(), Some("2025-02-13"));
-        assert!(!person.birth_dates.is_empty());
+        assert_eq!(person.birth_dates, ["1965-09-21"]);
+        assert_eq!(person.nationalities, ["RU"]);
+        assert_eq!(person.gender, Some(Gender::Male));
+        assert!(zala.nationalities.is_empty() && zala.gender.is_none());
         assert!(person.remarks.is_some());
     }
 
@@ -834,6 +846,44 @@ mod tests {
         assert!(list.warnings.is_empty(), "{:?}", list.warnings);
     }
 
+    /// The six persons of the zala fixture (python over the file): every one is Russian by
+    /// `nationality` or `citizenship`, five state a gender (two female, three male), all a
+    /// birth date.
+    #[test]
+    fn zala_person_facts() {
+        let Some(list) = fixture("zala.ftm.json") else {
+            return;
+        };
+        let persons: Vec<&Entity> = list
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Person)
+            .collect();
+        assert_eq!(persons.len(), 6);
+        assert!(persons.iter().all(|p| p.nationalities == ["RU"]));
+        assert!(persons.iter().all(|p| p.birth_dates.len() == 1));
+        let gender = |g| persons.iter().filter(|p| p.gender == Some(g)).count();
+        assert_eq!((gender(Gender::Female), gender(Gender::Male)), (2, 3));
+    }
+
+    #[test]
+    fn person_facts() {
+        let content = r#"{"id": "p1", "schema": "Person", "properties": {"name": ["Jane Doe"], "birthDate": ["1962-03-12", "1963"], "nationality": ["iq", "Turkey"], "citizenship": ["sy", "iq"], "country": ["de"], "gender": ["female"]}}
+{"id": "p2", "schema": "Person", "properties": {"name": ["Alex Roe"], "gender": ["other"], "nationality": ["suhh"]}}
+"#;
+        let (_dir, path) = write(content);
+        let list = load(&path, "t").unwrap();
+        let [jane, alex] = list.entities.as_slice() else {
+            panic!("{:?}", list.entities)
+        };
+        assert_eq!(jane.birth_dates, ["1962-03-12", "1963"]);
+        assert_eq!(jane.nationalities, ["IQ", "TR", "SY"]);
+        assert_eq!(jane.countries, ["DE", "IQ", "TR", "SY"]);
+        assert_eq!(jane.gender, Some(Gender::Female));
+        assert_eq!(alex.gender, None);
+        assert_eq!(alex.nationalities, ["SUHH"]);
+    }
+
     #[test]
     fn sanction_before_its_party_and_warnings() {
         let content = r#"{"id": "s1", "schema": "Sanction", "properties": {"entity": ["p1"], "authority": ["OFAC"], "listingDate": ["2020-05-01"]}}
@@ -867,6 +917,7 @@ mod tests {
             ]
         );
         assert_eq!(acme.countries, ["RU", "SUHH"]);
+        assert!(acme.nationalities.is_empty());
         assert_eq!(acme.identifiers[0].scheme, "lei");
         assert_eq!(acme.programs, ["OFAC"]);
         assert_eq!(acme.listed_on.as_deref(), Some("2020-05-01"));

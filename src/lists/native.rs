@@ -5,11 +5,17 @@
 //! ```text
 //! {"id": "c-1", "name": "Acme Trading", "aliases": ["Acme"], "kind": "organization",
 //!  "countries": ["CN"], "identifiers": [{"scheme": "lei", "value": "..."}], "programs": ["own"]}
+//! {"id": "p-1", "name": "John Doe", "kind": "person", "birth_dates": ["1962-03-12", "circa 1970"],
+//!  "nationalities": ["IQ", "Syria"], "gender": "male"}
 //! ```
 //!
-//! Only `id` and `name` are required. A file whose name ends in `.csv` is read as CSV instead,
-//! with a header naming the columns `id,name,aliases,kind,countries` (`aliases` and `countries`
-//! `;`-separated; only `id` and `name` required).
+//! Only `id` and `name` are required. `birth_dates` are written as lists publish them
+//! (`1962-03-12`, `1962-03`, `1962`, `circa 1960`, `1979 to 1982`; see
+//! [`crate::matching::facts`]); `nationalities` are ISO codes or English country names, and
+//! count as countries too; `gender` is `male` or `female`. A file whose name ends in `.csv` is
+//! read as CSV instead, with a header naming the columns
+//! `id,name,aliases,kind,countries,birth_dates,nationalities,gender` (`aliases`, `countries`,
+//! `birth_dates` and `nationalities` `;`-separated; only `id` and `name` required).
 //!
 //! These files are written by hand or by a company's own scripts, so the loader is strict where
 //! a mistake would silently change screening: an unknown field or column (a typo such as
@@ -26,10 +32,11 @@ use serde_json::{Map, Value};
 
 use super::{text, ListError};
 use crate::countries;
-use crate::model::{Entity, EntityKind, LoadedList, NameKind};
+use crate::matching::facts;
+use crate::model::{Entity, EntityKind, Gender, LoadedList, NameKind};
 
 /// The fields of a JSON-lines record.
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 10] = [
     "id",
     "name",
     "aliases",
@@ -37,13 +44,25 @@ const FIELDS: [&str; 7] = [
     "countries",
     "identifiers",
     "programs",
+    "birth_dates",
+    "nationalities",
+    "gender",
 ];
 
 /// The fields of one entry of `identifiers`.
 const IDENTIFIER_FIELDS: [&str; 3] = ["scheme", "value", "country"];
 
 /// The columns of the CSV form.
-const COLUMNS: [&str; 5] = ["id", "name", "aliases", "kind", "countries"];
+const COLUMNS: [&str; 8] = [
+    "id",
+    "name",
+    "aliases",
+    "kind",
+    "countries",
+    "birth_dates",
+    "nationalities",
+    "gender",
+];
 
 /// Loads a native list: CSV when the file name ends in `.csv` (any case), JSON lines otherwise.
 pub fn load(path: &Path, dataset: &str) -> Result<LoadedList, ListError> {
@@ -79,6 +98,9 @@ struct Draft {
     countries: Vec<String>,
     identifiers: Vec<DraftIdentifier>,
     programs: Vec<String>,
+    birth_dates: Vec<String>,
+    nationalities: Vec<String>,
+    gender: Option<String>,
 }
 
 #[derive(Debug)]
@@ -150,6 +172,35 @@ impl Builder<'_> {
         for country in &draft.countries {
             entity.push_country(&resolve_country(country));
         }
+        for country in &draft.nationalities {
+            entity.push_nationality(&resolve_country(country));
+        }
+        for (i, date) in draft.birth_dates.iter().enumerate() {
+            // A date the matcher cannot read would silently confirm or contradict nothing.
+            if facts::listed_spans(date).is_empty() {
+                return Err(self.field_error(
+                    line,
+                    &format!("birth_dates[{i}]"),
+                    format!(
+                        "cannot read `{}` as a date of birth; write YYYY-MM-DD, YYYY-MM, YYYY, \
+                         circa YYYY or YYYY to YYYY",
+                        date.trim()
+                    ),
+                ));
+            }
+            entity.push_birth_date(date);
+        }
+        let gender_word = draft.gender.unwrap_or_default();
+        entity.gender = match gender_word.trim() {
+            "" => None,
+            word => Some(Gender::parse(word).ok_or_else(|| {
+                self.field_error(
+                    line,
+                    "gender",
+                    format!("unknown gender `{word}`; expected male or female"),
+                )
+            })?),
+        };
         for (i, identifier) in draft.identifiers.iter().enumerate() {
             let scheme = identifier.scheme.trim().to_ascii_lowercase();
             if scheme.is_empty() {
@@ -260,6 +311,9 @@ fn parse_json_record(raw: &str, line: u64, builder: &Builder) -> Result<Draft, L
         countries: field("countries").strings()?,
         identifiers,
         programs: field("programs").strings()?,
+        birth_dates: field("birth_dates").strings()?,
+        nationalities: field("nationalities").strings()?,
+        gender: field("gender").string()?,
     })
 }
 
@@ -420,6 +474,9 @@ fn read_csv(content: &str, builder: &mut Builder) -> Result<(), ListError> {
             aliases: multi("aliases"),
             kind: cell("kind"),
             countries: multi("countries"),
+            birth_dates: multi("birth_dates"),
+            nationalities: multi("nationalities"),
+            gender: cell("gender"),
             ..Draft::default()
         };
         builder.add(line, draft)?;
@@ -585,6 +642,80 @@ k3,Plain,,,
         let list = load(&path, DATASET).unwrap();
         assert_eq!(list.entities[0].id, "acme_deny:9");
         assert_eq!(list.entities[0].primary_name(), "Someone");
+    }
+
+    #[test]
+    fn person_facts_in_either_form() {
+        let content = concat!(
+            r#"{"id": "p1", "name": "John Doe", "kind": "person", "#,
+            r#""birth_dates": ["1962-03-12", "circa 1970", "1962-03-12"], "#,
+            r#""nationalities": ["IQ", "Syria", "Atlantis"], "countries": ["JO"], "gender": "Male"}"#,
+            "\n",
+            r#"{"id": "p2", "name": "Jane Doe", "gender": null, "birth_dates": []}"#,
+            "\n",
+        );
+        let (_dir, path) = write("people.jsonl", content);
+        let list = load(&path, DATASET).unwrap();
+        let [john, jane] = list.entities.as_slice() else {
+            panic!("{:?}", list.entities)
+        };
+        assert_eq!(john.birth_dates, ["1962-03-12", "circa 1970"]);
+        assert_eq!(john.nationalities, ["IQ", "SY", "Atlantis"]);
+        assert_eq!(john.countries, ["JO", "IQ", "SY", "Atlantis"]);
+        assert_eq!(john.gender, Some(Gender::Male));
+        assert!(jane.birth_dates.is_empty() && jane.nationalities.is_empty());
+        assert_eq!(jane.gender, None);
+
+        let content = "\
+id,name,kind,birth_dates,nationalities,gender
+p1,John Doe,person,1962-03-12; 1979 to 1982,IQ;Turkey,f
+p2,Jane Doe,,,,
+";
+        let (_dir, path) = write("people.csv", content);
+        let list = load(&path, DATASET).unwrap();
+        let john = &list.entities[0];
+        assert_eq!(john.birth_dates, ["1962-03-12", "1979 to 1982"]);
+        assert_eq!(john.nationalities, ["IQ", "TR"]);
+        assert_eq!(john.gender, Some(Gender::Female));
+        assert_eq!(list.entities[1].gender, None);
+    }
+
+    #[test]
+    fn person_fact_errors_name_the_field() {
+        let cases = [
+            (
+                r#"{"id": "1", "name": "A", "birth_dates": ["1962", "soon"]}"#,
+                "birth_dates[1]",
+            ),
+            (
+                r#"{"id": "1", "name": "A", "birth_dates": "1962"}"#,
+                "birth_dates",
+            ),
+            (
+                r#"{"id": "1", "name": "A", "nationalities": [7]}"#,
+                "nationalities[0]",
+            ),
+            (r#"{"id": "1", "name": "A", "gender": "robot"}"#, "gender"),
+            (r#"{"id": "1", "name": "A", "gender": ["male"]}"#, "gender"),
+            (
+                r#"{"id": "1", "name": "A", "birthDate": ["1962"]}"#,
+                "birthDate",
+            ),
+        ];
+        for (content, field) in cases {
+            let (err, _) = error("list.jsonl", content);
+            assert_field(&err, 1, field);
+        }
+        let (_, message) = error(
+            "list.jsonl",
+            r#"{"id": "1", "name": "A", "gender": "robot"}"#,
+        );
+        assert!(message.contains("unknown gender `robot`"), "{message}");
+        let (err, _) = error(
+            "list.csv",
+            "id,name,birth_dates\n1,A,1962\n2,B,30-35 years old\n",
+        );
+        assert_field(&err, 3, "birth_dates[0]");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use super::text::{cell, read_windows1252};
 use super::ListError;
-use crate::model::{Entity, EntityKind, LoadedList, NameKind, Ownership, Relation};
+use crate::model::{Entity, EntityKind, Gender, LoadedList, NameKind, Ownership, Relation};
 
 /// The four file names of one OFAC publication.
 struct FileSet {
@@ -484,21 +484,22 @@ fn parse_remarks(entity: &mut Entity, text: &str, ownership: &mut Vec<Ownership>
         } else if let Some(rest) = after(body, &lower, "n.k.a.") {
             entity.push_name(&unquote(rest), NameKind::Weak);
         } else if let Some(rest) = after(body, &lower, "dob ") {
-            let date = birth_date(rest.trim());
-            if !date.is_empty() && !entity.birth_dates.contains(&date) {
-                entity.birth_dates.push(date);
-            }
-        } else if let Some(rest) = [
-            "nationality of registration ",
-            "nationality:",
-            "nationality ",
-            "citizen ",
-        ]
-        .iter()
-        .find_map(|p| after(body, &lower, p))
-        {
+            entity.push_birth_date(&birth_date(rest.trim()));
+        } else if let Some(rest) = after(body, &lower, "nationality of registration ") {
+            // A vessel's or company's registration country, not a person's nationality.
             if !rest.trim().is_empty() {
                 entity.push_country(&country(rest));
+            }
+        } else if let Some(rest) = ["nationality:", "nationality ", "citizen "]
+            .iter()
+            .find_map(|p| after(body, &lower, p))
+        {
+            if !rest.trim().is_empty() {
+                entity.push_nationality(&country(rest));
+            }
+        } else if let Some(rest) = after(body, &lower, "gender ") {
+            if let Some(gender) = Gender::parse(rest) {
+                entity.gender = Some(gender);
             }
         } else if let Some((source, rest)) = RELATIONS
             .iter()
@@ -1003,6 +1004,62 @@ mod tests {
         assert!(err.contains("alt.csv: cannot read"), "{err}");
         let err = error(&[("sdn.csv", SDN_ROW), ("cons_prim.csv", SDN_ROW)]);
         assert!(err.contains("not both"), "{err}");
+    }
+
+    #[test]
+    fn remarks_give_birth_dates_nationalities_and_gender() {
+        let mut e = Entity {
+            id: "t:1".into(),
+            ..Entity::default()
+        };
+        let mut edges = Vec::new();
+        parse_remarks(
+            &mut e,
+            "DOB 12 Mar 1962; alt. DOB circa 1960; alt. DOB 1979 to 1982; \
+             DOB 01 Jan 1960 to 31 Dec 1962; alt. DOB Jan 1961; POB Baghdad, Iraq; \
+             nationality Iraq; alt. nationality Syria; citizen Iraq; alt. citizen Korea, North; \
+             nationality: Eritrean; Nationality of Registration Panama; Gender Male.",
+            &mut edges,
+        );
+        assert_eq!(
+            e.birth_dates,
+            [
+                "1962-03-12",
+                "circa 1960",
+                "1979 to 1982",
+                "1960-01-01 to 1962-12-31",
+                "Jan 1961"
+            ]
+        );
+        // A person's nationalities; the registration country is only a country.
+        assert_eq!(e.nationalities, ["IQ", "SY", "KP", "Eritrean"]);
+        assert_eq!(e.countries, ["IQ", "SY", "KP", "Eritrean", "PA"]);
+        assert_eq!(e.gender, Some(Gender::Male));
+        let mut f = Entity::default();
+        parse_remarks(
+            &mut f,
+            "Gender Female; Gender and Community Development",
+            &mut edges,
+        );
+        assert_eq!(f.gender, Some(Gender::Female));
+        assert!(f.nationalities.is_empty());
+    }
+
+    /// Counts over the 2021 SDN file (grep over sdn.csv and sdn_comments.csv): 1,384 "Gender
+    /// Male" and 129 "Gender Female" clauses, one per person.
+    #[test]
+    fn sdn_2021_genders() {
+        let Some(list) = load_shared("ofac-sdn-2021", "us_ofac_sdn") else {
+            return;
+        };
+        let gender = |g| list.entities.iter().filter(|e| e.gender == Some(g)).count();
+        assert_eq!((gender(Gender::Male), gender(Gender::Female)), (1384, 129));
+        let maduro = entity(&list, "us_ofac_sdn:22790");
+        assert_eq!(maduro.birth_dates, ["1962-11-23"]);
+        assert_eq!(maduro.nationalities, ["VE"]);
+        assert_eq!(maduro.gender, Some(Gender::Male));
+        let deripaska = entity(&list, "us_ofac_sdn:24283");
+        assert_eq!(deripaska.nationalities, ["RU", "CY"]);
     }
 
     #[test]

@@ -10,9 +10,13 @@
 //! - `FIRST_NAME` … `FOURTH_NAME`, joined → the primary name; `NAME_ORIGINAL_SCRIPT` → an alias.
 //! - `*_ALIAS` with `QUALITY` `Good` or `a.k.a.` → alias, `Low`/`Very Low` → weak alias (the UN
 //!   itself calls these insufficient for identification), `f.k.a.` → former name.
-//! - `NATIONALITY/VALUE`, address `COUNTRY` → countries (ISO codes where they resolve).
+//! - `NATIONALITY/VALUE` → nationalities, and with address `COUNTRY` → countries (ISO codes
+//!   where they resolve); `GENDER` → gender.
 //! - `INDIVIDUAL_DATE_OF_BIRTH` (and the odd alias-specific `DATE_OF_BIRTH`) → birth dates as
-//!   `1971-03-25`, `1971`, `circa 1966`, or `1973/1974` (an ISO 8601 interval) for `BETWEEN`.
+//!   `1971-03-25` (`EXACT` with a `DATE`), `1971` (`EXACT` with a `YEAR`), `circa 1966`
+//!   (`APPROXIMATELY`), or `1973 to 1974` (`BETWEEN` with `FROM_YEAR` and `TO_YEAR`: born in
+//!   that range, written as OFAC and the CSL write ranges; a slash would read as two
+//!   alternative years).
 //! - `INDIVIDUAL_DOCUMENT` with a `NUMBER` → identifiers (`passport`, `national_id`, or the
 //!   document type in snake case), with the issuing country.
 //! - `UN_LIST_TYPE` → programs, `LISTED_ON` → listing date, `COMMENTS1` → remarks.
@@ -28,7 +32,7 @@ use quick_xml::Reader;
 
 use super::{text, ListError};
 use crate::countries;
-use crate::model::{Entity, EntityKind, LoadedList, NameKind};
+use crate::model::{Entity, EntityKind, Gender, LoadedList, NameKind};
 
 const ROOT: &str = "CONSOLIDATED_LIST";
 
@@ -310,7 +314,7 @@ impl Parser<'_> {
         for nationality in node.children("NATIONALITY") {
             for value in nationality.children("VALUE") {
                 if let Some(country) = collapse(&value.text).and_then(|c| resolve_country(&c)) {
-                    entity.push_country(&country);
+                    entity.push_nationality(&country);
                 }
             }
         }
@@ -355,6 +359,7 @@ impl Parser<'_> {
                 country.as_deref(),
             );
         }
+        entity.gender = node.text_of("GENDER").and_then(|g| Gender::parse(&g));
         if let Some(program) = node.text_of("UN_LIST_TYPE") {
             push_unique(&mut entity.programs, program);
         }
@@ -414,7 +419,7 @@ fn birth_date(dob: &Node) -> Option<String> {
     let date = dob.text_of("DATE").or_else(|| dob.text_of("YEAR"));
     if kind.eq_ignore_ascii_case("BETWEEN") {
         match (dob.text_of("FROM_YEAR"), dob.text_of("TO_YEAR")) {
-            (Some(from), Some(to)) => return Some(format!("{from}/{to}")),
+            (Some(from), Some(to)) => return Some(format!("{from} to {to}")),
             (Some(year), None) | (None, Some(year)) => return Some(year),
             (None, None) => {}
         }
@@ -498,13 +503,13 @@ mod tests {
       <LISTED_ON>2001-01-25</LISTED_ON>
       <COMMENTS1>Long
         comment &amp; more</COMMENTS1>
-      <NATIONALITY><VALUE>Iran (Islamic Republic of)</VALUE><VALUE>na</VALUE></NATIONALITY>
+      <NATIONALITY><VALUE>Iran (Islamic Republic of)</VALUE><VALUE>na</VALUE><VALUE>Iraq</VALUE></NATIONALITY><GENDER>Male</GENDER>
       <INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>Johnny Doe</ALIAS_NAME></INDIVIDUAL_ALIAS>
       <INDIVIDUAL_ALIAS><QUALITY>Low</QUALITY><ALIAS_NAME>JD</ALIAS_NAME></INDIVIDUAL_ALIAS>
       <INDIVIDUAL_ALIAS><QUALITY/><ALIAS_NAME/></INDIVIDUAL_ALIAS>
       <INDIVIDUAL_ADDRESS><CITY>Tehran</CITY><COUNTRY>Iran</COUNTRY></INDIVIDUAL_ADDRESS>
       <INDIVIDUAL_ADDRESS><COUNTRY>Atlantis</COUNTRY></INDIVIDUAL_ADDRESS>
-      <INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>APPROXIMATELY</TYPE_OF_DATE><YEAR>1966</YEAR></INDIVIDUAL_DATE_OF_BIRTH>
+      <INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>APPROXIMATELY</TYPE_OF_DATE><YEAR>1966</YEAR></INDIVIDUAL_DATE_OF_BIRTH><INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>BETWEEN</TYPE_OF_DATE><FROM_YEAR>1958</FROM_YEAR><TO_YEAR>1963</TO_YEAR></INDIVIDUAL_DATE_OF_BIRTH><INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>EXACT</TYPE_OF_DATE><DATE>1964-06-18</DATE></INDIVIDUAL_DATE_OF_BIRTH>
       <INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>EXACT</TYPE_OF_DATE><NOTE>30-35 years old</NOTE></INDIVIDUAL_DATE_OF_BIRTH>
       <INDIVIDUAL_DOCUMENT><TYPE_OF_DOCUMENT>Driver's Permit</TYPE_OF_DOCUMENT><NUMBER>X 1</NUMBER><ISSUING_COUNTRY>Türkiye</ISSUING_COUNTRY></INDIVIDUAL_DOCUMENT>
       <INDIVIDUAL_DOCUMENT><TYPE_OF_DOCUMENT>Passport</TYPE_OF_DOCUMENT></INDIVIDUAL_DOCUMENT>
@@ -558,9 +563,14 @@ mod tests {
         assert_eq!(names(john, NameKind::Alias), ["Johnny Doe"]);
         assert_eq!(names(john, NameKind::Weak), ["JD"]);
         // "na" is skipped, Iran appears once, an unknown country is kept as written.
-        assert_eq!(john.countries, ["IR", "Atlantis"]);
+        assert_eq!(john.countries, ["IR", "IQ", "Atlantis"]);
+        assert_eq!(john.nationalities, ["IR", "IQ"]);
+        assert_eq!(john.gender, Some(Gender::Male));
         assert_eq!(john.addresses, ["Tehran, Iran"]);
-        assert_eq!(john.birth_dates, ["circa 1966"]);
+        assert_eq!(
+            john.birth_dates,
+            ["circa 1966", "1958 to 1963", "1964-06-18"]
+        );
         assert_eq!(
             john.identifiers,
             [Identifier {
@@ -576,6 +586,7 @@ mod tests {
         let acme = &list.entities[1];
         assert_eq!(acme.id, "un_sc_sanctions:2");
         assert_eq!(acme.kind, EntityKind::Organization);
+        assert!(acme.nationalities.is_empty() && acme.gender.is_none());
         assert_eq!(names(acme, NameKind::Primary), ["ACME & CO"]);
         assert_eq!(names(acme, NameKind::Former), ["OLD ACME"]);
     }
@@ -727,6 +738,12 @@ mod tests {
             .count();
         assert_eq!((persons, organizations), (730, 273));
         assert_eq!(count_kind(&list, NameKind::Primary), 1003);
+        // 651 distinct NATIONALITY values other than "na" on 624 individuals; 52 GENDER Male
+        // and 2 Female.
+        let nationalities: usize = list.entities.iter().map(|e| e.nationalities.len()).sum();
+        assert_eq!(nationalities, 651);
+        let gender = |g| list.entities.iter().filter(|e| e.gender == Some(g)).count();
+        assert_eq!((gender(Gender::Male), gender(Gender::Female)), (52, 2));
         // 1,524 "Good" + 594 "a.k.a." aliases + 378 original-script names, less duplicates.
         assert_eq!(count_kind(&list, NameKind::Alias), 2480);
         assert_eq!(count_kind(&list, NameKind::Weak), 615);
@@ -760,6 +777,9 @@ mod tests {
         assert_eq!(badege.names.len(), 1);
         assert_eq!(badege.birth_dates, ["1971"]);
         assert_eq!(badege.countries, ["CD", "RW"]);
+        // Nationality DRC; Rwanda is only an address.
+        assert_eq!(badege.nationalities, ["CD"]);
+        assert_eq!(badege.gender, Some(Gender::Male));
         assert!(badege.addresses.is_empty());
         assert_eq!(badege.programs, ["DRC"]);
         assert_eq!(badege.listed_on.as_deref(), Some("2012-12-31"));
@@ -811,7 +831,7 @@ mod tests {
         assert_eq!(ministry.countries, ["KP"]);
 
         let khadem = by_id("111041");
-        assert_eq!(khadem.birth_dates, ["1958/1963", "circa 1970"]);
+        assert_eq!(khadem.birth_dates, ["1958 to 1963", "circa 1970"]);
         assert_eq!(
             names(khadem, NameKind::Alias),
             ["عبدالروف خادم", "Mullah Abdul Rauf Aliza"]

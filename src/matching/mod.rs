@@ -9,6 +9,7 @@
 //! unrelated parties clear.
 
 pub mod candidates;
+pub mod facts;
 pub mod readings;
 pub mod score;
 
@@ -41,6 +42,10 @@ pub struct Query {
     /// ISO 3166-1 alpha-2 codes.
     pub countries: Vec<String>,
     pub identifiers: Vec<Identifier>,
+    /// The person's date of birth, compared with the entries' ([`facts`]).
+    pub birth_date: Option<facts::BirthDate>,
+    /// The person's nationalities, ISO 3166-1 alpha-2 codes.
+    pub nationalities: Vec<String>,
 }
 
 /// A signal that moved the score after name comparison.
@@ -536,6 +541,9 @@ fn score_candidate<'a>(
                 )
             }),
         }
+    }
+    for a in facts::fact_adjustments(query, entity, explain) {
+        adjust(a.factor, &|| a.reason.clone());
     }
     if numbers_disagree(qtokens, ctokens) {
         adjust(&mut adjustments, explain, 0.8, &|| {

@@ -17,12 +17,14 @@ use super::State;
 use crate::audit::{self, AuditError};
 use crate::countries;
 use crate::exposure;
+use crate::matching::facts::BirthDate;
 use crate::model::{Entity, EntityKind, Identifier, NameKind};
 use crate::policy::Decision;
 use crate::screen::{Party, ScreenOptions, Screening, Snapshot};
 
-/// Longest accepted party name, in characters (DESIGN.md).
-pub const MAX_NAME_CHARS: usize = 512;
+pub use crate::screen::MAX_NAME_CHARS;
+/// Most nationalities accepted on one party.
+pub const MAX_NATIONALITIES: usize = 16;
 /// Most identifiers accepted on one party.
 pub const MAX_IDENTIFIERS: usize = 32;
 /// Most addresses accepted on one party.
@@ -178,6 +180,28 @@ pub fn parse_request(req: &proto::ScreenRequest) -> Result<(Party, ScreenOptions
         })?;
         party_countries.push(iso.to_string());
     }
+    if p.nationalities.len() > MAX_NATIONALITIES {
+        return Err(invalid(
+            "party.nationalities",
+            format!("at most {MAX_NATIONALITIES} nationalities"),
+        ));
+    }
+    let mut nationalities = Vec::with_capacity(p.nationalities.len());
+    for (i, c) in p.nationalities.iter().enumerate() {
+        let iso = countries::to_iso2(c).ok_or_else(|| {
+            invalid(
+                format!("party.nationalities[{i}]"),
+                format!("unknown country {c:?}"),
+            )
+        })?;
+        if !nationalities.iter().any(|n| n == iso) {
+            nationalities.push(iso.to_string());
+        }
+    }
+    let birth_date = match p.birth_date.trim() {
+        "" => None,
+        d => Some(BirthDate::parse(d).map_err(|e| invalid("party.birth_date", e.to_string()))?),
+    };
     if p.identifiers.len() > MAX_IDENTIFIERS {
         return Err(invalid(
             "party.identifiers",
@@ -254,6 +278,8 @@ pub fn parse_request(req: &proto::ScreenRequest) -> Result<(Party, ScreenOptions
             identifiers,
             addresses: p.addresses.clone(),
             parents,
+            birth_date,
+            nationalities,
         },
         options,
     ))
@@ -330,6 +356,8 @@ fn entity_to_proto(e: &Entity) -> proto::Entity {
         programs: e.programs.clone(),
         addresses: e.addresses.clone(),
         birth_dates: e.birth_dates.clone(),
+        nationalities: e.nationalities.clone(),
+        gender: e.gender.map(|g| g.as_str().to_string()).unwrap_or_default(),
         listed_on: e.listed_on.clone().unwrap_or_default(),
         remarks: e.remarks.clone().unwrap_or_default(),
     }
