@@ -542,9 +542,7 @@ fn score_candidate<'a>(
             }),
         }
     }
-    for a in facts::fact_adjustments(query, entity, explain) {
-        adjust(a.factor, &|| a.reason.clone());
-    }
+    adjustments.extend(facts::fact_adjustments(query, entity, explain));
     if numbers_disagree(qtokens, ctokens) {
         adjust(&mut adjustments, explain, 0.8, &|| {
             "numbers in the names differ".into()
