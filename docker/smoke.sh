@@ -13,6 +13,7 @@ cp "$root/Cargo.toml" "$root/Cargo.lock" "$root/build.rs" .
 cp -r "$root/proto" proto
 mkdir docker && cp "$root/docker/build.sh" docker/build.sh
 CARGO_TARGET_DIR="$scratch/target" bash docker/build.sh deps
+mkdir data && cp -r "$root/data/lexicon" data/lexicon
 cp -r "$root/src" src
 cp -r "$root/benches" benches
 CARGO_TARGET_DIR="$scratch/target" bash docker/build.sh app

@@ -44,6 +44,7 @@ pub mod countries;
 pub mod eval;
 pub mod exposure;
 pub mod index;
+pub mod lexicon;
 pub mod lists;
 pub mod matching;
 pub mod model;
