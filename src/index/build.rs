@@ -166,7 +166,7 @@ impl IndexBuilder {
             token_text.push(Box::<str>::from(t));
             let class = TokenClass::of(t, is_filler(t));
             token_class.push(class);
-            token_weight.push(token_weight_for(class, df as f32, n_names));
+            token_weight.push(token_weight_for(t, class, df as f32, n_names));
         }
         let token_fst = token_builder.into_map();
 
@@ -288,11 +288,38 @@ impl IndexBuilder {
     }
 }
 
-/// IDF weight of an indexed token; legal forms and stopwords get the fixed filler weight.
-fn token_weight_for(class: TokenClass, df: f32, n_names: f32) -> f32 {
+/// Weight of an indexed token: how much it says about identity. Legal forms and stopwords
+/// get the fixed filler weight, initials theirs; a word weighs what the world's usage says
+/// when the word is in the world's word-frequency table ([`world_weight`]), otherwise its
+/// IDF over the loaded names.
+///
+/// Inside the lists, frequency misleads: the Entity List holds about 150 Huawei names, so
+/// "huawei" looks common there and "cloud" or "computing" rare; in the world it is the other
+/// way round, and the world is where queries come from. The list still counts for a word
+/// the lists use far more than the world does ("mohammed" across thousands of listed
+/// people): the weight is at most [`LIST_MARGIN`] above the list IDF.
+pub(crate) fn token_weight_for(token: &str, class: TokenClass, df: f32, n_names: f32) -> f32 {
     match class {
         TokenClass::Filler => FILLER_WEIGHT,
         TokenClass::Initial => INITIAL_WEIGHT,
-        TokenClass::Word => ((n_names + 1.0) / (df + 0.5)).ln().max(1.0),
+        TokenClass::Word => {
+            let idf = ((n_names + 1.0) / (df + 0.5)).ln().max(1.0);
+            match world_weight(token) {
+                Some(w) => w.min(idf + LIST_MARGIN).max(1.0),
+                None => idf,
+            }
+        }
     }
+}
+
+/// How far a word the world knows may weigh above its IDF in the lists.
+const LIST_MARGIN: f32 = 2.0;
+
+/// The weight the world's usage gives a word (see [`crate::lexicon::zipf`]), in IDF-like
+/// units: 9 at a Zipf frequency of 3 (once per million words, the table's floor: "gupta",
+/// "saleh"), falling by 7/3 per Zipf unit to 2 at Zipf 6 ("international", "general"), never
+/// below 1. `None` for a word the table lacks (rarer than its floor, or not a word of its
+/// languages: most transliterated names).
+pub fn world_weight(token: &str) -> Option<f32> {
+    crate::lexicon::zipf(token).map(|z| (9.0 - (z - 3.0) * 7.0 / 3.0).max(1.0))
 }

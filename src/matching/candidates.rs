@@ -77,6 +77,19 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u3
     } else if budget > 0 && known.is_none() && token.len() <= MAX_FUZZY_LEN {
         fuzzy(index, token, budget, out);
     }
+    // Other forms of a given name ("bill" for "william"), as romanization variants.
+    for variant in crate::lexicon::given_name_variants(token) {
+        if let Some(o) = index.token_ordinal(variant) {
+            match out.iter_mut().find(|e| e.ordinal == o) {
+                Some(e) => e.keyed = true,
+                None => out.push(Expansion {
+                    ordinal: o,
+                    distance: None,
+                    keyed: true,
+                }),
+            }
+        }
+    }
     if token.len() <= MAX_FUZZY_LEN {
         for key in phonetic_keys(token).split(' ').filter(|k| !k.is_empty()) {
             for &o in index.skeleton_tokens(key) {

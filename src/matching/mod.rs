@@ -24,7 +24,7 @@ use crate::normalize::{self, is_filler, is_legal_form, is_syllabic, tokens};
 
 use candidates::{expand, Expansion, Votes, MAX_EXPANSIONS};
 use score::{
-    score_name, NameScore, OwnedForms, Role, Script, SimCache, TokenClass, WeightedToken,
+    score_name, NameScore, OwnedForms, Role, Script, SimCache, Subset, TokenClass, WeightedToken,
     QUERY_SHARE,
 };
 
@@ -356,7 +356,10 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
             } else if let Some(o) = known {
                 index.weight(o)
             } else if buf.is_empty() {
-                index.novel_weight
+                // A word no list uses: as distinctive as a word in one name, unless the
+                // world uses it widely.
+                crate::index::build::world_weight(t)
+                    .map_or(index.novel_weight, |w| w.min(index.novel_weight))
             } else {
                 // A misspelt word weighs what the words it may stand for weigh.
                 buf.iter()
@@ -548,6 +551,14 @@ fn score_candidate<'a>(
             "numbers in the names differ".into()
         });
     }
+    if let Some(j) = ns.heaviest_missing {
+        adjust(&mut adjustments, explain, HEAVIEST_MISSING_FACTOR, &|| {
+            format!(
+                "the name's most distinctive word, \"{}\", is not in the query",
+                ctokens[j].text
+            )
+        });
+    }
     if ns.order_conflict {
         adjust(&mut adjustments, explain, NASAB_ORDER_FACTOR, &|| {
             "a given name matched a father's name (bin/ibn, patronymic)".into()
@@ -561,9 +572,13 @@ fn score_candidate<'a>(
     // A longer or shorter form of a name ("Oleg Deripaska" for "DERIPASKA, Oleg
     // Vladimirovich", "GUPTA, Atul Kumar" for "GUPTA, Atul") reaches review when the words
     // both share are rare enough to identify someone.
-    if ns.subset
-        && score < SUBSET_FLOOR
-        && ns.rare_weight >= SUBSET_MIN_SHARE * index.novel_weight
+    let rare_enough = match ns.subset {
+        Subset::Neither => f32::INFINITY,
+        Subset::NameInQuery => SUBSET_MIN_SHARE,
+        Subset::QueryInName => SUBSET_OF_NAME_MIN_SHARE,
+    };
+    if score < SUBSET_FLOOR
+        && ns.rare_weight >= rare_enough * index.novel_weight
         && penalised == 0
     {
         adjust(
@@ -613,6 +628,9 @@ fn adjust(
     })
 }
 
+/// Factor on a match that misses the listed name's heaviest word (see
+/// [`NameScore::heaviest_missing`]).
+const HEAVIEST_MISSING_FACTOR: f32 = 0.85;
 /// Factor on a match that aligns a given name with a patronymic of the other name.
 const NASAB_ORDER_FACTOR: f32 = 0.85;
 /// Score a longer or shorter form of a name is raised to: just above the default review
@@ -622,6 +640,9 @@ const SUBSET_FLOOR: f32 = 0.86;
 /// [`SUBSET_FLOOR`], as a share of the weight of a word found in no name: about two words
 /// each in one name in a few hundred, or one word found in hardly any other name.
 const SUBSET_MIN_SHARE: f32 = 1.15;
+/// The same for a query whose words are all in a longer listed name: stricter, since short
+/// common names are inside many long ones ("James Peterson" in "John James Peterson").
+const SUBSET_OF_NAME_MIN_SHARE: f32 = 1.5;
 /// Highest score of a match resting on weak evidence: below the default deny threshold
 /// (0.95), so such a match is reviewed, never denied.
 const WEAK_EVIDENCE_CAP: f32 = 0.94;

@@ -157,16 +157,29 @@ pub struct TokenPair {
     pub contribution: f32,
 }
 
+/// Which name holds the other, word for word.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Subset {
+    #[default]
+    Neither,
+    /// The listed name's words (two or more) are all in a longer query ("GUPTA, Atul Kumar"
+    /// for "GUPTA, Atul").
+    NameInQuery,
+    /// The query's words are all in a longer listed name ("Oleg Deripaska" for "DERIPASKA,
+    /// Oleg Vladimirovich"): weaker, since common short names are inside many long ones.
+    QueryInName,
+}
+
 /// The outcome of comparing one name.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NameScore {
     pub score: f32,
     pub query_coverage: f32,
     pub candidate_coverage: f32,
-    /// Every distinctive word of one side found on the other (at least two, each at least
+    /// Every distinctive word of one side found on the other (each at least
     /// [`SUBSET_MIN_SIMILARITY`]): a longer or shorter form of the same name.
     #[serde(skip)]
-    pub subset: bool,
+    pub subset: Subset,
     /// The weight of the distinctive query words that matched, each times its similarity.
     #[serde(skip)]
     pub matched_weight: f32,
@@ -175,6 +188,11 @@ pub struct NameScore {
     /// the match says about identity, common words left out.
     #[serde(skip)]
     pub rare_weight: f32,
+    /// The listed name's heaviest distinctive word (a family name or a word of a company's
+    /// name) is not in the query, and it outweighs every word that matched: "Cloud Computing
+    /// Technology" against "Huawei Cloud Computing Technology" (position in the name).
+    #[serde(skip)]
+    pub heaviest_missing: Option<usize>,
     /// A given name aligned with a patronymic of the other name, or the reverse ("Salman
     /// bin Muhammad" against "Muhammad bin Salman").
     #[serde(skip)]
@@ -220,6 +238,8 @@ const ROMANIZATION_MIN_JARO: f64 = 0.7;
 const SYLLABLE_SIMILARITY: f32 = 0.88;
 /// Similarity of a syllable written from Han characters and the same syllable in Wade-Giles.
 const WADE_GILES_SIMILARITY: f32 = 0.95;
+/// Similarity of two forms of one given name in the `lexicon` table.
+const GIVEN_NAME_SIMILARITY: f32 = 0.9;
 /// Similarity of a word and the same word with the Arabic article joined in front.
 const ARTICLE_SIMILARITY: f32 = 0.95;
 /// Similarity of short tokens equal once transliteration conventions are folded.
@@ -471,7 +491,12 @@ fn pair_similarity(q: &WeightedToken, c: &WeightedToken) -> f32 {
             syllable_similarity(q.script, q.text, c.text)
         }
         (Word, Word) => {
-            let s = similarity(&q.forms(), &c.forms());
+            let mut s = similarity(&q.forms(), &c.forms());
+            // Short forms and other-language forms of one given name ("Bill"/"William",
+            // "Volodymyr"/"Vladimir"), from the published table in `lexicon`.
+            if s < GIVEN_NAME_SIMILARITY && crate::lexicon::same_given_name(q.text, c.text) {
+                s = GIVEN_NAME_SIMILARITY;
+            }
             if s < 1.0 && q.known {
                 s * KNOWN_WORD_FACTOR
             } else {
@@ -655,8 +680,15 @@ pub fn score_name(
         .count();
     // A one-word query found in a longer name counts as a subset too ("MBADA" for "MBADA
     // DIAMONDS"): whether it identifies anyone is left to the word's rarity.
-    let subset =
-        !syllabic && q_found >= 1 && (q_found == q_words || (q_found >= 2 && c_found == c_words));
+    let subset = if syllabic || q_found == 0 {
+        Subset::Neither
+    } else if q_found >= 2 && c_found == c_words {
+        Subset::NameInQuery
+    } else if q_found == q_words {
+        Subset::QueryInName
+    } else {
+        Subset::Neither
+    };
     let (mut matched_weight, mut rare_weight) = (0f32, 0f32);
     for (t, &s) in query.iter().zip(q_sim.iter()) {
         if distinctive(t) && s > 0.0 {
@@ -680,8 +712,27 @@ pub fn score_name(
                     )
             })
         });
+    let heaviest = candidate
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| distinctive(t))
+        .max_by(|a, b| a.1.weight.total_cmp(&b.1.weight).then(b.0.cmp(&a.0)));
+    let heaviest_missing = heaviest.and_then(|(j, t)| {
+        let heaviest_match = query
+            .iter()
+            .zip(q_sim.iter())
+            .filter(|(q, &s)| distinctive(q) && s > 0.0)
+            .map(|(q, _)| q.weight)
+            .fold(0.0, f32::max);
+        (c_sim[j] == 0.0
+            && matches!(t.role, Role::Other | Role::Surname)
+            && heaviest_match > 0.0
+            && t.weight > heaviest_match)
+            .then_some(j)
+    });
     let mut out = NameScore {
         score,
+        heaviest_missing,
         query_coverage,
         candidate_coverage,
         subset,
