@@ -150,12 +150,12 @@ mod tests {
             assert!(pair[0] < pair[1], "{} before {}", pair[0], pair[1]);
         }
         for name in names {
-            assert_eq!(crate::normalize::tokens(name), [name]);
+            assert!(name.bytes().all(|b| b.is_ascii_lowercase()), "{name}");
             let variants = variants_of(name).unwrap();
             assert!(!variants.is_empty(), "{name} has no variants");
             for variant in variants {
                 assert_ne!(variant, &name);
-                assert_eq!(crate::normalize::tokens(variant), [*variant]);
+                assert!(variant.bytes().all(|b| b.is_ascii_lowercase()), "{variant}");
                 assert!(
                     given_name_variants(variant).any(|v| v == name),
                     "{variant} does not name {name} back"

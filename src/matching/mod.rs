@@ -144,6 +144,7 @@ struct QueryToken {
     weight: f32,
     filler: bool,
     known: bool,
+    rarity: f32,
     expansions: Vec<Expansion>,
 }
 
@@ -267,7 +268,7 @@ fn search_tokens(
             similarities,
         } = &mut *scratch;
         similarities.clear();
-        similarities.rare_word_weight = index.novel_weight * score::RARE_WORD_SHARE;
+        similarities.rare_word_weight = score::RARE_WORD;
         let qtokens = prepare(index, toks, expansions);
         let query_weight: f32 = qtokens.iter().filter(|t| !t.filler).map(|t| t.weight).sum();
         let min_vote = query_weight * MIN_VOTE_SHARE;
@@ -304,6 +305,7 @@ fn search_tokens(
                 class: TokenClass::of(&t.forms.text, t.filler),
                 role,
                 known: t.known,
+                rarity: t.rarity,
                 script,
             })
             .collect();
@@ -367,6 +369,7 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
                     .fold(0.0, f32::max)
             };
             QueryToken {
+                rarity: if filler { 0.0 } else { rarity(index, t, known) },
                 forms,
                 weight,
                 filler,
@@ -500,6 +503,7 @@ fn score_candidate<'a>(
                     class: index.token_class(o),
                     role: if as_org { Role::Other } else { role },
                     known: false,
+                    rarity: 0.0,
                     script: Script::Alphabetic,
                 }
             }),
@@ -577,10 +581,7 @@ fn score_candidate<'a>(
         Subset::NameInQuery => SUBSET_MIN_SHARE,
         Subset::QueryInName => SUBSET_OF_NAME_MIN_SHARE,
     };
-    if score < SUBSET_FLOOR
-        && ns.rare_weight >= rare_enough * index.novel_weight
-        && penalised == 0
-    {
+    if score < SUBSET_FLOOR && ns.rare_weight >= rare_enough && penalised == 0 {
         adjust(
             &mut adjustments,
             explain,
@@ -636,13 +637,25 @@ const NASAB_ORDER_FACTOR: f32 = 0.85;
 /// Score a longer or shorter form of a name is raised to: just above the default review
 /// threshold (0.85), so it asks for a reviewer but never denies by itself.
 const SUBSET_FLOOR: f32 = 0.86;
-/// The least summed weight of the rare shared words (see [`score::RARE_WORD_SHARE`]) for
-/// [`SUBSET_FLOOR`], as a share of the weight of a word found in no name: about two words
-/// each in one name in a few hundred, or one word found in hardly any other name.
-const SUBSET_MIN_SHARE: f32 = 1.15;
+/// The least summed rarity of the rare shared words (see [`score::RARE_WORD`] and
+/// [`rarity`]) for [`SUBSET_FLOOR`]: two uncommon words, or one the world hardly uses.
+const SUBSET_MIN_SHARE: f32 = 12.0;
 /// The same for a query whose words are all in a longer listed name: stricter, since short
 /// common names are inside many long ones ("James Peterson" in "John James Peterson").
-const SUBSET_OF_NAME_MIN_SHARE: f32 = 1.5;
+const SUBSET_OF_NAME_MIN_SHARE: f32 = 15.0;
+
+/// How rare a query word is in the world, in weight units: its world weight
+/// (`index::build::world_weight`), or 9 for a word too rare for the world's table; a word
+/// the lists themselves use widely (in more names than the square root of their number:
+/// "mohammed") at most two above its weight there. Unlike IDF it does not grow with the
+/// index, so "rare enough" means the same on a list of ten names and on a million.
+fn rarity(index: &Index, token: &str, known: Option<u32>) -> f32 {
+    let world = crate::index::build::world_weight(token).unwrap_or(9.0);
+    match known.map(|o| index.weight(o)) {
+        Some(w) if w < index.novel_weight / 2.0 => world.min(w + 2.0),
+        _ => world,
+    }
+}
 /// Highest score of a match resting on weak evidence: below the default deny threshold
 /// (0.95), so such a match is reviewed, never denied.
 const WEAK_EVIDENCE_CAP: f32 = 0.94;
