@@ -191,7 +191,19 @@ fn word_break(index: &Index, word: &str, (first, last): (bool, bool)) -> Option<
         }
         let rest = &word[start..];
         ends.clear();
-        index.token_prefixes(rest, |len| ends.push((start + len, false)));
+        index.token_prefixes(rest, |len| {
+            ends.push((start + len, false));
+            // The index holds company words in the singular ("airline", "service"): a
+            // plural the normalizer folds into that word is the same piece.
+            for ending in ["s", "es"] {
+                let plural = len + ending.len();
+                if rest[len..].starts_with(ending)
+                    && crate::normalize::tokens(&rest[..plural]) == [&rest[..len]]
+                {
+                    ends.push((start + plural, false));
+                }
+            }
+        });
         for w in legal_form_words() {
             if rest.starts_with(w) {
                 ends.push((start + w.len(), true));
