@@ -734,7 +734,11 @@ async fn a_subsidiary_of_an_entity_list_party_is_restricted_through_its_declared
         .unwrap()
         .into_inner();
     assert_eq!(aws.decision, proto::Decision::Allow as i32, "{aws:#?}");
-    assert!(aws.hits.is_empty(), "{aws:#?}");
+    // No ownership finding; at most a name hit below review on the shared words.
+    assert!(
+        aws.hits.iter().all(|h| h.rule.is_empty() && h.score < 0.85),
+        "{aws:#?}"
+    );
 
     let mut bad = with_parent(party, "Amazon", "29/11/2026");
     let e = client.screen(bad.clone()).await.unwrap_err();

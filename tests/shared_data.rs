@@ -100,7 +100,12 @@ fn every_primary_name_finds_its_own_entity() {
         };
         let r = s.screen(&party, &options);
         let own = r.hits.iter().find(|h| h.entity_id == e.id);
-        if !own.is_some_and(|h| h.score >= 0.99) {
+        // A "name" longer than the matcher compares (the CSL's paragraphs describing a
+        // ministry and its units) is compared on its first words: found, at review.
+        let long = clearance::normalize::tokens(&primary.value).len()
+            > clearance::matching::MAX_QUERY_TOKENS;
+        let want = if long { 0.85 } else { 0.99 };
+        if !own.is_some_and(|h| h.score >= want) {
             failures.push(format!(
                 "{} {:?} -> {:?}",
                 e.id,
