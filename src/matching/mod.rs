@@ -419,7 +419,7 @@ fn keep_closest(index: &Index, spelling: &str, known: bool, expansions: &mut Vec
             )
         })
         .collect();
-    keyed.sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+    keyed.sort_unstable_by_key(|k| (k.0, k.1, k.2, k.3));
     expansions.clear();
     expansions.extend(keyed.into_iter().take(MAX_EXPANSIONS).map(|k| k.4));
 }

@@ -482,7 +482,8 @@ mod tests {
 
     #[test]
     fn numbers() {
-        let cases: &[(&[&str], Option<(u64, usize)>)] = &[
+        type Case<'a> = (&'a [&'a str], Option<(u64, usize)>);
+        let cases: &[Case] = &[
             (&["five"], Some((5, 1))),
             (&["fourteen"], Some((14, 1))),
             (&["forty", "four"], Some((44, 2))),
