@@ -37,7 +37,7 @@ pub type LegalForm = (&'static [&'static str], &'static str, Place);
 /// the one spanning the most tokens wins (`public joint stock company` over `joint stock
 /// company`), then the earlier one.
 ///
-/// Matching is forgiving in three ways (see [`legal_form_at`]): words of five letters or more
+/// Matching is forgiving in three ways (see `legal_form_at`): words of five letters or more
 /// tolerate a typo ("COMPNY", "LIMTED"); a word may be split by punctuation ("LIMI.TED",
 /// "L-T-D"); and a word of a longer phrase, or a single word of three letters or more, may be
 /// spelt as separate letters ("S. DE R. L.", "L L C"). Dotted initials ("S.A.P.I.", "D.O.O.")
@@ -874,9 +874,7 @@ mod tests {
 
     #[test]
     fn split_and_spelt_words() {
-        let glued = |words: &[&str], glued: &[bool]| {
-            legal_form_at(Raw { words, glued }, 0, false)
-        };
+        let glued = |words: &[&str], glued: &[bool]| legal_form_at(Raw { words, glued }, 0, false);
         assert_eq!(glued(&["limi", "ted"], &[false, true]), Some((2, "ltd")));
         assert_eq!(glued(&["limi", "ted"], &[]), None);
         assert_eq!(glued(&["l", "t", "d"], &[]), Some((3, "ltd")));
