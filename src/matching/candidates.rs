@@ -66,7 +66,15 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u3
             keyed: true,
         });
     }
-    let budget = allowed_distance(token.chars().count());
+    // A word the lists use in many names is common: its one-edit neighbours are other common
+    // words whose postings would cost more votes than they find; its romanization variants
+    // still vote.
+    let common = known.is_some_and(|o| index.postings(o).len() > COMMON_POSTINGS);
+    let budget = if common {
+        0
+    } else {
+        allowed_distance(token.chars().count())
+    };
     if budget > 0 && token.is_ascii() && token.len() <= DELETION_KEYS_MAX_LEN {
         // Distance 1 first (len + 1 lookups); the two-edit neighbourhood (~len²/2 lookups)
         // only for an unknown word with nothing that close.
@@ -110,6 +118,9 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u3
 /// Longest word that is expanded at all: no listed name word is longer, and a Levenshtein
 /// automaton over a long word costs in proportion to its length.
 pub const MAX_FUZZY_LEN: usize = 32;
+
+/// Postings beyond which a known word is not expanded by edit distance, see [`expand`].
+pub const COMMON_POSTINGS: usize = 100;
 
 /// Most spellings a query word may stand for, see [`expand`].
 pub const MAX_EXPANSIONS: usize = 16;
