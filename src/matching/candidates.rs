@@ -88,31 +88,30 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u3
     // Other forms of a given name ("bill" for "william"), as romanization variants.
     for variant in crate::lexicon::given_name_variants(token) {
         if let Some(o) = index.token_ordinal(variant) {
-            match out.iter_mut().find(|e| e.ordinal == o) {
-                Some(e) => e.keyed = true,
-                None => out.push(Expansion {
-                    ordinal: o,
-                    distance: None,
-                    keyed: true,
-                }),
-            }
+            add_variant(out, o);
         }
     }
     if token.len() <= MAX_FUZZY_LEN {
         for key in phonetic_keys(token).split(' ').filter(|k| !k.is_empty()) {
             for &o in index.skeleton_tokens(key) {
-                match out.iter_mut().find(|e| e.ordinal == o) {
-                    Some(e) => e.keyed = true,
-                    None => out.push(Expansion {
-                        ordinal: o,
-                        distance: None,
-                        keyed: true,
-                    }),
-                }
+                add_variant(out, o);
             }
         }
     }
     known
+}
+
+/// Marks `ordinal` as a variant of the query word (a shared phonetic key or given name),
+/// adding it when no edit distance found it.
+fn add_variant(out: &mut Vec<Expansion>, ordinal: u32) {
+    match out.iter_mut().find(|e| e.ordinal == ordinal) {
+        Some(e) => e.keyed = true,
+        None => out.push(Expansion {
+            ordinal,
+            distance: None,
+            keyed: true,
+        }),
+    }
 }
 
 /// Longest word that is expanded at all: no listed name word is longer, and a Levenshtein
