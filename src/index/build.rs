@@ -261,7 +261,10 @@ impl IndexBuilder {
             }
         }
 
-        Ok(Index {
+        let mut index = Index {
+            neighbour_start: Vec::new(),
+            neighbours: Vec::new(),
+            token_rarity: Vec::new(),
             identifiers,
             entities,
             ids_sorted,
@@ -284,7 +287,16 @@ impl IndexBuilder {
             novel_weight: (n_names + 1.0).ln(),
             datasets,
             version,
-        })
+        };
+        // Tables computed from the index itself: what a query word equal to each token
+        // stands for, and how rare it is.
+        let (start, neighbours) = crate::matching::candidates::neighbour_table(&index);
+        index.neighbour_start = start;
+        index.neighbours = neighbours;
+        index.token_rarity = (0..index.token_count() as u32)
+            .map(|o| crate::matching::token_rarity(&index, &index.token_text[o as usize], Some(o)))
+            .collect();
+        Ok(index)
     }
 }
 

@@ -147,6 +147,18 @@ pub struct Index {
     /// at most `k` deletions on each side (symmetric deletion), so a query word's neighbours
     /// are found with a few dozen lookups instead of an automaton walk.
     pub(crate) deletions: GroupedFst,
+    /// Per token: the spellings a query word equal to it stands for (itself, its edit
+    /// neighbours, its romanization and given-name variants, at most
+    /// [`crate::matching::candidates::MAX_EXPANSIONS`]), as offsets into `neighbours`;
+    /// computed once at build time by [`crate::matching::candidates::neighbour_table`].
+    #[serde(deserialize_with = "exact_vec")]
+    pub(crate) neighbour_start: Vec<u32>,
+    #[serde(deserialize_with = "exact_vec")]
+    pub(crate) neighbours: Vec<crate::matching::candidates::Expansion>,
+    /// Per token: how rare the word is in the world (see
+    /// [`crate::matching::token_rarity`]).
+    #[serde(deserialize_with = "exact_vec")]
+    pub(crate) token_rarity: Vec<f32>,
     /// Sorted-token key of a whole name → name ids.
     pub(crate) whole_names: GroupedFst,
     #[serde(deserialize_with = "exact_vec")]
@@ -239,6 +251,22 @@ impl Index {
             skeleton: &self.token_skeleton[o],
             spelling: &self.token_spelling[o],
         }
+    }
+
+    /// The spellings a query word equal to token `ordinal` stands for (see
+    /// `neighbour_start`).
+    pub(crate) fn neighbours(
+        &self,
+        ordinal: u32,
+    ) -> impl Iterator<Item = crate::matching::candidates::Expansion> + '_ {
+        let o = ordinal as usize;
+        self.neighbours[self.neighbour_start[o] as usize..self.neighbour_start[o + 1] as usize]
+            .iter()
+            .copied()
+    }
+
+    pub(crate) fn rarity(&self, ordinal: u32) -> f32 {
+        self.token_rarity[ordinal as usize]
     }
 
     pub(crate) fn token_class(&self, ordinal: u32) -> crate::matching::score::TokenClass {
@@ -356,6 +384,21 @@ impl Index {
             ));
         }
         check_offsets("postings", &self.postings_start, self.postings.len())?;
+        if self.neighbour_start.len() != tokens + 1 || self.token_rarity.len() != tokens {
+            return Err(format!(
+                "{} neighbour offsets and {} rarities for {tokens} tokens",
+                self.neighbour_start.len(),
+                self.token_rarity.len()
+            ));
+        }
+        check_offsets("neighbours", &self.neighbour_start, self.neighbours.len())?;
+        if let Some(e) = self
+            .neighbours
+            .iter()
+            .find(|e| e.ordinal as usize >= tokens)
+        {
+            return Err(format!("neighbours: {} is beyond {tokens}", e.ordinal));
+        }
         check_below("postings", &self.postings, names)?;
         check_below("name tokens", &self.name_tokens, tokens)?;
         if self.name_roles.len() != self.name_tokens.len() || self.name_weights.len() != names {

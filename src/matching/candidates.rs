@@ -11,11 +11,12 @@ use std::sync::OnceLock;
 use fst::{IntoStreamer, Streamer};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
 
+use serde::{Deserialize, Serialize};
+
 use crate::index::build::DELETION_KEYS_MAX_LEN;
 use crate::index::Index;
-use crate::normalize::phonetic_keys;
 
-use super::score::{allowed_distance, osa_within};
+use super::score::{allowed_distance, osa_within, OwnedForms};
 
 fn builder(distance: usize) -> &'static LevenshteinAutomatonBuilder {
     static BUILDERS: OnceLock<[LevenshteinAutomatonBuilder; 2]> = OnceLock::new();
@@ -29,7 +30,7 @@ fn builder(distance: usize) -> &'static LevenshteinAutomatonBuilder {
 }
 
 /// An index token near a query token.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Expansion {
     pub ordinal: u32,
     /// Edit distance, or `None` for a match by phonetic key only.
@@ -47,7 +48,7 @@ pub struct Expansion {
 /// must still reach its neighbours. The cost is bounded by the word itself, not by skipping
 /// it: a known word looks up its distance-1 neighbours only (distance 2 is for unknown words
 /// of 8+ letters, the typo case), and at most [`MAX_EXPANSIONS`] spellings vote (closest,
-/// then rarest, see `matching::keep_closest`).
+/// then rarest, see [`keep_closest`]).
 ///
 /// Words up to `DELETION_KEYS_MAX_LEN` (12) letters look their neighbours up through the index's
 /// symmetric-deletion FST: `1 + len` lookups at distance 1, about `len²/2` at distance 2, a
@@ -56,7 +57,7 @@ pub struct Expansion {
 /// about 0.1 ms but is rarely needed; longer words still are looked up exactly only.
 ///
 /// Returns the token's ordinal when the index knows it.
-pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u32> {
+pub fn expand(index: &Index, token: &str, keys: &str, out: &mut Vec<Expansion>) -> Option<u32> {
     out.clear();
     let known = index.token_ordinal(token);
     if let Some(o) = known {
@@ -92,13 +93,128 @@ pub fn expand(index: &Index, token: &str, out: &mut Vec<Expansion>) -> Option<u3
         }
     }
     if token.len() <= MAX_FUZZY_LEN {
-        for key in phonetic_keys(token).split(' ').filter(|k| !k.is_empty()) {
+        for key in keys.split(' ').filter(|k| !k.is_empty()) {
             for &o in index.skeleton_tokens(key) {
                 add_variant(out, o);
             }
         }
     }
     known
+}
+
+/// The spellings a query word stands for: [`expand`], then [`keep_closest`]. The index
+/// holds the result for every word it knows ([`neighbour_table`]); this is the work for a
+/// word it does not. Returns the word's ordinal when the index knows it.
+pub fn spellings(
+    index: &Index,
+    token: &str,
+    forms: &OwnedForms,
+    out: &mut Vec<Expansion>,
+) -> Option<u32> {
+    let known = expand(index, token, &forms.skeleton, out);
+    keep_closest(index, &forms.spelling, known.is_some(), out);
+    known
+}
+
+/// Keeps the spellings that vote for a query word. In a dense vocabulary a word has dozens of
+/// neighbours within its edit budget and among its romanization variants; voting for all of
+/// their postings would cost more than it finds, so only [`MAX_EXPANSIONS`] vote, in tiers:
+/// the word itself; words one edit away that also share a phonetic key; then, for a word the
+/// index knows, its romanization variants before its other one-edit neighbours (those are
+/// mostly other names: "qasim" is one edit from "basim", "nasim", "qarim"), and for an
+/// unknown word (likelier a typo) the other way round; two edits last. Within a tier the
+/// variants whose class spellings are closest go first, then the rarest words. Closeness is
+/// only computed for the tier that the limit cuts.
+pub fn keep_closest(index: &Index, spelling: &str, known: bool, expansions: &mut Vec<Expansion>) {
+    if expansions.len() <= MAX_EXPANSIONS {
+        return;
+    }
+    let tier = |e: &Expansion| match (e.distance, e.keyed) {
+        (Some(0), _) => 0u8,
+        (Some(1), true) => 1,
+        (None, _) if known => 2,
+        (Some(1), false) if known => 3,
+        (Some(1), false) => 2,
+        (None, _) => 3,
+        _ => 4,
+    };
+    let mut keyed: Vec<(u8, std::cmp::Reverse<u32>, usize, u32, Expansion)> = expansions
+        .iter()
+        .map(|e| {
+            (
+                tier(e),
+                std::cmp::Reverse(0),
+                index.postings(e.ordinal).len(),
+                e.ordinal,
+                *e,
+            )
+        })
+        .collect();
+    // The tier that the limit cuts: the tiers before it are kept whole, those after it not at
+    // all, so only its members need ranking by closeness.
+    let mut tiers = [0usize; 5];
+    for k in &keyed {
+        tiers[k.0 as usize] += 1;
+    }
+    let mut kept = 0;
+    let cut = tiers
+        .iter()
+        .position(|&n| {
+            kept += n;
+            kept > MAX_EXPANSIONS
+        })
+        .unwrap_or(4) as u8;
+    for k in keyed
+        .iter_mut()
+        .filter(|k| k.0 == cut && k.4.distance.is_none())
+    {
+        let other = index.token_forms(k.3).spelling;
+        k.1 = std::cmp::Reverse((strsim::jaro_winkler(spelling, other) * 1000.0) as u32);
+    }
+    keyed.sort_unstable_by_key(|k| (k.0, k.1, k.2, k.3));
+    expansions.clear();
+    expansions.extend(keyed.into_iter().take(MAX_EXPANSIONS).map(|k| k.4));
+}
+
+/// The spellings of every token of `index` (see [`spellings`]), as offsets into one list, for
+/// the index to hold: a query word the index knows then costs one lookup instead of dozens.
+/// Computed on all cores; the index must hold everything else already.
+pub(crate) fn neighbour_table(index: &Index) -> (Vec<u32>, Vec<Expansion>) {
+    let tokens = index.token_count();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = tokens.div_ceil(threads).max(1);
+    let parts: Vec<Vec<(u32, Vec<Expansion>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..tokens)
+            .step_by(chunk)
+            .map(|from| {
+                scope.spawn(move || {
+                    let mut buf = Vec::new();
+                    (from..(from + chunk).min(tokens))
+                        .map(|o| {
+                            let forms = index.token_forms(o as u32);
+                            expand(index, forms.text, forms.skeleton, &mut buf);
+                            keep_closest(index, forms.spelling, true, &mut buf);
+                            (o as u32, buf.clone())
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut start = Vec::with_capacity(tokens + 1);
+    let mut all = Vec::new();
+    for (_, list) in parts.into_iter().flatten() {
+        start.push(all.len() as u32);
+        all.extend(list);
+    }
+    start.push(all.len() as u32);
+    (start, all)
 }
 
 /// Marks `ordinal` as a variant of the query word (a shared phonetic key or given name),

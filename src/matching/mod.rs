@@ -22,7 +22,7 @@ use crate::index::{canonical_identifier, person_roles, whole_key, Index};
 use crate::model::{EntityKind, Identifier, NameKind};
 use crate::normalize::{self, is_filler, is_legal_form, is_syllabic, tokens};
 
-use candidates::{expand, Expansion, Votes, MAX_EXPANSIONS};
+use candidates::{spellings, Expansion, Votes};
 use score::{
     score_name, NameScore, OwnedForms, Role, Script, SimCache, Subset, TokenClass, WeightedToken,
     QUERY_SHARE,
@@ -157,6 +157,7 @@ struct QueryToken {
 /// reading says so in its explanation.
 pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> Vec<Hit> {
     let mut toks = tokens(&query.name);
+    mend_inflections(index, &mut toks);
     let dropped = bound_tokens(index, &mut toks);
     let mut hits = search_tokens(index, query, &query.name, &toks, max_hits, min_score);
     if dropped > 0 {
@@ -209,6 +210,19 @@ pub fn search(index: &Index, query: &Query, max_hits: usize, min_score: f32) -> 
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entity.cmp(&b.entity)));
     hits.truncate(max_hits);
     hits
+}
+
+/// Reads a misspelt plural of a generic company word as the word's one form, as the index
+/// holds it ([`normalize::near_inflection`]): "SERVCES" for "services", which the index holds
+/// as "service", two edits away. Only words the index does not know.
+fn mend_inflections(index: &Index, toks: &mut [String]) {
+    for t in toks.iter_mut() {
+        if let Some(one) = normalize::near_inflection(t) {
+            if index.token_ordinal(t).is_none() && index.token_ordinal(one).is_some() {
+                *t = one.to_string();
+            }
+        }
+    }
 }
 
 /// Most query words compared. No listed name has half as many; a longer query is a document
@@ -348,9 +362,21 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
     toks.iter()
         .map(|t| {
             let filler = is_filler(t);
-            let forms = OwnedForms::new(t);
-            let known = expand(index, t, buf);
-            keep_closest(index, &forms.spelling, known.is_some(), buf);
+            let known = index.token_ordinal(t);
+            // A word the index knows has its spellings and rarity in the index's tables; an
+            // unknown one (a typo, a new name) is expanded here.
+            let (forms, rarity) = match known {
+                Some(o) => {
+                    buf.clear();
+                    buf.extend(index.neighbours(o));
+                    (index.token_forms(o).owned(), index.rarity(o))
+                }
+                None => {
+                    let forms = OwnedForms::new(t);
+                    spellings(index, t, &forms, buf);
+                    (forms, token_rarity(index, t, None))
+                }
+            };
             let weight = if filler {
                 FILLER_WEIGHT
             } else if t.len() == 1 {
@@ -369,7 +395,7 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
                     .fold(0.0, f32::max)
             };
             QueryToken {
-                rarity: if filler { 0.0 } else { rarity(index, t, known) },
+                rarity: if filler { 0.0 } else { rarity },
                 forms,
                 weight,
                 filler,
@@ -378,50 +404,6 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
             }
         })
         .collect()
-}
-
-/// Keeps the spellings that vote for a query word. In a dense vocabulary a word has dozens of
-/// neighbours within its edit budget and among its romanization variants; voting for all of
-/// their postings would cost more than it finds, so only [`MAX_EXPANSIONS`] vote, in tiers:
-/// the word itself; words one edit away that also share a phonetic key; then, for a word the
-/// index knows, its romanization variants before its other one-edit neighbours (those are
-/// mostly other names: "qasim" is one edit from "basim", "nasim", "qarim"), and for an
-/// unknown word (likelier a typo) the other way round; two edits last. Within a tier the
-/// variants whose class spellings are closest go first, then the rarest words.
-fn keep_closest(index: &Index, spelling: &str, known: bool, expansions: &mut Vec<Expansion>) {
-    if expansions.len() <= MAX_EXPANSIONS {
-        return;
-    }
-    let tier = |e: &Expansion| match (e.distance, e.keyed) {
-        (Some(0), _) => 0,
-        (Some(1), true) => 1,
-        (None, _) if known => 2,
-        (Some(1), false) if known => 3,
-        (Some(1), false) => 2,
-        (None, _) => 3,
-        _ => 4,
-    };
-    let mut keyed: Vec<(u8, std::cmp::Reverse<u32>, usize, u32, Expansion)> = expansions
-        .iter()
-        .map(|e| {
-            let closeness = if e.distance.is_none() {
-                let other = index.token_forms(e.ordinal).spelling;
-                (strsim::jaro_winkler(spelling, other) * 1000.0) as u32
-            } else {
-                0
-            };
-            (
-                tier(e),
-                std::cmp::Reverse(closeness),
-                index.postings(e.ordinal).len(),
-                e.ordinal,
-                *e,
-            )
-        })
-        .collect();
-    keyed.sort_unstable_by_key(|k| (k.0, k.1, k.2, k.3));
-    expansions.clear();
-    expansions.extend(keyed.into_iter().take(MAX_EXPANSIONS).map(|k| k.4));
 }
 
 /// Share of the query's weight a name must collect in votes to be ranked at all. Query
@@ -638,7 +620,7 @@ const NASAB_ORDER_FACTOR: f32 = 0.85;
 /// threshold (0.85), so it asks for a reviewer but never denies by itself.
 const SUBSET_FLOOR: f32 = 0.86;
 /// The least summed rarity of the rare shared words (see [`score::RARE_WORD`] and
-/// [`rarity`]) for [`SUBSET_FLOOR`]: two uncommon words, or one the world hardly uses.
+/// [`token_rarity`]) for [`SUBSET_FLOOR`]: two uncommon words, or one the world hardly uses.
 const SUBSET_MIN_SHARE: f32 = 12.0;
 /// The same for a query whose words are all in a longer listed name: stricter, since short
 /// common names are inside many long ones ("James Peterson" in "John James Peterson").
@@ -649,7 +631,7 @@ const SUBSET_OF_NAME_MIN_SHARE: f32 = 15.0;
 /// the lists themselves use widely (in more names than the square root of their number:
 /// "mohammed") at most two above its weight there. Unlike IDF it does not grow with the
 /// index, so "rare enough" means the same on a list of ten names and on a million.
-fn rarity(index: &Index, token: &str, known: Option<u32>) -> f32 {
+pub(crate) fn token_rarity(index: &Index, token: &str, known: Option<u32>) -> f32 {
     let world = crate::index::build::world_weight(token).unwrap_or(9.0);
     match known.map(|o| index.weight(o)) {
         Some(w) if w < index.novel_weight / 2.0 => world.min(w + 2.0),

@@ -56,6 +56,17 @@ pub struct TokenForms<'a> {
     pub spelling: &'a str,
 }
 
+impl TokenForms<'_> {
+    pub fn owned(&self) -> OwnedForms {
+        OwnedForms {
+            text: self.text.to_string(),
+            fold: self.fold.to_string(),
+            skeleton: self.skeleton.to_string(),
+            spelling: self.spelling.to_string(),
+        }
+    }
+}
+
 /// Owned [`TokenForms`], for tokens made at query time.
 #[derive(Debug, Clone)]
 pub struct OwnedForms {

@@ -166,6 +166,27 @@ pub const INFLECTIONS: &[(&str, &str)] = &[
     ("laboratoires", "laboratoire"),
 ];
 
+/// The one form of the inflected company word that `token` misspells: a plural in
+/// [`INFLECTIONS`] written with one typo ("TECHNOLGIES", "SERVCES"), or two in a word of ten
+/// letters or more. The index holds such words in their one form, which a typo plus the
+/// plural ending puts beyond the edit budget of the word itself ("servces" is two edits from
+/// "service" but one from "services"). Only words of seven letters or more that end in "s",
+/// as every plural in the table does (a shorter word is as likely another word: "medals" is
+/// one letter from "metals"); `None` for a word in the table itself (see [`rewrite`]).
+pub fn near_inflection(token: &str) -> Option<&'static str> {
+    if token.len() < 7 || !token.ends_with('s') || !token.is_ascii() || rewrite(token).is_some() {
+        return None;
+    }
+    let budget = if token.len() >= 10 { 2 } else { 1 };
+    INFLECTIONS
+        .iter()
+        .filter(|(plural, _)| plural.len() >= 7 && plural.len().abs_diff(token.len()) <= budget)
+        .map(|&(plural, one)| (strsim::osa_distance(plural, token), one))
+        .filter(|&(d, _)| d > 0 && d <= budget)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, one)| one)
+}
+
 /// The one form of a generic company word, if `token` is another form of one.
 pub(super) fn rewrite(token: &str) -> Option<&'static str> {
     static MAP: OnceLock<FxHashMap<&'static str, &'static str>> = OnceLock::new();
@@ -447,6 +468,24 @@ mod tests {
         for &(word, _, _) in NUMBER_WORDS {
             assert!(!is_legal(word) && rewrite(word).is_none(), "{word}");
         }
+    }
+
+    #[test]
+    fn misspelt_plurals_find_their_one_form() {
+        assert_eq!(near_inflection("technolgies"), Some("technology"));
+        assert_eq!(near_inflection("technolgogies"), Some("technology"));
+        assert_eq!(near_inflection("servces"), Some("service"));
+        assert_eq!(near_inflection("consrtucciones"), Some("construccion"));
+        // The table's own words are rewritten by `rewrite`, not here; short words, words
+        // that are no plural, and words two typos off in a short word are left alone.
+        assert_eq!(near_inflection("services"), None);
+        assert_eq!(near_inflection("lanes"), None);
+        assert_eq!(near_inflection("serbian"), None);
+        assert_eq!(near_inflection("sorvces"), None);
+        // Surnames that look like plurals are not in the table's reach.
+        assert_eq!(near_inflection("harris"), None);
+        assert_eq!(near_inflection("medals"), None);
+        assert_eq!(near_inflection("jones"), None);
     }
 
     #[test]
