@@ -563,7 +563,10 @@ fn score_candidate<'a>(
         Subset::NameInQuery => SUBSET_MIN_SHARE,
         Subset::QueryInName => SUBSET_OF_NAME_MIN_SHARE,
     };
-    if score < SUBSET_FLOOR && ns.rare_weight >= rare_enough && penalised == 0 {
+    if (SUBSET_MIN_BASE..SUBSET_FLOOR).contains(&score)
+        && ns.rare_weight >= rare_enough
+        && penalised == 0
+    {
         adjust(
             &mut adjustments,
             explain,
@@ -619,6 +622,10 @@ const NASAB_ORDER_FACTOR: f32 = 0.85;
 /// Score a longer or shorter form of a name is raised to: just above the default review
 /// threshold (0.85), so it asks for a reviewer but never denies by itself.
 const SUBSET_FLOOR: f32 = 0.86;
+/// Least score the subset floor raises: a name whose shared words matched so loosely, or
+/// whose other words weigh so much, that it scores under this is not a longer or shorter
+/// form of the query but another name that shares a word or two with it.
+const SUBSET_MIN_BASE: f32 = 0.7;
 /// The least summed rarity of the rare shared words (see [`score::RARE_WORD`] and
 /// [`token_rarity`]) for [`SUBSET_FLOOR`]: two uncommon words, or one the world hardly uses.
 const SUBSET_MIN_SHARE: f32 = 12.0;

@@ -227,6 +227,13 @@ const GIVEN_NAME_DISCOUNT: f32 = 0.6;
 const ORG_WORD_DISCOUNT: f32 = 0.8;
 /// Factor on a match whose only matched distinctive word matched approximately.
 const LONE_FUZZY_WORD_FACTOR: f32 = 0.95;
+/// Factor on a match of two or more distinctive words none of which matched exactly (see
+/// [`EXACT_ENOUGH`]).
+const ALL_FUZZY_FACTOR: f32 = 0.95;
+/// Least similarity of a pair that counts as the same word for [`ALL_FUZZY_FACTOR`]: equal,
+/// equal but for the Arabic article or a transliteration fold, or one edit in a word of six
+/// letters or more ("klyuyev"/"klyuev"); not a pair linked only by a romanization key.
+const EXACT_ENOUGH: f32 = 0.9;
 /// Rarity from which a word counts as rare for [`NameScore::rare_weight`]: a Zipf frequency
 /// of about 4.7 or less (see `index::build::world_weight`).
 pub const RARE_WORD: f32 = 5.0;
@@ -244,6 +251,10 @@ const UNMATCHED_FILLER_DISCOUNT: f32 = 0.25;
 const ROMANIZATION_SIMILARITY: f32 = 0.78;
 const ROMANIZATION_SPREAD: f32 = 0.12;
 const ROMANIZATION_MIN_JARO: f64 = 0.7;
+/// Longest romanization key that counts as short (two consonant classes), and the least
+/// Jaro-Winkler similarity of class spellings that a pair sharing only such a key needs.
+const SHORT_KEY: usize = 2;
+const SHORT_KEY_MIN_JARO: f64 = 0.9;
 /// Similarity of two short words that are one syllable in two romanization systems
 /// ("choe"/"choi", "gyu"/"kyu").
 const SYLLABLE_SIMILARITY: f32 = 0.88;
@@ -305,13 +316,14 @@ fn phonetic_similarity(x: &TokenForms, y: &TokenForms) -> f32 {
     if x.skeleton.is_empty() || y.skeleton.is_empty() {
         return 0.0;
     }
-    let (mut syllable, mut roman) = (false, false);
+    let (mut syllable, mut roman, mut longest) = (false, false, 0);
     for k in x.skeleton.split(' ') {
         if y.skeleton.split(' ').any(|o| o == k) {
             if k.starts_with('~') {
                 syllable = true;
             } else {
                 roman = true;
+                longest = longest.max(k.len());
             }
         }
     }
@@ -332,6 +344,12 @@ fn phonetic_similarity(x: &TokenForms, y: &TokenForms) -> f32 {
                     jaro = jaro.max(strsim::jaro_winkler(a, b));
                 }
             }
+        }
+        // A key of two consonants is shared by many short names that are no spelling of one
+        // another ("lori"/"larry", "luis"/"laiza"): only near-equal class spellings count
+        // ("musa"/"moussa", "hadi"/"hady").
+        if longest <= SHORT_KEY && jaro < SHORT_KEY_MIN_JARO {
+            return 0.0;
         }
         // Graded by how close the vowels keep them: "kasim"/"kasem" 0.88, "husein"/"hasan"
         // (another name with the same consonants) under 0.8.
@@ -674,6 +692,11 @@ pub fn score_name(
         if only < 1.0 {
             score *= LONE_FUZZY_WORD_FACTOR;
         }
+    } else if words.len() >= 2 && words.iter().all(|&s| s < EXACT_ENOUGH) {
+        // Every word approximate: two names that each resemble a word of the other ("Remmers
+        // Groep" and "RAMOR GROUP") rather than one name written another way, which keeps at
+        // least one word as it was.
+        score *= ALL_FUZZY_FACTOR;
     }
 
     let distinctive = |t: &WeightedToken| t.class == TokenClass::Word;

@@ -106,6 +106,19 @@ fn another_publishers_romanization_is_found() {
 }
 
 #[test]
+fn names_that_only_resemble_each_other_word_by_word_are_not_one_name() {
+    // Every word approximate, nothing kept as written.
+    let s = snapshot(&[(O, &["RAMOR GROUP"])]);
+    assert_eq!(screen(&s, "Remmers Groep", None).0, Decision::Allow);
+    // Short given names that share two consonants are other names, not spellings of one.
+    let s = snapshot(&[(P, &["DAVIS, Larry"])]);
+    assert_eq!(screen(&s, "Lori Davis", None).0, Decision::Allow);
+    // ...unless their vowels agree too: one name written two ways.
+    let s = snapshot(&[(P, &["KONATE, Musa"])]);
+    assert_eq!(screen(&s, "Moussa Konate", None).0, Decision::Review);
+}
+
+#[test]
 fn korean_romanizations_are_one_name() {
     let s = snapshot(&[(P, &["PAK, Il-Kyu"])]);
     assert!(screen(&s, "Pak Il Gyu", None).1 >= 0.85);

@@ -38,6 +38,7 @@ pub fn is_title(token: &str) -> bool {
             | "ustad"
             | "ustadh"
             | "doctor"
+            | "dr"
             | "mister"
             | "madam"
             | "madame"

@@ -31,7 +31,10 @@
 //!
 //! Variant keys cover conventions that conflict with the table: Ukrainian writes г as `h`
 //! where Russian writes `g` ("Hubaryev"/"Gubarev"), so a word with `g` also gets a key with
-//! `g` read as `h`; Latvian and Lithuanian add `-s`/`-as`/`-is`/`-us` to names
+//! `g` read as `h`; Persian, Turkish and Urdu say Arabic ث and ذ as `s` and `z` where
+//! Arabic romanization writes `th` and `dh` ("Haris"/"Harith", "Osman"/"Uthman",
+//! "Zakir"/"Dhakir"), so a word with `th` or `dh` also gets a key with them read as `s`;
+//! Latvian and Lithuanian add `-s`/`-as`/`-is`/`-us` to names
 //! ("Aleksandrs", "Vladimiras"), so such a word also gets the key without the ending.
 //!
 //! Short words (Chinese and Korean syllables: "Il-Gyu"/"Il-Kyu", "Choe"/"Choi",
@@ -90,9 +93,21 @@ fn is_vowel(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
-/// The primary key of a word, with `g` read as `h` when `g_as_h`; with `vowels`, vowels are
-/// kept (see [`class_spelling`]).
-fn key(word: &[u8], g_as_h: bool, vowels: bool) -> String {
+/// Which reading of a conflicting letter a key takes (see [`romanization_keys`]).
+#[derive(Clone, Copy, PartialEq)]
+enum Reading {
+    /// The table as it stands.
+    Plain,
+    /// `g` read as `h` (Ukrainian г).
+    GAsH,
+    /// `th` and `dh` read as `s`: Arabic ث and ذ as Persian, Turkish and Urdu say and write
+    /// them ("Harith"/"Haris", "Uthman"/"Osman", "Dhakir"/"Zakir").
+    InterdentalAsS,
+}
+
+/// The primary key of a word under `reading`; with `vowels`, vowels are kept (see
+/// [`class_spelling`]).
+fn key(word: &[u8], reading: Reading, vowels: bool) -> String {
     let mut out = String::with_capacity(word.len());
     let mut last = "";
     let mut i = 0;
@@ -102,10 +117,11 @@ fn key(word: &[u8], g_as_h: bool, vowels: bool) -> String {
             .iter()
             .find(|(d, _)| rest.starts_with(d.as_bytes()))
         {
+            Some(("th" | "dh", _)) if reading == Reading::InterdentalAsS => ("s", 2),
             Some((d, class)) => (*class, d.len()),
             None => {
                 let class = match single(rest[0], rest.get(1).copied(), i == 0) {
-                    "k" if g_as_h && rest[0] == b'g' => "h",
+                    "k" if reading == Reading::GAsH && rest[0] == b'g' => "h",
                     c => c,
                 };
                 (class, 1)
@@ -157,7 +173,7 @@ fn stems(word: &str) -> [Option<&str>; 2] {
 /// apart.
 pub fn class_spelling(word: &str) -> String {
     let [w, _] = stems(word);
-    let spelt = key(w.unwrap_or(word).as_bytes(), false, true);
+    let spelt = key(w.unwrap_or(word).as_bytes(), Reading::Plain, true);
     // A leading vowel run is one sound written many ways ("Eyad"/"Iyad", "Usama"/"Osama").
     let consonant = spelt
         .find(|c: char| !is_vowel(c as u8))
@@ -195,17 +211,20 @@ pub fn romanization_keys(word: &str) -> Vec<String> {
         }
     };
     for w in stems(word).into_iter().flatten() {
-        push(key(w.as_bytes(), false, false));
+        push(key(w.as_bytes(), Reading::Plain, false));
         if w.contains('g') {
-            push(key(w.as_bytes(), true, false));
+            push(key(w.as_bytes(), Reading::GAsH, false));
+        }
+        if w.contains("th") || w.contains("dh") {
+            push(key(w.as_bytes(), Reading::InterdentalAsS, false));
         }
         // Baltic nominative endings on a stem of five or more letters.
         let b = w.as_bytes();
         let n = b.len();
         if n >= 6 && b[n - 1] == b's' && !is_vowel(b[n - 2]) {
-            push(key(&b[..n - 1], false, false));
+            push(key(&b[..n - 1], Reading::Plain, false));
         } else if n >= 7 && b[n - 1] == b's' && matches!(b[n - 2], b'a' | b'i' | b'u') {
-            push(key(&b[..n - 2], false, false));
+            push(key(&b[..n - 2], Reading::Plain, false));
         }
     }
     keys
@@ -346,6 +365,11 @@ mod tests {
             ("habibullah", "habiballah"),
             // -zadeh/-zade
             ("ebrahimzadeh", "ebrahimzade"),
+            // ث and ذ as Persian, Turkish and Urdu write them
+            ("harith", "haris"),
+            ("uthman", "osman"),
+            ("dhakir", "zakir"),
+            ("thabit", "sabit"),
             // Russian/Ukrainian
             ("aleksei", "alexei"),
             ("alexey", "aleksey"),
