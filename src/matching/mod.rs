@@ -283,6 +283,7 @@ fn search_tokens(
         } = &mut *scratch;
         similarities.clear();
         similarities.rare_word_weight = score::RARE_WORD;
+        similarities.person_query = query.kind == Some(EntityKind::Person);
         let qtokens = prepare(index, toks, expansions);
         let query_weight: f32 = qtokens.iter().filter(|t| !t.filler).map(|t| t.weight).sum();
         let min_vote = query_weight * MIN_VOTE_SHARE;

@@ -103,6 +103,8 @@ impl OwnedForms {
 pub struct SimCache {
     /// The rarity from which a word counts as rare (see [`NameScore::rare_weight`]).
     pub rare_word_weight: f32,
+    /// The caller says the party is a person: its words are never an organisation's.
+    pub person_query: bool,
     sims: rustc_hash::FxHashMap<(u32, u32), f32>,
     pairs: Vec<Pair>,
     q_sim: Vec<f32>,
@@ -225,6 +227,8 @@ const GIVEN_NAME_DISCOUNT: f32 = 0.6;
 /// How much an unmatched word of an organisation's name counts: writers shorten company
 /// names ("Iqra Products" for "Iqra Computer Products") more often than they add words.
 const ORG_WORD_DISCOUNT: f32 = 0.8;
+/// How much a query word that an organisation's name lacks counts against the match.
+const QUERY_ORG_WORD_DISCOUNT: f32 = 0.6;
 /// Factor on a match whose only matched distinctive word matched approximately.
 const LONE_FUZZY_WORD_FACTOR: f32 = 0.95;
 /// Factor on a match of two or more distinctive words none of which matched exactly (see
@@ -569,6 +573,7 @@ pub fn score_name(
     }
     let SimCache {
         rare_word_weight,
+        person_query,
         sims,
         pairs,
         q_sim,
@@ -625,9 +630,21 @@ pub fn score_name(
 
     // An unmatched legal form or stopword barely counts on either side: lists write "Huawei
     // Cloud Singapore" for the company callers call "Huawei Cloud Singapore Pte. Ltd.".
+    // A company's name in a query often carries a word the list leaves out, a descriptor or
+    // a place ("Volga Group Investments" for "VOLGA GROUP"): when the query holds every word
+    // of an organisation's name, its other words count for less. Not when a word of the name
+    // is missing too: a word put in the place of another names another company.
+    let org = !*person_query
+        && candidate.iter().all(|t| t.role == Role::Other)
+        && candidate
+            .iter()
+            .zip(c_sim.iter())
+            .all(|(t, &s)| s > 0.0 || t.class != TokenClass::Word);
     let unmatched_weight = |t: &WeightedToken, s: f32| {
         if s == 0.0 && t.class == TokenClass::Filler {
             t.weight * UNMATCHED_FILLER_DISCOUNT
+        } else if s == 0.0 && org {
+            t.weight * QUERY_ORG_WORD_DISCOUNT
         } else {
             t.weight
         }
@@ -932,6 +949,18 @@ mod tests {
             &toks("huawei cloud singapore"),
         );
         assert!(s.score < 0.7, "{s:?}");
+    }
+
+    #[test]
+    fn an_organisation_name_inside_a_longer_query_keeps_most_of_its_score() {
+        let s = sn(&toks("volga group investment"), &toks("volga group"));
+        assert!(s.score >= 0.85, "{s:?}");
+        // Less so for a person's name: the extra word may be a family name.
+        let person = sn(
+            &toks("volga group investment"),
+            &with_roles("volga group", true),
+        );
+        assert!(person.score < s.score, "{person:?}");
     }
 
     #[test]
