@@ -229,6 +229,9 @@ const GIVEN_NAME_DISCOUNT: f32 = 0.6;
 const ORG_WORD_DISCOUNT: f32 = 0.8;
 /// How much a query word that an organisation's name lacks counts against the match.
 const QUERY_ORG_WORD_DISCOUNT: f32 = 0.6;
+/// How much a query's middle name that a person's listed name lacks counts against the
+/// match, when the query holds every word of the listed name.
+const QUERY_MIDDLE_NAME_DISCOUNT: f32 = 0.6;
 /// Factor on a match whose only matched distinctive word matched approximately.
 const LONE_FUZZY_WORD_FACTOR: f32 = 0.95;
 /// Factor on a match of two or more distinctive words none of which matched exactly (see
@@ -634,17 +637,32 @@ pub fn score_name(
     // a place ("Volga Group Investments" for "VOLGA GROUP"): when the query holds every word
     // of an organisation's name, its other words count for less. Not when a word of the name
     // is missing too: a word put in the place of another names another company.
-    let org = !*person_query
-        && candidate.iter().all(|t| t.role == Role::Other)
-        && candidate
-            .iter()
-            .zip(c_sim.iter())
-            .all(|(t, &s)| s > 0.0 || t.class != TokenClass::Word);
+    // Likewise a person's middle names, patronymics and second family name, which lists
+    // leave out as often as callers do ("RAZA ZAIDI, Syed Ali" for "RAZA, Syed Ali").
+    let whole_name_found = candidate
+        .iter()
+        .zip(c_sim.iter())
+        .all(|(t, &s)| s > 0.0 || t.class != TokenClass::Word);
+    // A person's one-word name is found inside many a longer one: only a name of two words
+    // or more. (A company's one-word name still needs the query's other words to be light:
+    // "Profinet Agency" for "PROFINET PTE. LTD.", not "Atlas Copco" for "ATLAS".)
+    let names_words = candidate
+        .iter()
+        .filter(|t| t.class == TokenClass::Word)
+        .count();
+    let org = !*person_query && candidate.iter().all(|t| t.role == Role::Other);
     let unmatched_weight = |t: &WeightedToken, s: f32| {
         if s == 0.0 && t.class == TokenClass::Filler {
             t.weight * UNMATCHED_FILLER_DISCOUNT
-        } else if s == 0.0 && org {
+        } else if s == 0.0 && whole_name_found && org {
             t.weight * QUERY_ORG_WORD_DISCOUNT
+        } else if s == 0.0
+            && whole_name_found
+            && names_words >= 2
+            && !org
+            && matches!(t.role, Role::Middle | Role::Patronym)
+        {
+            t.weight * QUERY_MIDDLE_NAME_DISCOUNT
         } else {
             t.weight
         }
@@ -961,6 +979,22 @@ mod tests {
             &with_roles("volga group", true),
         );
         assert!(person.score < s.score, "{person:?}");
+    }
+
+    #[test]
+    fn a_middle_name_the_list_leaves_out_is_tolerated() {
+        let listed = with_roles("atul gupta", true);
+        let s = sn(&with_roles("atul kumar gupta", true), &listed);
+        assert!(s.score >= 0.85, "{s:?}");
+        // Not for a one-word listed name, nor for a query word in another place than the
+        // middle (a different family name).
+        let one = sn(
+            &with_roles("atul kumar gupta", true),
+            &with_roles("gupta", true),
+        );
+        assert!(one.score < 0.8, "{one:?}");
+        let other_surname = sn(&with_roles("atul gupta sharma", true), &listed);
+        assert!(other_surname.score < s.score, "{other_surname:?}");
     }
 
     #[test]
