@@ -232,6 +232,14 @@ const QUERY_ORG_WORD_DISCOUNT: f32 = 0.6;
 /// How much a query's middle name that a person's listed name lacks counts against the
 /// match, when the query holds every word of the listed name.
 const QUERY_MIDDLE_NAME_DISCOUNT: f32 = 0.6;
+/// How much an unmatched given or middle name of a listed person counts when the query is
+/// made of common words all found in the listed name (see [`COMMON_INSIDE_RARITY`]).
+const COMMON_INSIDE_DISCOUNT: f32 = 0.8;
+/// Rarity (see `matching::token_rarity`) under which every matched word of a query is a
+/// word the world uses widely (a Zipf frequency of about 3.4 or more: "James", "Peterson",
+/// "García"), so that together they are too common to identify a person by themselves;
+/// a query with one word the world hardly uses ("Gelowicz", "Makuei") is not.
+const COMMON_INSIDE_RARITY: f32 = 8.0;
 /// Factor on a match whose only matched distinctive word matched approximately.
 const LONE_FUZZY_WORD_FACTOR: f32 = 0.95;
 /// Factor on a match of two or more distinctive words none of which matched exactly (see
@@ -682,6 +690,30 @@ pub fn score_name(
     // A syllable-per-character query names every syllable of a person's name: a listed name
     // with a syllable more is another person ("Hui Chen" is not "Hui-Fen Chen").
     let syllabic = query.iter().any(|t| t.script != Script::Alphabetic);
+    let distinctive = |t: &WeightedToken| t.class == TokenClass::Word;
+    let (mut matched_weight, mut rare_weight) = (0f32, 0f32);
+    for (t, &s) in query.iter().zip(q_sim.iter()) {
+        if distinctive(t) && s > 0.0 {
+            matched_weight += t.weight * s;
+            if t.rarity >= *rare_word_weight && s >= SUBSET_MIN_SIMILARITY {
+                rare_weight += t.rarity;
+            }
+        }
+    }
+    // A query of common words found inside a longer listed name ("José García" in "Jose
+    // Luis Santos-Garcia") says little about who it is: the listed name's other words are
+    // what tell its person apart, so they count as much as any, not as optional middle names.
+    let rarest = query
+        .iter()
+        .zip(q_sim.iter())
+        .filter(|(t, &s)| distinctive(t) && s > 0.0)
+        .map(|(t, _)| t.rarity)
+        .fold(0.0, f32::max);
+    let common_inside = rarest < COMMON_INSIDE_RARITY
+        && query
+            .iter()
+            .zip(q_sim.iter())
+            .all(|(t, &s)| !distinctive(t) || s >= SUBSET_MIN_SIMILARITY);
     let mut c_matched = 0f32;
     let mut c_missing = 0f32;
     for (t, &s) in candidate.iter().zip(c_sim.iter()) {
@@ -693,6 +725,9 @@ pub fn score_name(
         } else {
             match t.role {
                 _ if syllabic => 1.0,
+                Role::Middle | Role::Patronym | Role::Given if common_inside => {
+                    COMMON_INSIDE_DISCOUNT
+                }
                 Role::Middle | Role::Patronym => MIDDLE_NAME_DISCOUNT,
                 Role::Given => GIVEN_NAME_DISCOUNT,
                 Role::Surname => 1.0,
@@ -707,9 +742,12 @@ pub fn score_name(
         0.0
     };
     let mut score = QUERY_SHARE * query_coverage + (1.0 - QUERY_SHARE) * candidate_coverage;
+    // Either way: a listed name with a syllable more, or a query syllable the name lacks
+    // ("杨 李", Yang Li, is not "Bin Yang").
     let syllable_missing = candidate
         .iter()
         .zip(c_sim.iter())
+        .chain(query.iter().zip(q_sim.iter()))
         .any(|(t, &s)| t.class == TokenClass::Word && s == 0.0);
     if syllabic && syllable_missing {
         score *= SYLLABLE_MISSING_FACTOR;
@@ -734,7 +772,6 @@ pub fn score_name(
         score *= ALL_FUZZY_FACTOR;
     }
 
-    let distinctive = |t: &WeightedToken| t.class == TokenClass::Word;
     let q_words = query.iter().filter(|t| distinctive(t)).count();
     let q_found = query
         .iter()
@@ -758,15 +795,6 @@ pub fn score_name(
     } else {
         Subset::Neither
     };
-    let (mut matched_weight, mut rare_weight) = (0f32, 0f32);
-    for (t, &s) in query.iter().zip(q_sim.iter()) {
-        if distinctive(t) && s > 0.0 {
-            matched_weight += t.weight * s;
-            if t.rarity >= *rare_word_weight && s >= SUBSET_MIN_SIMILARITY {
-                rare_weight += t.rarity;
-            }
-        }
-    }
     // Only between two nasab chains: a patronymic recognised by its ending alone may stand
     // first in a query ("BASOV, VASILEVICH" dropping the given name).
     let chain = |t: &[WeightedToken]| t.iter().any(|t| is_nasab_connector(t.text));
@@ -979,6 +1007,21 @@ mod tests {
             &with_roles("volga group", true),
         );
         assert!(person.score < s.score, "{person:?}");
+    }
+
+    #[test]
+    fn a_han_query_syllable_the_name_lacks_counts_as_another_person() {
+        let han = |s: &str| {
+            let mut t = toks(s);
+            t.iter_mut().for_each(|t| t.script = Script::Han);
+            t
+        };
+        // "杨 李" (Yang Li) against "Bin Yang", whose "bin" reads as a nasab filler.
+        let mut listed = toks("bin yang");
+        listed[0].class = TokenClass::Filler;
+        listed[0].weight = 0.4;
+        let s = sn(&han("yang li"), &listed);
+        assert!(s.score < 0.7, "{s:?}");
     }
 
     #[test]

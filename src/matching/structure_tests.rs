@@ -119,6 +119,15 @@ fn names_that_only_resemble_each_other_word_by_word_are_not_one_name() {
 }
 
 #[test]
+fn common_words_inside_a_longer_listed_name_do_not_identify_its_person() {
+    let s = snapshot(&[(P, &["Jose Luis Santos-Garcia"])]);
+    assert_eq!(screen(&s, "José García", None).0, Decision::Allow);
+    // A word the world hardly uses does.
+    let s = snapshot(&[(P, &["ZWIEBELMEYER, Karl Heinz"])]);
+    assert_eq!(screen(&s, "Karl Zwiebelmeyer", None).0, Decision::Review);
+}
+
+#[test]
 fn korean_romanizations_are_one_name() {
     let s = snapshot(&[(P, &["PAK, Il-Kyu"])]);
     assert!(screen(&s, "Pak Il Gyu", None).1 >= 0.85);
