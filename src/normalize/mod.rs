@@ -253,6 +253,12 @@ fn fold<'a>(raw: Raw<'_, 'a>) -> (Vec<Cow<'a, str>>, bool) {
         // `person::join_at`); not before a legal form ("al corporation" would read as a
         // misspelt legal form the next time round, and normalizing must be idempotent) nor
         // before a number ("al 21" and "al twenty one" stay alike).
+        if let Some((n, joined)) = person::compound_din(&words[i..]) {
+            out.push(Cow::Owned(joined));
+            changed = true;
+            i += n;
+            continue;
+        }
         if let Some((n, joined)) = person::join_at(&words[i..], |j| {
             legal_form_at(raw, i + j, false).is_some() || is_number(words[i + j])
         }) {

@@ -124,6 +124,41 @@ pub(super) fn join_at(raw: &[&str], legal_form: impl Fn(usize) -> bool) -> Optio
     None
 }
 
+/// Endings that write "al-Din" ("of the faith") joined to the name before it, as publishers
+/// romanize it: "Nasreddine", "Nasruddin", "Nasriddin", "Nasr al-Din", "Zinedine".
+const DIN_ENDINGS: &[&str] = &[
+    "aldin", "aldeen", "eldin", "uldin", "uddin", "uddeen", "eddin", "eddine", "eddeen", "addin",
+    "iddin", "edine", "edin", "udin",
+];
+
+/// A name compounded with "al-Din" ("Salah al-Din", "Izz ad-Din", "Nur ud-Din", "Safi
+/// al-Din", "Saif-uddin", "Salaheddine") as one word ending in `uddin`, however it was
+/// written: in one word, or in two or three ("nasr aldin", "nasr ud din"); the tokens it
+/// replaces and the word, or `None`. The name before it needs three letters or more, so
+/// that surnames that merely end alike ("Sedin", "Rudin") stay as they are.
+pub(super) fn compound_din(raw: &[&str]) -> Option<(usize, String)> {
+    let first = *raw.first()?;
+    let plain = |w: &str| w.len() >= 3 && w.bytes().all(|b| b.is_ascii_lowercase());
+    if !plain(first) || is_nasab_connector(first) || is_abd(first) || is_title(first) {
+        return None;
+    }
+    let din = |w: &str| matches!(w, "din" | "deen" | "dine");
+    match raw {
+        [_, article, noun, ..] if article_before(article, noun) && din(noun) => {
+            return Some((3, format!("{first}uddin")));
+        }
+        [_, ending, ..] if DIN_ENDINGS.contains(ending) => {
+            return Some((2, format!("{first}uddin")));
+        }
+        _ => {}
+    }
+    let stem = DIN_ENDINGS
+        .iter()
+        .find_map(|e| first.strip_suffix(e).filter(|stem| stem.len() >= 3))?;
+    let one = format!("{stem}uddin");
+    (one != first).then_some((1, one))
+}
+
 /// Whether a character is written one syllable per character (Han, Hangul): such names are
 /// compared syllable by syllable, so the normalizer separates the characters.
 pub fn is_syllabic(c: char) -> bool {
@@ -139,6 +174,27 @@ pub fn is_syllabic(c: char) -> bool {
 mod tests {
     use super::super::normalize;
     use super::*;
+
+    #[test]
+    fn names_compounded_with_al_din_are_one_word() {
+        for written in [
+            "Salah al-Din",
+            "Salah ad-Din",
+            "Salah ud Din",
+            "Salahuddin",
+            "Salaheddine",
+            "Salah Eddine",
+            "Salah-uddin",
+        ] {
+            assert_eq!(normalize(written), "salahuddin", "{written}");
+        }
+        assert_eq!(normalize("Zinedine"), "zinuddin");
+        assert_eq!(normalize("Nuriddin Karimov"), "nuruddin karimov");
+        // Names that only end alike, and a lone "Din" as a family name, stay.
+        for kept in ["Sedin", "Rudin", "Ali Din", "Baldin", "Aladin"] {
+            assert_eq!(normalize(kept), kept.to_lowercase(), "{kept}");
+        }
+    }
 
     #[test]
     fn abd_names_are_one_given_name() {
