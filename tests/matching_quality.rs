@@ -46,9 +46,9 @@ fn held_out_spellings_are_found() {
     let snapshot = Snapshot::load(&config).unwrap();
     let r = report(&snapshot, "holdout/queries.csv");
     let o = &r.overall;
-    // The step-6 floor is 0.82, not reached yet (0.733 at the time of writing; see the
+    // The step-6 floor is 0.82, not reached yet (0.747 at the time of writing; see the
     // README's "Matching quality"): this guards what is reached against regressions.
-    assert!(o.recall().unwrap() >= 0.72, "recall {:?}", o.recall());
+    assert!(o.recall().unwrap() >= 0.74, "recall {:?}", o.recall());
     assert!(
         o.false_positive_rate().unwrap() <= 0.003,
         "false-positive rate {:?}",
@@ -60,10 +60,10 @@ fn held_out_spellings_are_found() {
 fn a_customer_book_is_cleared_by_the_facts_beside_the_names() {
     let Some(s) = shared_snapshot() else { return };
     let r = report(s, "book.csv");
-    // The step-6 floor is 0.001, not reached yet (0.0019 at the time of writing; see the
-    // README's "Matching quality"): this guards what is reached against regressions.
+    // The step-6 floor: at most one clear person in a thousand flagged (10 of 10,000 at the
+    // time of writing, see the README's "Matching quality").
     assert!(
-        r.overall.false_positive_rate().unwrap() <= 0.002,
+        r.overall.false_positive_rate().unwrap() <= 0.001,
         "clear people flagged {:?}",
         r.overall.false_positive_rate()
     );

@@ -38,9 +38,10 @@ fn dev_set_meets_the_recall_and_false_positive_floors() {
         println!("miss: {m:?}");
     }
     let o = &report.overall;
-    assert!(o.recall().unwrap() >= 0.97, "recall {:?}", o.recall());
+    // The step-6 floors (0.993 and 0 at the time of writing).
+    assert!(o.recall().unwrap() >= 0.99, "recall {:?}", o.recall());
     assert!(
-        o.false_positive_rate().unwrap() <= 0.007,
+        o.false_positive_rate().unwrap() <= 0.003,
         "false-positive rate {:?}",
         o.false_positive_rate()
     );
