@@ -3,7 +3,8 @@
 //! name was written in when that decides how its parts compare.
 
 /// Titles and honorifics written before or inside a name that identify no one: religious
-/// ("Haji", "Sheikh", "Mullah", "Maulana", "Sayyid", "Imam", "Mufti"), civil ("Mr", "Dr")
+/// ("Haji", "Sheikh", "Mullah", "Maulana", "Sayyid", "Imam", "Mufti"), civil ("Mr", "Dr", and
+/// generational suffixes such as "Jr")
 /// and academic. They are kept as tokens but weighed like stopwords, so "Haji Mohammed Qasim"
 /// is "Mohammed Qasim".
 pub fn is_title(token: &str) -> bool {
@@ -39,6 +40,11 @@ pub fn is_title(token: &str) -> bool {
             | "ustadh"
             | "doctor"
             | "dr"
+            // Generational suffixes ("MORENO JR., Daniel").
+            | "jr"
+            | "jnr"
+            | "sr"
+            | "snr"
             | "mister"
             | "madam"
             | "madame"
