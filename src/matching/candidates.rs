@@ -103,7 +103,7 @@ pub fn expand(index: &Index, token: &str, keys: &str, out: &mut Vec<Expansion>) 
 }
 
 /// The spellings a query word stands for: [`expand`], then [`keep_closest`]. The index
-/// holds the result for every word it knows ([`neighbour_table`]); this is the work for a
+/// holds the result for every word it knows (`neighbour_table`); this is the work for a
 /// word it does not. Returns the word's ordinal when the index knows it.
 pub fn spellings(
     index: &Index,

@@ -172,7 +172,7 @@ pub const INFLECTIONS: &[(&str, &str)] = &[
 /// plural ending puts beyond the edit budget of the word itself ("servces" is two edits from
 /// "service" but one from "services"). Only words of seven letters or more that end in "s",
 /// as every plural in the table does (a shorter word is as likely another word: "medals" is
-/// one letter from "metals"); `None` for a word in the table itself (see [`rewrite`]).
+/// one letter from "metals"); `None` for a word in the table itself (which `rewrite` reads).
 pub fn near_inflection(token: &str) -> Option<&'static str> {
     if token.len() < 7 || !token.ends_with('s') || !token.is_ascii() || rewrite(token).is_some() {
         return None;
