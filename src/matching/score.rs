@@ -691,24 +691,23 @@ pub fn score_name(
     // with a syllable more is another person ("Hui Chen" is not "Hui-Fen Chen").
     let syllabic = query.iter().any(|t| t.script != Script::Alphabetic);
     let distinctive = |t: &WeightedToken| t.class == TokenClass::Word;
-    let (mut matched_weight, mut rare_weight) = (0f32, 0f32);
+    // Over the matched distinctive query words: their weight, the rarity of the rare ones,
+    // the rarest word and the heaviest.
+    let (mut matched_weight, mut rare_weight, mut rarest, mut heaviest_match) =
+        (0f32, 0f32, 0f32, 0f32);
     for (t, &s) in query.iter().zip(q_sim.iter()) {
         if distinctive(t) && s > 0.0 {
             matched_weight += t.weight * s;
             if t.rarity >= *rare_word_weight && s >= SUBSET_MIN_SIMILARITY {
                 rare_weight += t.rarity;
             }
+            rarest = rarest.max(t.rarity);
+            heaviest_match = heaviest_match.max(t.weight);
         }
     }
     // A query of common words found inside a longer listed name ("José García" in "Jose
     // Luis Santos-Garcia") says little about who it is: the listed name's other words are
     // what tell its person apart, so they count as much as any, not as optional middle names.
-    let rarest = query
-        .iter()
-        .zip(q_sim.iter())
-        .filter(|(t, &s)| distinctive(t) && s > 0.0)
-        .map(|(t, _)| t.rarity)
-        .fold(0.0, f32::max);
     let common_inside = rarest < COMMON_INSIDE_RARITY
         && query
             .iter()
@@ -815,12 +814,6 @@ pub fn score_name(
         .filter(|(_, t)| distinctive(t))
         .max_by(|a, b| a.1.weight.total_cmp(&b.1.weight).then(b.0.cmp(&a.0)));
     let heaviest_missing = heaviest.and_then(|(j, t)| {
-        let heaviest_match = query
-            .iter()
-            .zip(q_sim.iter())
-            .filter(|(q, &s)| distinctive(q) && s > 0.0)
-            .map(|(q, _)| q.weight)
-            .fold(0.0, f32::max);
         (c_sim[j] == 0.0
             && matches!(t.role, Role::Other | Role::Surname)
             && heaviest_match > 0.0
