@@ -7,14 +7,14 @@
 # project's build machines reach only the package registries) the advisories check cannot run:
 # the script says so loudly and does not pretend it passed. Set CLEARANCE_REQUIRE_ADVISORIES=1
 # to make that a failure.
+#
+# cargo-deny itself comes prebuilt (.ci/tools.sh: PyPI's wheel, cached outside the clone),
+# not compiled from crates.io on every fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source .ci/tools.sh
 
-DENY_VERSION=0.20.2
-if ! cargo deny --version 2>/dev/null | grep -q "$DENY_VERSION"; then
-    echo "installing cargo-deny $DENY_VERSION from crates.io"
-    cargo install cargo-deny --version "$DENY_VERSION" --locked --quiet
-fi
+ci_tool cargo-deny 0.20.2
 
 cargo deny --log-level error check licenses bans sources
 

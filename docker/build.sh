@@ -4,8 +4,10 @@
 #   docker/build.sh deps   with only Cargo.toml, Cargo.lock, build.rs and proto/ present:
 #                          compile every dependency against stub sources (the cached layer)
 #   docker/build.sh app    with src/ present too: build the real binary
+#   docker/build.sh stubs  only write the stub sources of `deps` (docker/smoke.sh checks that
+#                          the manifest resolves against them without building)
 #
-# Both run `cargo build --release --locked --bin clearance` in the current directory.
+# deps and app run `cargo build --release --locked --bin clearance` in the current directory.
 set -euo pipefail
 
 target="${CARGO_TARGET_DIR:-target}"
@@ -14,9 +16,8 @@ build() {
     cargo build --release --locked --bin clearance
 }
 
-case "${1:-}" in
-deps)
-    # Stubs for every target Cargo.toml declares, so the manifest resolves without sources.
+# Stubs for every target Cargo.toml declares, so the manifest resolves without sources.
+stubs() {
     mkdir -p src benches
     echo 'fn main() {}' > src/main.rs
     : > src/lib.rs
@@ -24,6 +25,14 @@ deps)
     for bench in $(awk '/^\[\[bench\]\]/ { b = 1; next } b && /^name *=/ { gsub(/[" ]/, "", $3); print $3; b = 0 }' Cargo.toml); do
         echo 'fn main() {}' > "benches/$bench.rs"
     done
+}
+
+case "${1:-}" in
+stubs)
+    stubs
+    ;;
+deps)
+    stubs
     build
     # Forget the stub crate, keep the compiled dependencies.
     rm -rf src benches
@@ -38,7 +47,7 @@ app)
     build
     ;;
 *)
-    echo "usage: docker/build.sh deps|app" >&2
+    echo "usage: docker/build.sh deps|app|stubs" >&2
     exit 2
     ;;
 esac

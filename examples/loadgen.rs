@@ -21,6 +21,10 @@
 //! it prints every run, then the medians and the TLS/plaintext ratios. Against a running
 //! server, `--ca-cert` (with an https:// address) and `--token-file` say how to connect.
 
+// The certificate and health-check helpers the integration tests use.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -311,15 +315,7 @@ async fn wait_serving(target: &Target) -> Result<()> {
     let addr = &target.addr;
     for _ in 0..3000 {
         if let Ok(c) = target.channel().await {
-            let mut health = tonic_health::pb::health_client::HealthClient::new(c);
-            let status = health
-                .check(tonic_health::pb::HealthCheckRequest {
-                    service: "clearance.v1.Screening".into(),
-                })
-                .await
-                .map(|r| r.get_ref().status);
-            let serving = tonic_health::pb::health_check_response::ServingStatus::Serving as i32;
-            if status.is_ok_and(|s| s == serving) {
+            if common::screening_serving(c).await {
                 return Ok(());
             }
         }
@@ -356,15 +352,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// Plaintext against TLS with a token, the same lists, unary c=1 and c=32, alternating.
 async fn compare_tls(args: &Args, config: Config, names: &[String]) -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let ca_key = rcgen::KeyPair::generate()?;
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let ca = ca_params.self_signed(&ca_key)?;
-    let key = rcgen::KeyPair::generate()?;
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])?
-        .signed_by(&key, &ca, &ca_key)?;
-    std::fs::write(dir.path().join("server.crt"), cert.pem())?;
-    std::fs::write(dir.path().join("server.key"), key.serialize_pem())?;
+    let ca = common::certs::Ca::new("loadgen CA");
+    let (cert, key) = ca.server();
+    std::fs::write(dir.path().join("server.crt"), cert)?;
+    std::fs::write(dir.path().join("server.key"), key)?;
     let mut secure = config.clone();
     let mut tls = clearance::server::tls::TlsConfig::new("server.crt", "server.key");
     tls.resolve(dir.path());

@@ -37,10 +37,12 @@
 //! `/proc/PID/status`) is sampled every two seconds; growth from the end of warm-up to the
 //! end of the run must stay under `--max-rss-growth-mib`.
 
+// The child-server and snapshot-publishing helpers the integration tests use.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -50,6 +52,8 @@ use clap::Parser;
 use clearance::server::proto::{
     self, admin_client::AdminClient, screening_client::ScreeningClient,
 };
+use common::child::{clearance_binary, serve_command, ChildServer};
+use common::snapshots::publish;
 use tokio_stream::StreamExt;
 use tonic::transport::Channel;
 use tonic::Code;
@@ -491,14 +495,6 @@ fn bad_list(kind: u64, generation: u64) -> (&'static str, Vec<u8>) {
     }
 }
 
-/// Replaces `path` atomically, as a publisher should (the damage is in the content).
-fn publish(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
-}
-
 #[derive(Default)]
 struct Reloads {
     ok: u64,
@@ -607,162 +603,6 @@ fn memory(pid: u32) -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
-/// The server child, its addresses, and its log.
-struct Server {
-    child: Child,
-    screening: String,
-    admin: String,
-    http: String,
-    errors: Arc<AtomicU64>,
-    tail: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(binary: &Path, config: &Path, list: &Path, log: &Path) -> Result<Server> {
-        let mut child = Command::new(binary)
-            .arg("serve")
-            .arg("--config")
-            .arg(config)
-            .arg("--source")
-            .arg(format!("native:soak={}", list.display()))
-            .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
-            .args([
-                "--http-listen",
-                "127.0.0.1:0",
-                "--poll-seconds",
-                "0",
-                "--log-json",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("cannot start {}", binary.display()))?;
-        let stderr = child.stderr.take().context("no stderr")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        let errors = Arc::new(AtomicU64::new(0));
-        let tail = Arc::new(Mutex::new(Vec::new()));
-        let mut file = std::fs::File::create(log)?;
-        let (e, tl) = (errors.clone(), tail.clone());
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                let _ = writeln!(file, "{line}");
-                let json: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-                if json["level"] == "ERROR" {
-                    e.fetch_add(1, Ordering::Relaxed);
-                }
-                let f = &json["fields"];
-                if let (Some(s), Some(a), Some(h)) = (
-                    f["screening"].as_str(),
-                    f["admin"].as_str(),
-                    f["http"].as_str(),
-                ) {
-                    let _ = tx.send((s.to_string(), a.to_string(), h.to_string()));
-                }
-                let mut t = tl.lock().unwrap();
-                if t.len() == 20 {
-                    t.remove(0);
-                }
-                t.push(line);
-            }
-        });
-        let (s, a, h) = match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(addrs) => addrs,
-            Err(_) => {
-                let _ = child.kill();
-                bail!(
-                    "the server did not say where it listens:\n{}",
-                    tail.lock().unwrap().join("\n")
-                );
-            }
-        };
-        Ok(Server {
-            child,
-            screening: format!("http://{s}"),
-            admin: format!("http://{a}"),
-            http: h,
-            errors,
-            tail,
-        })
-    }
-
-    async fn wait_serving(&mut self) -> Result<f64> {
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(600) {
-            if let Some(status) = self.child.try_wait()? {
-                bail!(
-                    "the server exited ({status}) before serving:\n{}",
-                    self.tail.lock().unwrap().join("\n")
-                );
-            }
-            if let Ok(c) = Channel::from_shared(self.screening.clone())?
-                .connect()
-                .await
-            {
-                let mut health = tonic_health::pb::health_client::HealthClient::new(c);
-                let serving = tonic_health::pb::health_check_response::ServingStatus::Serving;
-                let status = health
-                    .check(tonic_health::pb::HealthCheckRequest {
-                        service: "clearance.v1.Screening".into(),
-                    })
-                    .await;
-                if status.is_ok_and(|s| s.get_ref().status == serving as i32) {
-                    return Ok(started.elapsed().as_secs_f64());
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        bail!("the server never reported SERVING")
-    }
-
-    /// SIGTERM, then waits for the drain; true if it exited cleanly.
-    fn stop(&mut self) -> Result<bool> {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status()?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(status.success());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        self.child.kill()?;
-        Ok(false)
-    }
-}
-
-/// `/metrics` as (series with labels, value) pairs.
-async fn metrics(addr: &str) -> Result<Vec<(String, f64)>> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await?;
-    let head = format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    s.write_all(head.as_bytes()).await?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).await?;
-    let text = String::from_utf8(raw)?;
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    Ok(body
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let (series, value) = l.rsplit_once(' ')?;
-            Some((series.to_string(), value.parse().ok()?))
-        })
-        .collect())
-}
-
-/// The sum of the series named `name` whose labels include every one of `labels`.
-fn metric(m: &[(String, f64)], name: &str, labels: &[&str]) -> f64 {
-    m.iter()
-        .filter(|(s, _)| {
-            (s == name || s.starts_with(&format!("{name}{{")))
-                && labels.iter().all(|l| s.contains(l))
-        })
-        .map(|(_, v)| v)
-        .sum()
-}
-
 fn percentile(sorted: &[u32], p: f64) -> u32 {
     if sorted.is_empty() {
         return 0;
@@ -777,14 +617,7 @@ fn mib(kib: u64) -> f64 {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    let binary = match &args.server {
-        Some(b) => b.clone(),
-        None => {
-            let exe = std::env::current_exe()?;
-            let dir = exe.parent().and_then(Path::parent).context("no folder")?;
-            dir.join("clearance")
-        }
-    };
+    let binary = args.server.clone().unwrap_or_else(clearance_binary);
     if !binary.exists() {
         bail!(
             "{} not found: build it first (cargo build --release) or pass --server",
@@ -797,11 +630,17 @@ async fn main() -> Result<()> {
     let list = folder.path().join("soak.jsonl");
     let log = folder.path().join("server.log");
     publish(&list, good_list(0).as_bytes())?;
-    let mut server = Server::start(&binary, &args.config, &list, &log)?;
-    let pid = server.child.id();
+    let mut command = serve_command(&binary);
+    command
+        .arg("--config")
+        .arg(&args.config)
+        .arg("--source")
+        .arg(format!("native:soak={}", list.display()));
+    let mut server = ChildServer::start(command, Some(&log))?;
+    let pid = server.pid();
     let outcome = run(&args, &mut server, &list).await;
-    let clean = server.stop()?;
-    let errors = server.errors.load(Ordering::Relaxed);
+    let clean = server.stop()?.is_some_and(|status| status.success());
+    let errors = server.errors();
     if args.keep {
         let kept = folder.keep();
         println!("kept {}", kept.display());
@@ -825,18 +664,18 @@ async fn main() -> Result<()> {
         for f in &failures {
             println!("FAILED: {f}");
         }
-        println!(
-            "server log tail:\n{}",
-            server.tail.lock().unwrap().join("\n")
-        );
+        println!("server log tail:\n{}", server.tail(20).join("\n"));
         std::process::exit(1);
     }
 }
 
 /// Runs the load; returns what went wrong.
-async fn run(args: &Args, server: &mut Server, list: &Path) -> Result<Vec<String>> {
-    let pid = server.child.id();
-    let loaded = server.wait_serving().await?;
+async fn run(args: &Args, server: &mut ChildServer, list: &Path) -> Result<Vec<String>> {
+    let pid = server.pid();
+    let loaded = server
+        .wait_serving(Duration::from_secs(600))
+        .await?
+        .as_secs_f64();
     let (rss0, _) = memory(pid).context("cannot read the server's /proc status")?;
     let public = Channel::from_shared(server.screening.clone())?;
     let mut channels = Vec::new();
@@ -930,11 +769,11 @@ async fn run(args: &Args, server: &mut Server, list: &Path) -> Result<Vec<String
     while started.elapsed() < total {
         tokio::time::sleep(Duration::from_secs(2).min(total.saturating_sub(started.elapsed())))
             .await;
-        if let Some(status) = server.child.try_wait()? {
+        if let Some(status) = server.process.try_wait()? {
             stop.store(true, Ordering::Relaxed);
             bail!(
                 "the server exited ({status}) under load:\n{}",
-                server.tail.lock().unwrap().join("\n")
+                server.tail(20).join("\n")
             );
         }
         let Some((rss, hwm)) = memory(pid) else {
@@ -969,27 +808,33 @@ async fn run(args: &Args, server: &mut Server, list: &Path) -> Result<Vec<String
     latencies.sort_unstable();
 
     let mut failures = Vec::new();
-    let m = metrics(&server.http).await?;
-    let swapped = metric(
-        &m,
-        "clearance_reloads_total",
-        &["trigger=\"admin\"", "result=\"swapped\""],
-    );
-    let failed = metric(
-        &m,
-        "clearance_reloads_total",
-        &["trigger=\"admin\"", "result=\"failed\""],
-    );
+    let m = common::scrape(&server.http).await;
+    let reloads_of = |result: &str| {
+        common::sample(
+            &m,
+            "clearance_reloads_total",
+            &[("trigger", "admin"), ("result", result)],
+        )
+        .unwrap_or(0.0)
+    };
+    let (swapped, failed) = (reloads_of("swapped"), reloads_of("failed"));
+    // Screen and ScreenStream calls that ended with a code other than the expected ones.
     let server_errors: f64 = m
+        .samples
         .iter()
-        .filter(|(s, _)| s.starts_with("clearance_grpc_requests_total{"))
-        .filter(|(s, _)| s.contains("method=\"Screen"))
-        .filter(|(s, _)| {
-            !["\"Ok\"", "\"OK\"", "\"DeadlineExceeded\"", "\"Cancelled\""]
-                .iter()
-                .any(|c| s.contains(&format!("code={c}")))
+        .filter(|s| s.metric == "clearance_grpc_requests_total")
+        .filter(|s| {
+            s.labels
+                .get("method")
+                .is_some_and(|m| m.starts_with("Screen"))
         })
-        .map(|(_, v)| v)
+        .filter(|s| {
+            !matches!(
+                s.labels.get("code"),
+                Some("Ok" | "OK" | "DeadlineExceeded" | "Cancelled")
+            )
+        })
+        .map(common::value)
         .sum();
 
     let (ok, failed_calls, wrong, cancelled, cancel_ok, resent) = (

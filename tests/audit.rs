@@ -20,7 +20,7 @@ use clearance::audit::{
 use clearance::policy::Decision;
 use clearance::screen::Snapshot;
 use clearance::server::proto;
-use common::{request, sample, Running};
+use common::{request, sample, with_id, Running};
 
 /// A real record (of a request refused as invalid, the cheapest to build) with this id and
 /// `pad` bytes of address text.
@@ -321,12 +321,6 @@ fn audited_config(path: &Path, on_error: OnError) -> clearance::config::Config {
     audit.on_error = on_error;
     config.audit = Some(audit);
     config
-}
-
-fn with_id(id: &str, req: proto::ScreenRequest) -> tonic::Request<proto::ScreenRequest> {
-    let mut r = tonic::Request::new(req);
-    r.metadata_mut().insert("x-request-id", id.parse().unwrap());
-    r
 }
 
 fn replay(files: &[&Path], config: &Path, extra: &[&str]) -> (Option<i32>, String, String) {

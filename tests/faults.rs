@@ -20,28 +20,23 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clearance::audit::read::read_all;
 use clearance::audit::{AuditConfig, OnError};
-use clearance::screen::Snapshot;
 use clearance::server::proto::{
     self, admin_client::AdminClient, screening_client::ScreeningClient,
 };
 use clearance::server::ReloadTriggers;
-use common::{request, sample, sample_config, Running};
+use common::child::{clearance_binary, serve_command, ChildServer};
+use common::snapshots::{native_list, with_native_list, write_snapshot};
+use common::{request, sample, sample_config, scrape, with_id, Running};
 use tonic::transport::Channel;
 use tonic::Code;
-
-fn with_id(id: &str, req: proto::ScreenRequest) -> tonic::Request<proto::ScreenRequest> {
-    let mut r = tonic::Request::new(req);
-    r.metadata_mut().insert("x-request-id", id.parse().unwrap());
-    r
-}
 
 /// Request ids of every whole record in these log files.
 fn logged_ids(files: &[&Path]) -> BTreeSet<String> {
@@ -57,114 +52,41 @@ fn logged_ids(files: &[&Path]) -> BTreeSet<String> {
     ids
 }
 
-async fn scrape(http: &str) -> prometheus_parse::Scrape {
-    let (code, body) = common::http_get(http, "/metrics").await;
-    assert_eq!(code, 200, "{body}");
-    prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string()))).unwrap()
-}
-
 fn metric(scrape: &prometheus_parse::Scrape, name: &str) -> f64 {
     sample(scrape, name, &[]).unwrap_or_else(|| panic!("no {name}"))
 }
 
-/// `clearance serve` as a child process whose files may grow to `max_file_bytes`: the audit
-/// log's disk holds that much.
-struct Child {
-    child: std::process::Child,
-    screening: String,
-    http: String,
-    log: Arc<Mutex<Vec<String>>>,
+/// `clearance serve` on `config` as a child process whose files may grow to
+/// `max_file_bytes`: the audit log's disk holds that much.
+async fn spawn_with_disk(config: &Path, max_file_bytes: u64) -> ChildServer {
+    use std::os::unix::process::CommandExt;
+    let mut command = serve_command(&clearance_binary());
+    command.arg("--config").arg(config);
+    // SAFETY: between fork and exec only async-signal-safe calls (signal, setrlimit)
+    // run, on values prepared before the fork.
+    unsafe {
+        command.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let limit = libc::rlimit {
+                rlim_cur: max_file_bytes,
+                rlim_max: max_file_bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut server = ChildServer::start(command, None).unwrap();
+    server.wait_serving(Duration::from_secs(30)).await.unwrap();
+    server
 }
 
-impl Child {
-    fn spawn(config: &Path, max_file_bytes: u64) -> Child {
-        use std::os::unix::process::CommandExt;
-        let mut command = Command::new(env!("CARGO_BIN_EXE_clearance"));
-        command
-            .arg("serve")
-            .arg("--config")
-            .arg(config)
-            .args(["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"])
-            .args([
-                "--http-listen",
-                "127.0.0.1:0",
-                "--poll-seconds",
-                "0",
-                "--log-json",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        // SAFETY: between fork and exec only async-signal-safe calls (signal, setrlimit)
-        // run, on values prepared before the fork.
-        unsafe {
-            command.pre_exec(move || {
-                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-                let limit = libc::rlimit {
-                    rlim_cur: max_file_bytes,
-                    rlim_max: max_file_bytes,
-                };
-                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let mut child = command.spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let lines = log.clone();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                let json: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-                let f = &json["fields"];
-                if let (Some(s), Some(h)) = (f["screening"].as_str(), f["http"].as_str()) {
-                    let _ = tx.send((s.to_string(), h.to_string()));
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let (screening, http) = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("no listening line: {:?}", log.lock().unwrap()));
-        Child {
-            child,
-            screening: format!("http://{screening}"),
-            http,
-            log,
-        }
-    }
-
-    async fn client(&self) -> ScreeningClient<Channel> {
-        ScreeningClient::new(Running::channel(&self.screening).await)
-    }
-
-    async fn wait_serving(&self) {
-        for _ in 0..1500 {
-            let (code, _) = common::http_get(&self.http, "/readyz").await;
-            if code == 200 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("never ready: {:?}", self.log.lock().unwrap());
-    }
-
-    /// SIGTERM, and the log lines once it has exited.
-    fn stop(mut self) -> Vec<String> {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < deadline, "the server did not stop");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-        let log = self.log.lock().unwrap().clone();
-        log
-    }
+/// SIGTERM, and the log lines once it has exited.
+fn stop(mut server: ChildServer) -> Vec<String> {
+    let exited = server.stop().unwrap();
+    assert!(exited.is_some(), "the server did not stop");
+    server.log()
 }
 
 /// A config file for the sample list with an audit log at `log`.
@@ -225,9 +147,8 @@ const DISK: u64 = 48 * 1024;
 async fn the_audit_disk_filling_fails_closed_and_no_answered_decision_lacks_its_record() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit.jsonl");
-    let server = Child::spawn(&audited_config_file(dir.path(), &log, "fail_closed"), DISK);
-    server.wait_serving().await;
-    let client = server.client().await;
+    let server = spawn_with_disk(&audited_config_file(dir.path(), &log, "fail_closed"), DISK).await;
+    let client = server.screening_client().await;
 
     let outcomes = load(&client, "full", 60).await;
     let answered: Vec<&String> = outcomes
@@ -272,7 +193,7 @@ async fn the_audit_disk_filling_fails_closed_and_no_answered_decision_lacks_its_
     for (id, _) in &after {
         assert!(logged.contains(id), "{id}");
     }
-    let lines = server.stop();
+    let lines = stop(server);
     let errors: Vec<&String> = lines.iter().filter(|l| l.contains("\"ERROR\"")).collect();
     assert!(
         errors
@@ -291,9 +212,8 @@ async fn the_audit_disk_filling_fails_closed_and_no_answered_decision_lacks_its_
 async fn the_audit_disk_filling_fails_open_and_counts_and_logs_every_lost_record() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit.jsonl");
-    let server = Child::spawn(&audited_config_file(dir.path(), &log, "fail_open"), DISK);
-    server.wait_serving().await;
-    let client = server.client().await;
+    let server = spawn_with_disk(&audited_config_file(dir.path(), &log, "fail_open"), DISK).await;
+    let client = server.screening_client().await;
 
     let outcomes = load(&client, "full", 60).await;
     assert!(
@@ -322,7 +242,7 @@ async fn the_audit_disk_filling_fails_open_and_counts_and_logs_every_lost_record
     let after = load(&client, "after", 2).await;
     let logged = logged_ids(&[&log]);
     assert!(after.iter().all(|o| o.1.is_none() && logged.contains(&o.0)));
-    let lines = server.stop();
+    let lines = stop(server);
     let errors = lines
         .iter()
         .filter(|l| l.contains("\"ERROR\"") && l.contains("record(s) not written"))
@@ -441,12 +361,12 @@ fn decision_of(r: &proto::ScreenResponse) -> proto::Decision {
 async fn a_source_file_that_disappears_is_refused_by_name_and_the_last_snapshot_serves() {
     let dir = tempfile::tempdir().unwrap();
     let extra = dir.path().join("extra.jsonl");
-    let entry = |id: &str, name: &str| format!("{{\"id\": \"{id}\", \"name\": \"{name}\"}}\n");
-    std::fs::write(&extra, entry("1", "Globex Corporation")).unwrap();
-    let mut config = sample_config();
-    config
-        .add_source_flag(&format!("native:extra={}", extra.display()))
-        .unwrap();
+    let config = with_native_list(
+        &sample_config(),
+        "extra",
+        &extra,
+        &[("1", "Globex Corporation")],
+    );
     let server = Running::spawn(config, ReloadTriggers::default()).await;
     server.wait_serving().await;
     let mut client = server.screening().await;
@@ -564,9 +484,11 @@ async fn a_source_file_that_disappears_is_refused_by_name_and_the_last_snapshot_
     eprintln!("{flips} disappearances during 40 reloads: {unchanged} loaded it whole, {refused} refused; {calls} calls, none failed");
 
     // Back, with a new entry: the next reload takes it.
-    let mut text = entry("1", "Globex Corporation");
-    text.push_str(&entry("2", "Initech Systems"));
-    std::fs::write(&extra, text).unwrap();
+    std::fs::write(
+        &extra,
+        native_list(&[("1", "Globex Corporation"), ("2", "Initech Systems")]),
+    )
+    .unwrap();
     let r = admin
         .reload(proto::ReloadRequest { force: false })
         .await
@@ -610,9 +532,7 @@ async fn a_snapshot_file_damaged_on_disk_is_refused_while_the_loaded_one_serves(
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("current.clr");
     let good = dir.path().join("good.clr");
-    let snapshot = Snapshot::load(&sample_config()).unwrap();
-    clearance::snapfile::write(&snapshot, &good).unwrap();
-    let v1 = snapshot.version().to_string();
+    let v1 = write_snapshot(&sample_config(), &good);
     std::fs::copy(&good, &path).unwrap();
     let mut config = sample_config();
     config.server.snapshot = Some(path.clone());
@@ -671,25 +591,20 @@ async fn a_snapshot_file_damaged_on_disk_is_refused_while_the_loaded_one_serves(
     }
 
     // A good file of new lists is accepted.
-    let extra = dir.path().join("extra.jsonl");
-    std::fs::write(
-        &extra,
-        "{\"id\": \"1\", \"name\": \"Globex Corporation\"}\n",
-    )
-    .unwrap();
-    let mut bigger = sample_config();
-    bigger
-        .add_source_flag(&format!("native:extra={}", extra.display()))
-        .unwrap();
-    let fresh = Snapshot::load(&bigger).unwrap();
-    clearance::snapfile::write(&fresh, &path).unwrap();
+    let bigger = with_native_list(
+        &sample_config(),
+        "extra",
+        &dir.path().join("extra.jsonl"),
+        &[("1", "Globex Corporation")],
+    );
+    let fresh = write_snapshot(&bigger, &path);
     let r = admin
         .reload(proto::ReloadRequest { force: false })
         .await
         .unwrap()
         .into_inner();
     assert!(r.swapped, "{r:?}");
-    assert_eq!(r.snapshot_version, fresh.version());
+    assert_eq!(r.snapshot_version, fresh);
     assert!(version(&mut client).await.last_reload.starts_with("ok"));
     server.stop().await;
 }
@@ -698,8 +613,7 @@ async fn a_snapshot_file_damaged_on_disk_is_refused_while_the_loaded_one_serves(
 fn a_snapshot_file_damaged_before_start_stops_the_server_with_its_name() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("current.clr");
-    let snapshot = Snapshot::load(&sample_config()).unwrap();
-    clearance::snapfile::write(&snapshot, &path).unwrap();
+    write_snapshot(&sample_config(), &path);
     damage(&path, "bit flip");
     let mut child = Command::new(env!("CARGO_BIN_EXE_clearance"))
         .arg("serve")

@@ -1,5 +1,5 @@
 //! Transport security and access control against the real server on 127.0.0.1:0: TLS and
-//! mutual TLS with certificates generated here (rcgen), bearer tokens, roles, dataset
+//! mutual TLS with certificates generated for each test (`common::certs`), bearer tokens, roles, dataset
 //! restrictions, rate limits, certificate files replaced while serving, the audit log's
 //! principal and HTTPS `/metrics`.
 
@@ -14,60 +14,11 @@ use clearance::server::proto::{
     self, admin_client::AdminClient, screening_client::ScreeningClient,
 };
 use clearance::server::ReloadTriggers;
-use common::{request, sample, Running};
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair,
-};
+use common::certs::Ca;
+use common::{parse_metrics, request, sample, screening_serving, Running};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 use tonic::Code;
-
-/// A certificate authority that signs certificates for the tests.
-struct Ca {
-    cert: rcgen::Certificate,
-    key: KeyPair,
-}
-
-impl Ca {
-    fn new(name: &str) -> Ca {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.distinguished_name = DistinguishedName::new();
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let cert = params.self_signed(&key).unwrap();
-        Ca { cert, key }
-    }
-
-    fn pem(&self) -> String {
-        self.cert.pem()
-    }
-
-    /// (certificate PEM, key PEM) for `cn`, with `sans` as DNS or IP names.
-    fn issue(&self, cn: &str, sans: &[&str], usage: ExtendedKeyUsagePurpose) -> (String, String) {
-        let key = KeyPair::generate().unwrap();
-        let sans: Vec<String> = sans.iter().map(|s| s.to_string()).collect();
-        let mut params = CertificateParams::new(sans).unwrap();
-        params.distinguished_name = DistinguishedName::new();
-        params.distinguished_name.push(DnType::CommonName, cn);
-        params.extended_key_usages = vec![usage];
-        let cert = params.signed_by(&key, &self.cert, &self.key).unwrap();
-        (cert.pem(), key.serialize_pem())
-    }
-
-    fn server(&self) -> (String, String) {
-        self.issue(
-            "clearance test server",
-            &["localhost", "127.0.0.1"],
-            ExtendedKeyUsagePurpose::ServerAuth,
-        )
-    }
-
-    fn client(&self, cn: &str) -> (String, String) {
-        self.issue(cn, &[], ExtendedKeyUsagePurpose::ClientAuth)
-    }
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -120,15 +71,7 @@ async fn tls_channel(
 async fn wait_serving(addr: &str, ca: &str, identity: Option<&(String, String)>) {
     for _ in 0..1500 {
         if let Ok(c) = tls_channel(addr, ca, identity).await {
-            let mut health = tonic_health::pb::health_client::HealthClient::new(c);
-            let serving = tonic_health::pb::health_check_response::ServingStatus::Serving as i32;
-            if health
-                .check(tonic_health::pb::HealthCheckRequest {
-                    service: "clearance.v1.Screening".into(),
-                })
-                .await
-                .is_ok_and(|r| r.get_ref().status == serving)
-            {
+            if screening_serving(c).await {
                 return;
             }
         }
@@ -192,10 +135,6 @@ async fn https_get(addr: &str, ca: &str, path: &str) -> std::io::Result<(u16, St
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     let code = head.split_whitespace().nth(1).unwrap().parse().unwrap();
     Ok((code, body.to_string(), served))
-}
-
-fn scrape(body: &str) -> prometheus_parse::Scrape {
-    prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string()))).unwrap()
 }
 
 fn pem_der(pem: &str) -> Vec<u8> {
@@ -283,7 +222,7 @@ async fn mutual_tls_admits_known_certificates_and_checks_roles() {
     // HTTPS /metrics needs no client certificate and counts what was refused.
     let (code, body, _) = https_get(&server.http, &ca_pem, "/metrics").await.unwrap();
     assert_eq!(code, 200, "{body}");
-    let m = scrape(&body);
+    let m = parse_metrics(&body);
     let refused = |caller: &str, reason: &str| {
         sample(
             &m,
@@ -499,7 +438,7 @@ async fn tokens_datasets_rate_limits_and_the_audit_principal() {
     );
 
     let (_, body, _) = https_get(&server.http, &ca_pem, "/metrics").await.unwrap();
-    let m = scrape(&body);
+    let m = parse_metrics(&body);
     let refused = |caller: &str, reason: &str| {
         sample(
             &m,
@@ -563,7 +502,7 @@ async fn certificate_files_replaced_on_disk_are_served_without_a_restart() {
     screen(old_channel, None, "Acme").await.unwrap();
 
     let (_, body, _) = https_get(&server.http, &new_pem, "/metrics").await.unwrap();
-    let m = scrape(&body);
+    let m = parse_metrics(&body);
     assert_eq!(
         sample(&m, "clearance_tls_reloads_total", &[("result", "failed")]),
         Some(1.0)

@@ -11,15 +11,8 @@ use std::time::Duration;
 use clearance::screen::Snapshot;
 use clearance::server::proto;
 use clearance::server::ReloadTriggers;
-use common::{request, sample_config, Running};
-
-const SERVING: i32 = tonic_health::pb::health_check_response::ServingStatus::Serving as i32;
-
-/// Writes `snapshot` to `path` the way `clearance build` does (atomically).
-fn publish(snapshot: &Snapshot, path: &Path) -> String {
-    clearance::snapfile::write(snapshot, path).unwrap();
-    snapshot.version().to_string()
-}
+use common::snapshots::{publish, with_native_list, write_snapshot};
+use common::{request, sample_config, Running, SERVING};
 
 async fn serving_version(server: &Running, want: &str) {
     let mut client = server.screening().await;
@@ -58,7 +51,7 @@ async fn a_server_waits_for_its_snapshot_file_serves_it_and_follows_replacements
     assert_eq!(refused.code(), tonic::Code::Unavailable);
 
     // The first build lands: the server serves it.
-    let v1 = publish(&Snapshot::load(&config).unwrap(), &path);
+    let v1 = write_snapshot(&config, &path);
     server.wait_serving().await;
     serving_version(&server, &v1).await;
     let mut client = server.screening().await;
@@ -71,17 +64,13 @@ async fn a_server_waits_for_its_snapshot_file_serves_it_and_follows_replacements
     assert_eq!(answer.snapshot_version, v1);
 
     // A new list version is built: the server follows.
-    let extra = dir.path().join("extra.jsonl");
-    std::fs::write(
-        &extra,
-        "{\"id\": \"1\", \"name\": \"Globex Corporation\"}\n",
-    )
-    .unwrap();
-    let mut bigger = config.clone();
-    bigger
-        .add_source_flag(&format!("native:extra={}", extra.display()))
-        .unwrap();
-    let v2 = publish(&Snapshot::load(&bigger).unwrap(), &path);
+    let bigger = with_native_list(
+        &config,
+        "extra",
+        &dir.path().join("extra.jsonl"),
+        &[("1", "Globex Corporation")],
+    );
+    let v2 = write_snapshot(&bigger, &path);
     assert_ne!(v1, v2);
     serving_version(&server, &v2).await;
     let globex = client
@@ -95,9 +84,7 @@ async fn a_server_waits_for_its_snapshot_file_serves_it_and_follows_replacements
     let mut bytes = std::fs::read(&path).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
-    let tmp = dir.path().join("damaged.tmp");
-    std::fs::write(&tmp, bytes).unwrap();
-    std::fs::rename(&tmp, &path).unwrap();
+    publish(&path, &bytes).unwrap();
     let mut refused = false;
     for _ in 0..200 {
         let status = client.status(proto::StatusRequest {}).await.unwrap();

@@ -250,6 +250,18 @@ pub async fn serve(
     triggers: ReloadTriggers,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    serve_until(config, listeners, triggers, Box::pin(shutdown)).await
+}
+
+/// The body of [`serve`], not generic, so that it is compiled once, here. Were it generic over
+/// the shutdown future, every crate calling `serve` (each integration test, the load
+/// generator) would compile the whole server again: about 20 s of CPU each in release.
+async fn serve_until(
+    config: Config,
+    listeners: Listeners,
+    triggers: ReloadTriggers,
+    shutdown: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+) -> Result<(), ServeError> {
     let state = Arc::new(State::new(config));
     log_access(&state);
     let tls = match &state.config.tls {

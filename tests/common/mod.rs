@@ -1,6 +1,19 @@
-//! A real server on 127.0.0.1:0 for the integration tests, with generated tonic clients and a
-//! minimal HTTP/1.1 GET for the metrics and health endpoints.
+//! Shared support for the integration tests and the examples that drive a real server
+//! (`examples/soak.rs` and `examples/loadgen.rs` include this folder with `#[path]`):
+//!
+//! - here: the server in process on 127.0.0.1:0 ([`Running`]), generated tonic clients, a
+//!   minimal HTTP/1.1 GET for the metrics and health endpoints, and request builders;
+//! - [`child`]: `clearance serve` as a child process, for what only a process allows (a file
+//!   size limit, its resident memory, a signal);
+//! - [`certs`]: a certificate authority issuing server and client certificates;
+//! - [`snapshots`]: snapshot files and list files written the way a publisher writes them.
+//!
+//! Every test crate compiles all of it and uses a part, hence `dead_code` is allowed.
 #![allow(dead_code)]
+
+pub mod certs;
+pub mod child;
+pub mod snapshots;
 
 use std::path::Path;
 use std::time::Duration;
@@ -86,23 +99,14 @@ impl Running {
 
     /// The health status of the Screening service.
     pub async fn health(&self) -> i32 {
-        let mut health =
-            tonic_health::pb::health_client::HealthClient::new(Self::channel(&self.public).await);
-        health
-            .check(tonic_health::pb::HealthCheckRequest {
-                service: "clearance.v1.Screening".into(),
-            })
+        screening_health(Self::channel(&self.public).await)
             .await
             .unwrap()
-            .get_ref()
-            .status
     }
 
     pub async fn wait_serving(&self) {
         for _ in 0..1500 {
-            if self.health().await
-                == tonic_health::pb::health_check_response::ServingStatus::Serving as i32
-            {
+            if self.health().await == SERVING {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -137,10 +141,40 @@ impl Running {
 
     /// Scrapes and parses `/metrics`.
     pub async fn metrics(&self) -> prometheus_parse::Scrape {
-        let (code, body) = self.get("/metrics").await;
-        assert_eq!(code, 200, "{body}");
-        prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string()))).unwrap()
+        scrape(&self.http).await
     }
+}
+
+/// `grpc.health.v1` SERVING, as the health service reports it.
+pub const SERVING: i32 = tonic_health::pb::health_check_response::ServingStatus::Serving as i32;
+
+/// The health status of the Screening service behind `channel`.
+pub async fn screening_health(channel: Channel) -> Result<i32, tonic::Status> {
+    tonic_health::pb::health_client::HealthClient::new(channel)
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "clearance.v1.Screening".into(),
+        })
+        .await
+        .map(|r| r.get_ref().status)
+}
+
+/// Whether the Screening service behind `channel` reports SERVING (an error is a no).
+pub async fn screening_serving(channel: Channel) -> bool {
+    screening_health(channel)
+        .await
+        .is_ok_and(|status| status == SERVING)
+}
+
+/// GETs and parses `/metrics` from the HTTP listener at `addr` (`host:port`).
+pub async fn scrape(addr: &str) -> prometheus_parse::Scrape {
+    let (code, body) = http_get(addr, "/metrics").await;
+    assert_eq!(code, 200, "{body}");
+    parse_metrics(&body)
+}
+
+/// Parses a `/metrics` body (Prometheus text format).
+pub fn parse_metrics(body: &str) -> prometheus_parse::Scrape {
+    prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string()))).unwrap()
 }
 
 /// A one-shot HTTP/1.1 GET: enough for the three plain-text endpoints.
@@ -176,15 +210,25 @@ pub fn sample(
         .samples
         .iter()
         .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
-        .map(|s| match s.value {
-            prometheus_parse::Value::Counter(v)
-            | prometheus_parse::Value::Gauge(v)
-            | prometheus_parse::Value::Untyped(v) => v,
-            prometheus_parse::Value::Histogram(ref h) => {
-                h.iter().map(|b| b.count).fold(0.0, f64::max)
-            }
-            prometheus_parse::Value::Summary(_) => f64::NAN,
-        })
+        .map(value)
+}
+
+/// A sample's value; for a histogram, its count.
+pub fn value(sample: &prometheus_parse::Sample) -> f64 {
+    match sample.value {
+        prometheus_parse::Value::Counter(v)
+        | prometheus_parse::Value::Gauge(v)
+        | prometheus_parse::Value::Untyped(v) => v,
+        prometheus_parse::Value::Histogram(ref h) => h.iter().map(|b| b.count).fold(0.0, f64::max),
+        prometheus_parse::Value::Summary(_) => f64::NAN,
+    }
+}
+
+/// A call carrying `x-request-id: id`, the id the audit trail records.
+pub fn with_id(id: &str, req: proto::ScreenRequest) -> tonic::Request<proto::ScreenRequest> {
+    let mut r = tonic::Request::new(req);
+    r.metadata_mut().insert("x-request-id", id.parse().unwrap());
+    r
 }
 
 pub fn request(id: &str, name: &str) -> proto::ScreenRequest {
