@@ -866,8 +866,10 @@ fn compound_similarity(a: &str, b: &str) -> f32 {
 }
 
 /// Pairs for words written as one on one side and two on the other ("ALQAIDA"/"AL QAIDA",
-/// "Yur'evich" transliterated as "Yur Evich").
+/// "Yur'evich" transliterated as "Yur Evich"), and for a query word that is the initials of
+/// consecutive words of the name (see [`initials_pairs`]).
 fn compound_pairs(query: &[WeightedToken], candidate: &[WeightedToken], pairs: &mut Vec<Pair>) {
+    initials_pairs(query, candidate, pairs);
     let word = |t: &WeightedToken| t.class != TokenClass::Filler;
     for (i, q) in query.iter().enumerate().filter(|(_, t)| word(t)) {
         for j in 0..candidate.len().saturating_sub(1) {
@@ -917,6 +919,41 @@ fn compound_pairs(query: &[WeightedToken], candidate: &[WeightedToken], pairs: &
                     sim,
                     q: (i, i + 1),
                     c: (j, j),
+                });
+            }
+        }
+    }
+}
+
+/// Longest query word read as the initials of the name's words.
+const MAX_INITIALS: usize = 5;
+
+/// Pairs for a query word of two to [`MAX_INITIALS`] letters that spells the first letters of
+/// as many consecutive words of the name: initials written together ("BOYARKIN, V.A." for
+/// "BOYARKIN, Victor Alekseyevich", "TSAI, Alex H.T." for "TSAI, Hsein Tai"; the tokenizer
+/// joins dotted letters) and an organisation's acronym ("RFA BANK" for "RUSSIAN FINANCIAL
+/// ALLIANCE BANK"). They count as initials do ([`INITIAL_SIMILARITY`]), so a word that
+/// matches in full still wins.
+fn initials_pairs(query: &[WeightedToken], candidate: &[WeightedToken], pairs: &mut Vec<Pair>) {
+    for (i, q) in query.iter().enumerate() {
+        let n = q.text.len();
+        if q.class != TokenClass::Word
+            || q.script != Script::Alphabetic
+            || !(2..=MAX_INITIALS).contains(&n)
+            || n > candidate.len()
+        {
+            continue;
+        }
+        for j in 0..=candidate.len() - n {
+            let run = &candidate[j..j + n];
+            let spelt = run.iter().zip(q.text.bytes()).all(|(c, b)| {
+                c.class == TokenClass::Word && c.text.len() > 1 && c.text.as_bytes()[0] == b
+            });
+            if spelt {
+                pairs.push(Pair {
+                    sim: INITIAL_SIMILARITY,
+                    q: (i, i),
+                    c: (j, j + n - 1),
                 });
             }
         }
@@ -1080,6 +1117,32 @@ mod tests {
         assert!(s.score > 0.85, "{s:?}");
         let s = sn(&toks("k farahi"), &toks("hassan farahi"));
         assert!(s.pairs.len() == 1, "{s:?}");
+    }
+
+    #[test]
+    fn initials_written_together_spell_consecutive_words() {
+        // Dotted initials reach the matcher joined ("V.A." is "va").
+        let s = sn(
+            &with_roles("va boyarkin", true),
+            &with_roles("victor alekseyevich boyarkin", true),
+        );
+        assert!(s.score > 0.85, "{s:?}");
+        assert_eq!(s.pairs[0].candidate, "victor alekseyevich", "{s:?}");
+        assert!(s.unmatched_candidate.is_empty(), "{s:?}");
+        // An acronym of an organisation's words.
+        let s = sn(&toks("rfa bank"), &toks("russian financial alliance bank"));
+        assert!(s.score > 0.85, "{s:?}");
+        // Letters in another order, or a run broken by a word, are not its initials.
+        let s = sn(&toks("fra bank"), &toks("russian financial alliance bank"));
+        assert!(s.unmatched_query == ["fra"], "{s:?}");
+        let s = sn(
+            &toks("rfa bank"),
+            &toks("russian financial credit alliance bank"),
+        );
+        assert!(s.unmatched_query == ["rfa"], "{s:?}");
+        // A word that matches in full still wins over a reading as initials.
+        let s = sn(&toks("ali farahi"), &toks("ali farahi"));
+        assert!(s.score > 0.99, "{s:?}");
     }
 
     proptest::proptest! {
