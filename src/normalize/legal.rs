@@ -45,10 +45,11 @@ pub type LegalForm = (&'static [&'static str], &'static str, Place);
 ///
 /// Choices for words that are also ordinary words or name parts:
 /// - `as`, `ad`, `dd`, `ks`, `sl`, `kk`, `yk`, `gk`, `ug`, `eu`, `lp`, `ca`, `asa`, `aps`,
-///   `sau`, `sae`, `sal`, `sti`, `scs`, `snc`, `psc`, `ksc`, `pat` fold only at the end: that is where
-///   their countries write them, while the Arabic articles `as-`/`ad-` come before a noun,
-///   "SNC-Lavalin" and "KK International" start with theirs, and "Pat" is a given name that
-///   queries write first.
+///   `sau`, `sae`, `sal`, `sti`, `scs`, `snc`, `psc`, `ksc`, `pat`, `dp` fold only at the end: that
+///   is where their countries write them, while the Arabic articles `as-`/`ad-` come before a
+///   noun, "SNC-Lavalin", "KK International" and "DP World" start with theirs, and "Pat" is a
+///   given name that queries write first.
+/// - `sherkat` (Persian "company") folds only at the start, where Iranian names carry it.
 /// - `pt`, `cv`, `too`, `prat` fold at either edge: Indonesian, Kazakh and Ukrainian names
 ///   carry them before or after the name; inside a name ("NPP PT OKEANOS") they are name
 ///   words.
@@ -159,6 +160,25 @@ pub const LEGAL_FORMS: &[LegalForm] = &[
     (&["pao"], "jsc", Any),
     (&["prat"], "jsc", Edge),
     (&["pat"], "jsc", End),
+    // State (unitary) enterprises: Russian ГУП/ФГУП, Ukrainian ДП (державне підприємство).
+    (
+        &["federalnoe", "gosudarstvennoe", "unitarnoe", "predpriyatie"],
+        "gup",
+        Any,
+    ),
+    (
+        &["gosudarstvennoe", "unitarnoe", "predpriyatie"],
+        "gup",
+        Any,
+    ),
+    (&["federal", "state", "unitary", "enterprise"], "gup", Any),
+    (&["state", "unitary", "enterprise"], "gup", Any),
+    (&["derzhavne", "pidpryemstvo"], "gup", Any),
+    (&["derzhavne", "pidpryiemstvo"], "gup", Any),
+    (&["state", "enterprise"], "gup", Any),
+    (&["fgup"], "gup", Any),
+    (&["gup"], "gup", Any),
+    (&["dp"], "gup", End),
     // Bulgaria, the former Yugoslavia.
     (
         &[
@@ -302,6 +322,7 @@ pub const LEGAL_FORMS: &[LegalForm] = &[
     (&["sociedad", "limitada", "unipersonal"], "ltd", Any),
     (&["sociedad", "limitada"], "ltd", Any),
     (&["sociedad", "anonima"], "sa", Any),
+    (&["sociedad", "civil"], "sc", Any),
     (&["societe", "anonyme"], "sa", Any),
     (&["sociedade", "anonima"], "sa", Any),
     (
@@ -333,6 +354,7 @@ pub const LEGAL_FORMS: &[LegalForm] = &[
     (&["cia", "ltda"], "ltd", Any),
     // Colombia, Venezuela: sociedad en comandita (simple), compania anonima.
     (&["s", "en", "c"], "kg", Any),
+    (&["sc"], "sc", Any),
     (&["scs"], "kg", End),
     (&["ca"], "sa", End),
     (&["s", "a"], "sa", Any),
@@ -428,6 +450,21 @@ pub const LEGAL_FORMS: &[LegalForm] = &[
     (&["kscp"], "jsc", Any),
     (&["ksc"], "jsc", End),
     (&["psc"], "jsc", End),
+    // Iran: sherkat-e sahami-ye khass/aam, the private and public joint-stock company; a
+    // name's leading sherkat ("company") alone.
+    (&["sherkat", "sahami", "khass"], "jsc", Any),
+    (&["sherkat", "sahami", "khas"], "jsc", Any),
+    (&["sherkate", "sahami", "khass"], "jsc", Any),
+    (&["sherkate", "sahamie", "khass"], "jsc", Any),
+    (&["sherkat", "sahami", "aam"], "jsc", Any),
+    (&["sahami", "khass"], "jsc", Any),
+    (&["sahami", "aam"], "jsc", Any),
+    (&["pjs"], "jsc", Any),
+    (&["sherkat", "e"], "co", Start),
+    (&["sherkate"], "co", Start),
+    (&["sherkat"], "co", Start),
+    (&["shirkat"], "co", Start),
+    (&["sharikat"], "co", Start),
     (&["fz", "llc"], "fze", Any),
     (&["fze"], "fze", Any),
     (&["fzco"], "fze", Any),
@@ -464,6 +501,8 @@ pub fn is_legal_form(token: &str) -> bool {
             | "est"
             | "tbk"
             | "holding"
+            | "gup"
+            | "sc"
     )
 }
 
@@ -505,7 +544,6 @@ pub fn is_stopword(token: &str) -> bool {
             | "ing"
             | "mba"
             | "eng"
-            | "sc"
             | "public"
     )
 }
@@ -870,6 +908,27 @@ mod tests {
         // Start only.
         check(&["cong", "ty", "hoa", "binh"], 0, true, Some("co"));
         check(&["nguyen", "cong", "ty"], 1, false, None);
+        check(&["sherkat", "e", "dey"], 0, true, Some("co"));
+        check(&["dey", "sherkat"], 1, false, None);
+        // Ukrainian ДП ends a name; "DP World" starts with a name word.
+        check(&["zavod", "novy", "svit", "dp"], 3, false, Some("gup"));
+        check(&["dp", "world"], 0, true, None);
+    }
+
+    #[test]
+    fn one_kind_of_company_in_several_languages() {
+        // A state enterprise in Ukrainian, Russian and English; a Mexican sociedad civil
+        // and its abbreviation (the tokenizer joins "S.C."); the Iranian private joint-stock company.
+        for (words, canon) in [
+            (&["derzhavne", "pidpryemstvo"][..], "gup"),
+            (&["gosudarstvennoe", "unitarnoe", "predpriyatie"], "gup"),
+            (&["state", "enterprise"], "gup"),
+            (&["sociedad", "civil"], "sc"),
+            (&["sc"], "sc"),
+            (&["sherkat", "sahami", "khass"], "jsc"),
+        ] {
+            assert_eq!(fold_alone(words), Some((words.len(), canon)), "{words:?}");
+        }
     }
 
     #[test]
