@@ -34,6 +34,8 @@
 //! `g` read as `h`; Persian, Turkish and Urdu say Arabic ث and ذ as `s` and `z` where
 //! Arabic romanization writes `th` and `dh` ("Haris"/"Harith", "Osman"/"Uthman",
 //! "Zakir"/"Dhakir"), so a word with `th` or `dh` also gets a key with them read as `s`;
+//! Turkish writes `c` for the sound of English `j` ("Cemal"/"Jamal", "Necmettin"/"Najmuddin"),
+//! so a word with a `c` outside `ch`/`ck` also gets a key with it read as `j`;
 //! Latvian and Lithuanian add `-s`/`-as`/`-is`/`-us` to names
 //! ("Aleksandrs", "Vladimiras"), so such a word also gets the key without the ending.
 //!
@@ -103,6 +105,9 @@ enum Reading {
     /// `th` and `dh` read as `s`: Arabic ث and ذ as Persian, Turkish and Urdu say and write
     /// them ("Harith"/"Haris", "Uthman"/"Osman", "Dhakir"/"Zakir").
     InterdentalAsS,
+    /// `c` read as `j`: Turkish spelling, where `c` is the sound English writes `j`, of
+    /// Arabic and Persian names ("Cemal"/"Jamal", "Recep"/"Rajab", "Mücahit"/"Mujahid").
+    CAsJ,
 }
 
 /// The primary key of a word under `reading`; with `vowels`, vowels are kept (see
@@ -122,6 +127,7 @@ fn key(word: &[u8], reading: Reading, vowels: bool) -> String {
             None => {
                 let class = match single(rest[0], rest.get(1).copied(), i == 0) {
                     "k" if reading == Reading::GAsH && rest[0] == b'g' => "h",
+                    _ if reading == Reading::CAsJ && rest[0] == b'c' => "j",
                     c => c,
                 };
                 (class, 1)
@@ -217,6 +223,9 @@ pub fn romanization_keys(word: &str) -> Vec<String> {
         }
         if w.contains("th") || w.contains("dh") {
             push(key(w.as_bytes(), Reading::InterdentalAsS, false));
+        }
+        if w.contains('c') {
+            push(key(w.as_bytes(), Reading::CAsJ, false));
         }
         // Baltic nominative endings on a stem of five or more letters.
         let b = w.as_bytes();
@@ -370,6 +379,12 @@ mod tests {
             ("uthman", "osman"),
             ("dhakir", "zakir"),
             ("thabit", "sabit"),
+            // Turkish c for j
+            ("cemal", "jamal"),
+            ("recep", "rajab"),
+            ("necmettin", "najmuddin"),
+            ("mucahit", "mujahid"),
+            ("hicac", "hijaj"),
             // Russian/Ukrainian
             ("aleksei", "alexei"),
             ("alexey", "aleksey"),
