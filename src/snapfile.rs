@@ -36,7 +36,7 @@ use crate::screen::Snapshot;
 
 /// The format this build writes and the only one it reads. Bump it whenever any serialized
 /// type changes shape; the reader then refuses older files with a clear message.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 const MAGIC: &[u8; 8] = b"CLRSNAP\0";
 const HEADER_LEN: usize = 64;
@@ -487,8 +487,8 @@ mod tests {
         assert_eq!(
             (FORMAT_VERSION, digest.as_str()),
             (
-                5,
-                "c302a54071e4f22face84a5cff00ffc9a630704c0943cca88c5a7c394252c1cc"
+                6,
+                "d475d1ea37f9cb886a8d0b10a744981276e977b666ebd2de5cc8ef045e906a0d"
             ),
             "the serialized index changed: bump FORMAT_VERSION and pin the new digest"
         );

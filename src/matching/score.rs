@@ -228,10 +228,12 @@ const GIVEN_NAME_DISCOUNT: f32 = 0.6;
 /// names ("Iqra Products" for "Iqra Computer Products") more often than they add words.
 const ORG_WORD_DISCOUNT: f32 = 0.8;
 /// How much a query word that an organisation's name lacks counts against the match.
-const QUERY_ORG_WORD_DISCOUNT: f32 = 0.6;
+const QUERY_ORG_WORD_DISCOUNT: f32 = 0.5;
 /// How much a query's middle name that a person's listed name lacks counts against the
 /// match, when the query holds every word of the listed name.
-const QUERY_MIDDLE_NAME_DISCOUNT: f32 = 0.6;
+const QUERY_MIDDLE_NAME_DISCOUNT: f32 = 0.5;
+/// The same when every matched word is a common one (see [`COMMON_INSIDE_RARITY`]).
+const QUERY_COMMON_MIDDLE_NAME_DISCOUNT: f32 = 0.6;
 /// How much an unmatched given or middle name of a listed person counts when the query is
 /// made of common words all found in the listed name (see [`COMMON_INSIDE_RARITY`]).
 const COMMON_INSIDE_DISCOUNT: f32 = 0.8;
@@ -646,7 +648,9 @@ pub fn score_name(
     // of an organisation's name, its other words count for less. Not when a word of the name
     // is missing too: a word put in the place of another names another company.
     // Likewise a person's middle names, patronymics and second family name, which lists
-    // leave out as often as callers do ("RAZA ZAIDI, Syed Ali" for "RAZA, Syed Ali").
+    // leave out as often as callers do ("RAZA ZAIDI, Syed Ali" for "RAZA, Syed Ali"); a
+    // little less so when every word of the listed name is a common one ("John Doe" inside
+    // "John Doe Kowalczyk Wisniewski"): then the query's other words tell its person apart.
     let whole_name_found = candidate
         .iter()
         .zip(c_sim.iter())
@@ -659,6 +663,21 @@ pub fn score_name(
         .filter(|t| t.class == TokenClass::Word)
         .count();
     let org = !*person_query && candidate.iter().all(|t| t.role == Role::Other);
+    let distinctive = |t: &WeightedToken| t.class == TokenClass::Word;
+    // Over the matched distinctive query words: their weight, the rarity of the rare ones,
+    // the rarest word and the heaviest.
+    let (mut matched_weight, mut rare_weight, mut rarest, mut heaviest_match) =
+        (0f32, 0f32, 0f32, 0f32);
+    for (t, &s) in query.iter().zip(q_sim.iter()) {
+        if distinctive(t) && s > 0.0 {
+            matched_weight += t.weight * s;
+            if t.rarity >= *rare_word_weight && s >= SUBSET_MIN_SIMILARITY {
+                rare_weight += t.rarity;
+            }
+            rarest = rarest.max(t.rarity);
+            heaviest_match = heaviest_match.max(t.weight);
+        }
+    }
     let unmatched_weight = |t: &WeightedToken, s: f32| {
         if s == 0.0 && t.class == TokenClass::Filler {
             t.weight * UNMATCHED_FILLER_DISCOUNT
@@ -670,7 +689,11 @@ pub fn score_name(
             && !org
             && matches!(t.role, Role::Middle | Role::Patronym)
         {
-            t.weight * QUERY_MIDDLE_NAME_DISCOUNT
+            if rarest >= COMMON_INSIDE_RARITY {
+                t.weight * QUERY_MIDDLE_NAME_DISCOUNT
+            } else {
+                t.weight * QUERY_COMMON_MIDDLE_NAME_DISCOUNT
+            }
         } else {
             t.weight
         }
@@ -690,21 +713,6 @@ pub fn score_name(
     // A syllable-per-character query names every syllable of a person's name: a listed name
     // with a syllable more is another person ("Hui Chen" is not "Hui-Fen Chen").
     let syllabic = query.iter().any(|t| t.script != Script::Alphabetic);
-    let distinctive = |t: &WeightedToken| t.class == TokenClass::Word;
-    // Over the matched distinctive query words: their weight, the rarity of the rare ones,
-    // the rarest word and the heaviest.
-    let (mut matched_weight, mut rare_weight, mut rarest, mut heaviest_match) =
-        (0f32, 0f32, 0f32, 0f32);
-    for (t, &s) in query.iter().zip(q_sim.iter()) {
-        if distinctive(t) && s > 0.0 {
-            matched_weight += t.weight * s;
-            if t.rarity >= *rare_word_weight && s >= SUBSET_MIN_SIMILARITY {
-                rare_weight += t.rarity;
-            }
-            rarest = rarest.max(t.rarity);
-            heaviest_match = heaviest_match.max(t.weight);
-        }
-    }
     // A query of common words found inside a longer listed name ("José García" in "Jose
     // Luis Santos-Garcia") says little about who it is: the listed name's other words are
     // what tell its person apart, so they count as much as any, not as optional middle names.
