@@ -320,10 +320,13 @@ pub fn similarity(x: &TokenForms, y: &TokenForms) -> f32 {
         return ARTICLE_SIMILARITY;
     }
     let edit = edit_similarity(a, b);
-    if edit > 0.0 {
+    if edit > 0.0 && x.spelling != y.spelling {
         return edit;
     }
-    phonetic_similarity(x, y)
+    // Spelt alike letter class by letter class, the words are one name in two romanizations
+    // ("mohammed"/"muhammad", "mehdi"/"mahdi") even when they are also a typo or two apart:
+    // the better of the two readings.
+    edit.max(phonetic_similarity(x, y))
 }
 
 /// Similarity of two words through their phonetic keys: a shared syllable fold (short words)
@@ -1160,6 +1163,22 @@ mod tests {
             let want = (full <= bound).then_some(full);
             proptest::prop_assert_eq!(osa_within(a.as_bytes(), b.as_bytes(), bound), want);
         }
+    }
+
+    #[test]
+    fn one_name_in_two_romanizations_is_exact_enough() {
+        // Spelt alike by letter class: another romanization, though also two edits apart.
+        for (a, b) in [
+            ("mohammed", "muhammad"),
+            ("mehdi", "mahdi"),
+            ("jaafar", "jafar"),
+        ] {
+            let s = token_similarity(a, b);
+            assert!(s >= EXACT_ENOUGH, "{a}/{b}: {s}");
+        }
+        // A typo between words spelt differently by class keeps its edit similarity.
+        assert!(token_similarity("groep", "group") < EXACT_ENOUGH);
+        assert!(token_similarity("remmers", "ramor") < EXACT_ENOUGH);
     }
 
     #[test]
