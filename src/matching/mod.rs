@@ -559,13 +559,20 @@ fn score_candidate<'a>(
     // A longer or shorter form of a name ("Oleg Deripaska" for "DERIPASKA, Oleg
     // Vladimirovich", "GUPTA, Atul Kumar" for "GUPTA, Atul") reaches review when the words
     // both share are rare enough to identify someone.
+    // A company's coined word ("MBADA" for "MBADA DIAMONDS", "EDBI EXCHANGE" for "EDBI
+    // EXCHANGE BROKERAGE") names it as a rare surname names a family: one word the world does
+    // not use, found as written, is enough for a shorter form of an organisation's name.
+    let coined = ns.subset == Subset::QueryInName
+        && entity.kind == EntityKind::Organization
+        && !matches!(query.kind, Some(EntityKind::Person))
+        && ns.rarest_exact >= COINED_WORD_RARITY;
     let rare_enough = match ns.subset {
         Subset::Neither => f32::INFINITY,
         Subset::NameInQuery => SUBSET_MIN_SHARE,
         Subset::QueryInName => SUBSET_OF_NAME_MIN_SHARE,
     };
     if (SUBSET_MIN_BASE..SUBSET_FLOOR).contains(&score)
-        && ns.rare_weight >= rare_enough
+        && (ns.rare_weight >= rare_enough || coined)
         && penalised == 0
     {
         adjust(
@@ -633,6 +640,10 @@ const SUBSET_MIN_SHARE: f32 = 12.0;
 /// The same for a query whose words are all in a longer listed name: stricter, since short
 /// common names are inside many long ones ("James Peterson" in "John James Peterson").
 const SUBSET_OF_NAME_MIN_SHARE: f32 = 15.0;
+/// Rarity of a word too rare for the world's word table (see [`token_rarity`]): a query
+/// inside an organisation's longer name that holds such a word, found as written, is a
+/// shorter form of that name.
+const COINED_WORD_RARITY: f32 = 9.0;
 
 /// How rare a query word is in the world, in weight units: its world weight
 /// (`index::build::world_weight`), or 9 for a word too rare for the world's table; a word

@@ -202,6 +202,10 @@ pub struct NameScore {
     /// the match says about identity, common words left out.
     #[serde(skip)]
     pub rare_weight: f32,
+    /// The greatest rarity of a distinctive word that matched as written (equal, or equal
+    /// but for the Arabic article).
+    #[serde(skip)]
+    pub rarest_exact: f32,
     /// The listed name's heaviest distinctive word (a family name or a word of a company's
     /// name) is not in the query, and it outweighs every word that matched: "Cloud Computing
     /// Technology" against "Huawei Cloud Computing Technology" (position in the name).
@@ -671,11 +675,15 @@ pub fn score_name(
     // the rarest word and the heaviest.
     let (mut matched_weight, mut rare_weight, mut rarest, mut heaviest_match) =
         (0f32, 0f32, 0f32, 0f32);
+    let mut rarest_exact = 0f32;
     for (t, &s) in query.iter().zip(q_sim.iter()) {
         if distinctive(t) && s > 0.0 {
             matched_weight += t.weight * s;
             if t.rarity >= *rare_word_weight && s >= SUBSET_MIN_SIMILARITY {
                 rare_weight += t.rarity;
+            }
+            if s >= ARTICLE_SIMILARITY {
+                rarest_exact = rarest_exact.max(t.rarity);
             }
             rarest = rarest.max(t.rarity);
             heaviest_match = heaviest_match.max(t.weight);
@@ -839,6 +847,7 @@ pub fn score_name(
         subset,
         matched_weight,
         rare_weight,
+        rarest_exact,
         order_conflict,
         ..NameScore::default()
     };

@@ -212,3 +212,18 @@ fn a_name_written_in_two_scripts_counts_once() {
     let (decision, score) = screen(&s, "Mohammad Javad Zarif (محمدجواد ظریف)", None);
     assert_eq!(decision, Decision::Deny, "{score}");
 }
+
+#[test]
+fn a_company_s_coined_word_names_it_in_a_shorter_form() {
+    // A word the world does not use, as written, inside a longer company name.
+    let s = snapshot(&[(O, &["ZENTROVAK EXCHANGE BROKERAGE"])]);
+    assert_eq!(
+        screen(&s, "Zentrovak Exchange", Some(O)).0,
+        Decision::Review
+    );
+    // Not when it only resembles the coined word...
+    assert_eq!(screen(&s, "Zentrobak Exchange", Some(O)).0, Decision::Allow);
+    // ...nor for a person's name.
+    let s = snapshot(&[(P, &["ZENTROVAK, Karl Heinz Wilhelm"])]);
+    assert_eq!(screen(&s, "Zentrovak", Some(P)).0, Decision::Allow);
+}
