@@ -14,8 +14,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use clearance::normalize::normalize;
-use clearance::screen::{Party, ScreenOptions, Snapshot};
+use clearance::engine::normalize::normalize;
+use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
 use clearance::testing::synthetic_snapshot;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 

@@ -5,7 +5,7 @@
 //!
 //! - `startup_shared/load_lists`: parse the list files and build the index (the baseline);
 //! - `startup_*/read_snapshot`: memory-map a snapshot file, verify its checksum, decode it
-//!   and evaluate today's ownership (`clearance::snapfile::read`).
+//!   and evaluate today's ownership (`clearance::engine::snapfile::read`).
 //!
 //! Before criterion runs, it prints each snapshot file's size and the time to write it. The
 //! benchmark allocates with mimalloc, as the `clearance` binary does, and times the reads
@@ -13,8 +13,8 @@
 
 use std::time::Instant;
 
-use clearance::screen::Snapshot;
-use clearance::snapfile;
+use clearance::engine::screen::Snapshot;
+use clearance::engine::snapfile;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 #[global_allocator]

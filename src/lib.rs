@@ -12,10 +12,10 @@
 //!
 //! # Example
 //! ```
-//! use clearance::index::IndexBuilder;
-//! use clearance::model::{Entity, EntityKind, LoadedList, Name, NameKind};
-//! use clearance::policy::{Decision, Policy};
-//! use clearance::screen::{Party, ScreenOptions, Snapshot};
+//! use clearance::engine::index::IndexBuilder;
+//! use clearance::engine::model::{Entity, EntityKind, LoadedList, Name, NameKind};
+//! use clearance::engine::policy::{Decision, Policy};
+//! use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
 //!
 //! let entity = Entity {
 //!     id: "us_trade_csl:example".into(),
@@ -36,25 +36,8 @@
 //! assert_eq!(result.hits[0].entity_id, "us_trade_csl:example");
 //! ```
 
-pub mod audit;
-pub mod batch;
 pub mod cli;
-pub mod config;
-pub mod countries;
-pub mod eval;
-pub mod exposure;
-pub mod index;
-pub mod lexicon;
-pub mod lists;
-pub mod matching;
-pub mod model;
-pub mod normalize;
-pub mod ownership;
-pub mod policy;
-pub mod screen;
-pub mod server;
-pub mod snapfile;
+pub mod engine;
+pub mod service;
 #[doc(hidden)]
 pub mod testing;
-pub mod update;
-pub mod validate;

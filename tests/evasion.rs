@@ -11,9 +11,9 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use clearance::model::EntityKind;
-use clearance::policy::Decision;
-use clearance::screen::{Party, ScreenOptions, Snapshot};
+use clearance::engine::model::EntityKind;
+use clearance::engine::policy::Decision;
+use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
 
 /// How many listed names the matrix holds.
 const SAMPLE: usize = 48;

@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use clearance::config::Config;
-use clearance::policy::Decision;
-use clearance::screen::{Party, ScreenHit, ScreenOptions, Screening, Snapshot};
+use clearance::engine::policy::Decision;
+use clearance::engine::screen::{Party, ScreenHit, ScreenOptions, Screening, Snapshot};
+use clearance::service::config::Config;
 
 const ZAKHAROV: &str = "Aleksandr Vyacheslavovich Zakharov [zala:NK-aU5ybkbRFJucf8YMwsJvDw]";
 
@@ -53,9 +53,13 @@ fn unlisted_companies_are_restricted_while_a_blocked_owner_holds_them() {
     let Some(s) = snapshot() else { return };
     assert_eq!(s.ownership.unresolved, 0);
     // Unlisted context companies are not self-probed, so the snapshot may serve.
-    let checked =
-        clearance::validate::validate(&s, None, &clearance::config::ServerConfig::default(), false)
-            .unwrap();
+    let checked = clearance::engine::validate::validate(
+        &s,
+        None,
+        &clearance::service::config::ServerConfig::default(),
+        false,
+    )
+    .unwrap();
     assert_eq!(checked.self_probes, 13);
     // 75% owned by the sanctioned Zakharov from 2020-01-10 to 2022-11-22.
     let sps = "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"СПС\"";

@@ -9,11 +9,11 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::Config;
-use crate::countries;
-use crate::model::EntityKind;
-use crate::screen::{NearMiss, Party, ScreenOptions, Snapshot, NEAR_MISS_FLOOR};
-use crate::{batch, eval};
+use crate::engine::countries;
+use crate::engine::model::EntityKind;
+use crate::engine::screen::{NearMiss, Party, ScreenOptions, Snapshot, NEAR_MISS_FLOOR};
+use crate::engine::{batch, eval};
+use crate::service::config::Config;
 
 #[derive(Parser)]
 #[command(
@@ -41,7 +41,7 @@ impl ListArgs {
     fn config(&self) -> Result<Config> {
         let config = self.config_maybe_without_sources()?;
         if config.sources.is_empty() {
-            bail!(crate::config::ConfigError::NoSources);
+            bail!(crate::service::config::ConfigError::NoSources);
         }
         Ok(config)
     }
@@ -405,7 +405,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     token
                 }
             };
-            writeln!(out, "{}", crate::server::auth::hash_token(&token))?;
+            writeln!(out, "{}", crate::service::auth::hash_token(&token))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Health {
@@ -468,7 +468,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 config.server.snapshot = snapshot;
             }
             if config.server.snapshot.is_none() && config.sources.is_empty() {
-                bail!(crate::config::ConfigError::NoSources);
+                bail!(crate::service::config::ConfigError::NoSources);
             }
             if allow_sample_data.is_some() {
                 config.update.sample_data = allow_sample_data;
@@ -478,7 +478,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             server.admin_listen = admin_listen.unwrap_or(server.admin_listen.clone());
             server.http_listen = http_listen.unwrap_or(server.http_listen.clone());
             server.poll_seconds = poll_seconds.unwrap_or(server.poll_seconds);
-            let triggers = crate::server::ReloadTriggers::from_config(server);
+            let triggers = crate::service::server::ReloadTriggers::from_config(server);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
@@ -486,7 +486,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 let s = &config.server;
                 let http = (s.http_listen != "off").then_some(s.http_listen.as_str());
                 let listeners =
-                    crate::server::Listeners::bind(&s.listen, &s.admin_listen, http).await?;
+                    crate::service::server::Listeners::bind(&s.listen, &s.admin_listen, http)
+                        .await?;
                 tracing::info!(
                     screening = %listeners.public.local_addr()?,
                     admin = %listeners.admin.local_addr()?,
@@ -497,7 +498,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         .map_or("off".to_string(), |a| a.to_string()),
                     "listening; loading lists"
                 );
-                crate::server::serve(config, listeners, triggers, shutdown_signal()).await?;
+                crate::service::server::serve(config, listeners, triggers, shutdown_signal())
+                    .await?;
                 tracing::info!("stopped");
                 Ok::<_, anyhow::Error>(())
             })?;
@@ -509,7 +511,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             lists,
         } => {
             let config = lists.config()?;
-            let missing = crate::update::missing(&config);
+            let missing = crate::service::update::missing(&config);
             if !missing.is_empty() {
                 bail!(
                     "no downloaded copy of {} yet: run `clearance update` with this config first",
@@ -517,7 +519,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let snapshot = load_snapshot(&config)?;
-            if !always && crate::snapfile::holds(&output, &snapshot) {
+            if !always && crate::engine::snapfile::holds(&output, &snapshot) {
                 eprintln!(
                     "{} already holds snapshot {} with the same policy; left unchanged",
                     output.display(),
@@ -526,7 +528,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let started = Instant::now();
-            let written = crate::snapfile::write(&snapshot, &output)?;
+            let written = crate::engine::snapfile::write(&snapshot, &output)?;
             eprintln!(
                 "wrote {} ({:.1} MB, sha256 {}) in {:.2}s: snapshot {}, format {}",
                 output.display(),
@@ -534,14 +536,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 written.sha256,
                 started.elapsed().as_secs_f64(),
                 written.meta.index_version,
-                crate::snapfile::FORMAT_VERSION
+                crate::engine::snapfile::FORMAT_VERSION
             );
             Ok(ExitCode::SUCCESS)
         }
         Command::Update { lists } => {
             let config = lists.config()?;
-            let options = crate::update::UpdateOptions::from_config(&config.update);
-            let outcomes = crate::update::update_all(&config, &options);
+            let options = crate::service::update::UpdateOptions::from_config(&config.update);
+            let outcomes = crate::service::update::update_all(&config, &options);
             if outcomes.is_empty() {
                 writeln!(out, "no source names a url or urls: nothing to download")?;
             }
@@ -586,7 +588,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .iter()
                 .map(|s| {
                     let (scheme, value) = s.split_once(':').unwrap_or(("", s));
-                    crate::model::Identifier {
+                    crate::engine::model::Identifier {
                         scheme: scheme.to_ascii_lowercase(),
                         value: value.to_string(),
                         country: None,
@@ -764,7 +766,7 @@ fn audit_replay(
     lists: &ListArgs,
 ) -> Result<ExitCode> {
     let snapshot = match snapshot_file {
-        Some(path) => crate::snapfile::read(path).map_err(anyhow::Error::from),
+        Some(path) => crate::engine::snapfile::read(path).map_err(anyhow::Error::from),
         None => lists.snapshot(),
     };
     let snapshot = match snapshot {
@@ -774,8 +776,8 @@ fn audit_replay(
             return Ok(ExitCode::from(2));
         }
     };
-    let options = crate::audit::ReplayOptions { compare_hits: hits };
-    let report = crate::audit::replay::replay_files(files, &snapshot, options);
+    let options = crate::service::audit::ReplayOptions { compare_hits: hits };
+    let report = crate::service::audit::replay::replay_files(files, &snapshot, options);
     for t in &report.torn {
         eprintln!("warning: {t}");
     }
@@ -813,8 +815,8 @@ fn audit_replay(
 }
 
 /// One source's line in the `update` report.
-fn update_line(o: &crate::update::SourceOutcome) -> String {
-    use crate::update::UpdateResult;
+fn update_line(o: &crate::service::update::SourceOutcome) -> String {
+    use crate::service::update::UpdateResult;
     let files: Vec<String> = o
         .files
         .iter()
@@ -926,7 +928,7 @@ fn rpc_error(s: tonic::Status) -> anyhow::Error {
 
 /// Runs one client command and returns what to print.
 async fn client(addr: String, connect: ConnectArgs, command: ClientCommand) -> Result<String> {
-    use crate::server::proto;
+    use crate::service::server::proto;
     let channel = connect.channel(&addr).await?;
     let authorization = connect.authorization()?;
     let channel = with_token(channel, authorization);

@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::countries;
-use crate::matching::facts::BirthDate;
-use crate::model::{EntityKind, Identifier};
-use crate::policy::Decision;
-use crate::screen::{Party, ScreenOptions, Snapshot, MAX_NAME_CHARS};
+use crate::engine::countries;
+use crate::engine::matching::facts::BirthDate;
+use crate::engine::model::{EntityKind, Identifier};
+use crate::engine::policy::Decision;
+use crate::engine::screen::{Party, ScreenOptions, Snapshot, MAX_NAME_CHARS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {

@@ -37,7 +37,7 @@ struct Country {
 /// available" by it; callers that know their source uses such placeholders filter them first.
 ///
 /// ```
-/// use clearance::countries::to_iso2;
+/// use clearance::engine::countries::to_iso2;
 /// assert_eq!(to_iso2("Korea, North"), Some("KP"));
 /// assert_eq!(to_iso2("Iran (Islamic Republic of)"), Some("IR"));
 /// assert_eq!(to_iso2("gbr"), Some("GB"));
@@ -920,7 +920,7 @@ const NAMES: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lists::text;
+    use crate::engine::lists::text;
     use std::collections::BTreeSet;
 
     #[test]
@@ -1081,7 +1081,7 @@ mod tests {
     /// country at all.
     #[test]
     fn ofac_address_countries_resolve() {
-        let Some(dir) = crate::testing::shared_data() else {
+        let Some(dir) = crate::engine::testing::shared_data() else {
             return;
         };
         let text = text::read_windows1252(&dir.join("ofac-sdn-2021/add.csv")).unwrap();
@@ -1120,7 +1120,7 @@ mod tests {
     /// Every nationality and country the UN list names resolves, except its placeholders.
     #[test]
     fn un_countries_resolve() {
-        let Some(dir) = crate::testing::shared_data() else {
+        let Some(dir) = crate::engine::testing::shared_data() else {
             return;
         };
         let xml = text::read_utf8(&dir.join("un-2026/consolidated.xml")).unwrap();

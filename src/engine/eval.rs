@@ -4,7 +4,7 @@
 //! `dob` as in batch input (`;`-separated ISO codes or English names; `YYYY-MM-DD`, `YYYY-MM`
 //! or `YYYY`). A `match` row is a hit when the decision is review or deny *and* `expect_key` is
 //! among the hits; a `clear` row is a false positive when the decision is review or deny.
-//! Names longer than [`crate::screen::MAX_NAME_CHARS`] characters are refused, naming the
+//! Names longer than [`crate::engine::screen::MAX_NAME_CHARS`] characters are refused, naming the
 //! line, before anything is screened.
 
 use std::collections::BTreeMap;
@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{birth_date, check_name, country_list};
-use crate::model::EntityKind;
-use crate::policy::Decision;
-use crate::screen::{Party, ScreenOptions, Snapshot};
+use crate::engine::batch::{birth_date, check_name, country_list};
+use crate::engine::model::EntityKind;
+use crate::engine::policy::Decision;
+use crate::engine::screen::{Party, ScreenOptions, Snapshot};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
@@ -282,7 +282,7 @@ fn is_jurisdiction_rule(rule: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::screen::{test_person, test_snapshot_of};
+    use crate::engine::screen::{test_person, test_snapshot_of};
 
     fn file(content: &str) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();

@@ -2,7 +2,7 @@
 //! graph), the parents a caller declares, and jurisdictions.
 //!
 //! [`OwnershipGraph`] resolves the loaders' edges (ids or names) to entity ordinals once per
-//! snapshot and evaluates every ownership rule on a date ([`crate::ownership::evaluate`]),
+//! snapshot and evaluates every ownership rule on a date ([`crate::engine::ownership::evaluate`]),
 //! caching the result per date. [`annotate_hit`], [`parent_hits`] and [`jurisdiction_hits`]
 //! turn the findings into hits for one screening.
 
@@ -11,13 +11,13 @@ use std::sync::{Arc, Mutex};
 
 use jiff::civil::Date;
 
-use crate::index::Index;
-use crate::matching::{self, Query};
-use crate::model::{published_date, Entity, LoadedList, NameKind, Ownership, Relation};
-use crate::normalize;
-use crate::ownership::{self, pct, Status};
-use crate::policy::{Decision, Inactive, OwnershipRule, Policy};
-use crate::screen::{Party, ScreenHit};
+use crate::engine::index::Index;
+use crate::engine::matching::{self, Query};
+use crate::engine::model::{published_date, Entity, LoadedList, NameKind, Ownership, Relation};
+use crate::engine::normalize;
+use crate::engine::ownership::{self, pct, Status};
+use crate::engine::policy::{Decision, Inactive, OwnershipRule, Policy};
+use crate::engine::screen::{Party, ScreenHit};
 
 /// The ownership edges of a snapshot, resolved to entity ordinals. The rules run on the
 /// parties the edges touch only (`nodes`), so a large index without much ownership data costs
@@ -455,7 +455,9 @@ pub fn parent_hits(
                 .map_or(p.as_str(), |(_, rest)| rest.trim());
             [p.as_str(), bare]
                 .into_iter()
-                .map(|v| index.entities_with_identifier(&crate::index::canonical_identifier(v)))
+                .map(|v| {
+                    index.entities_with_identifier(&crate::engine::index::canonical_identifier(v))
+                })
                 .find(|found| !found.is_empty())
                 .unwrap_or(&[])
         } else {
@@ -586,9 +588,9 @@ pub fn jurisdiction_hits(policy: &Policy, party: &Party, date: Date) -> Vec<Scre
                 name: p.name.clone(),
                 matched_name: p.evidence.clone(),
                 score: 1.0,
-                kind: crate::model::EntityKind::Unknown,
+                kind: crate::engine::model::EntityKind::Unknown,
                 programs: Vec::new(),
-                severity: crate::policy::Severity::Block,
+                severity: crate::engine::policy::Severity::Block,
                 decision: p.decision,
                 explanation: format!(
                     "the party is in {} ({}), {what} under policy rule {rule}, as of {date}",
@@ -613,7 +615,7 @@ mod tests {
             dataset: "sample".into(),
             entities: vec![Entity {
                 id: "sample:1".into(),
-                names: vec![crate::model::Name {
+                names: vec![crate::engine::model::Name {
                     value: "Acme Holdings Ltd".into(),
                     kind: NameKind::Primary,
                 }],

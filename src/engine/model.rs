@@ -124,10 +124,10 @@ pub struct Entity {
     /// Security`.
     pub programs: Vec<String>,
     /// Dates of birth as published (`1962`, `1971-03-25`, `circa 1960`, `1979 to 1982`);
-    /// `crate::matching::facts` reads them.
+    /// `crate::engine::matching::facts` reads them.
     pub birth_dates: Vec<String>,
     /// Nationalities and citizenships: ISO 3166-1 alpha-2 codes where
-    /// [`crate::countries::to_iso2`] resolves them, otherwise as published. Each is in
+    /// [`crate::engine::countries::to_iso2`] resolves them, otherwise as published. Each is in
     /// `countries` too.
     #[serde(default)]
     pub nationalities: Vec<String>,
@@ -236,7 +236,7 @@ pub enum Relation {
 }
 
 /// An ownership or control edge between two parties, as loaders find them; the ownership
-/// rules (`crate::ownership`) read them.
+/// rules (`crate::engine::ownership`) read them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ownership {
     /// Entity id of the owner, or the owner's name when the source gives no id.

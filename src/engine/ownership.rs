@@ -37,7 +37,7 @@ use std::ops::Range;
 
 use jiff::civil::Date;
 
-use crate::model::Relation;
+use crate::engine::model::Relation;
 
 /// Slack, in percentage points, when comparing a sum with the threshold: float sums of stated
 /// shares (33.33 + 16.67) must reach 50, and no source states a share to a thousandth of a
@@ -216,8 +216,8 @@ pub(crate) fn pct(p: f32) -> String {
 ///
 /// # Example
 /// ```
-/// use clearance::model::Relation;
-/// use clearance::ownership::{evaluate, Edge, Status};
+/// use clearance::engine::model::Relation;
+/// use clearance::engine::ownership::{evaluate, Edge, Status};
 /// use jiff::civil::date;
 ///
 /// // Listed X owns 50% of A, which owns 50% of B (OFAC FAQ 401).

@@ -15,7 +15,7 @@ mod rules;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Entity;
+use crate::engine::model::Entity;
 pub use jurisdiction::{Jurisdictions, PlaceHit};
 pub use rules::{default_rules, Inactive, OwnerSelector, OwnershipRule, Suspension};
 

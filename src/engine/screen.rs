@@ -12,14 +12,14 @@ use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::Config;
-use crate::exposure::{self, OwnershipGraph};
-use crate::index::{BuildError, Index, IndexBuilder};
-use crate::lists::{self, ListError};
-use crate::matching::facts::BirthDate;
-use crate::matching::{self, Explanation, Query};
-use crate::model::{EntityKind, Identifier, Ownership};
-use crate::policy::{Decision, Policy, Severity};
+use crate::engine::exposure::{self, OwnershipGraph};
+use crate::engine::index::{BuildError, Index, IndexBuilder};
+use crate::engine::lists::{self, ListError};
+use crate::engine::matching::facts::BirthDate;
+use crate::engine::matching::{self, Explanation, Query};
+use crate::engine::model::{EntityKind, Identifier, Ownership};
+use crate::engine::policy::{Decision, Policy, Severity};
+use crate::service::config::Config;
 
 /// An immutable, fully built list version plus the policy that interprets it.
 pub struct Snapshot {
@@ -472,7 +472,7 @@ impl Screener {
 /// A snapshot of one dataset `t` whose entities `t:0`, `t:1`, ... have these primary names.
 #[cfg(test)]
 pub(crate) fn test_snapshot(names: &[&str]) -> Snapshot {
-    use crate::model::{Entity, Name, NameKind};
+    use crate::engine::model::{Entity, Name, NameKind};
     let entities = names
         .iter()
         .enumerate()
@@ -491,13 +491,13 @@ pub(crate) fn test_snapshot(names: &[&str]) -> Snapshot {
 
 /// A snapshot of dataset `t` holding `entities`.
 #[cfg(test)]
-pub(crate) fn test_snapshot_of(entities: Vec<crate::model::Entity>) -> Snapshot {
+pub(crate) fn test_snapshot_of(entities: Vec<crate::engine::model::Entity>) -> Snapshot {
     let mut builder = IndexBuilder::new();
     builder.add_list(
-        crate::model::LoadedList {
+        crate::engine::model::LoadedList {
             dataset: "t".into(),
             entities,
-            ..crate::model::LoadedList::default()
+            ..crate::engine::model::LoadedList::default()
         },
         None,
     );
@@ -511,8 +511,8 @@ pub(crate) fn test_person(
     name: &str,
     birth_dates: &[&str],
     nationalities: &[&str],
-) -> crate::model::Entity {
-    use crate::model::{Entity, Name, NameKind};
+) -> crate::engine::model::Entity {
+    use crate::engine::model::{Entity, Name, NameKind};
     let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     Entity {
         id: format!("t:{id}"),
@@ -533,7 +533,7 @@ pub(crate) fn test_person(
 mod tests {
     use super::test_snapshot as snapshot;
     use super::*;
-    use crate::matching::facts::BIRTH_DATE_DISJOINT;
+    use crate::engine::matching::facts::BIRTH_DATE_DISJOINT;
 
     fn party(name: &str) -> Party {
         Party {

@@ -29,10 +29,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::exposure::OwnershipGraph;
-use crate::index::Index;
-use crate::policy::Policy;
-use crate::screen::Snapshot;
+use crate::engine::exposure::OwnershipGraph;
+use crate::engine::index::Index;
+use crate::engine::policy::Policy;
+use crate::engine::screen::Snapshot;
 
 /// The format this build writes and the only one it reads. Bump it whenever any serialized
 /// type changes shape; the reader then refuses older files with a clear message.
@@ -361,7 +361,7 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::screen::{test_snapshot, Party, ScreenOptions};
+    use crate::engine::screen::{test_snapshot, Party, ScreenOptions};
 
     fn written() -> (tempfile::TempDir, PathBuf, Snapshot) {
         let dir = tempfile::tempdir().unwrap();
@@ -455,7 +455,7 @@ mod tests {
     fn a_consistent_checksum_over_bad_references_is_refused() {
         let (_dir, path, snapshot) = written();
         let mut broken = Snapshot::from_parts(
-            crate::index::IndexBuilder::new().build().unwrap(),
+            crate::engine::index::IndexBuilder::new().build().unwrap(),
             snapshot.policy.clone(),
             OwnershipGraph::default(),
         );

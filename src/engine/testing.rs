@@ -8,10 +8,10 @@
 
 use std::path::PathBuf;
 
-use crate::index::IndexBuilder;
-use crate::model::{Entity, EntityKind, LoadedList, Name, NameKind};
-use crate::policy::Policy;
-use crate::screen::Snapshot;
+use crate::engine::index::IndexBuilder;
+use crate::engine::model::{Entity, EntityKind, LoadedList, Name, NameKind};
+use crate::engine::policy::Policy;
+use crate::engine::screen::Snapshot;
 
 /// The shared data folder, or `None` (after printing a notice) when it is absent and not
 /// required.
@@ -36,23 +36,6 @@ pub fn shared_data() -> Option<PathBuf> {
         dir.display()
     );
     None
-}
-
-/// `config/shared-data.toml` pointed at [`shared_data`]'s folder, or `None` when the data is
-/// absent (and not required).
-///
-/// # Panics
-/// When the shipped config cannot be read or parsed.
-pub fn shared_config() -> Option<crate::config::Config> {
-    let dir = shared_data()?;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("config/shared-data.toml"))
-        .expect("config/shared-data.toml is readable");
-    let text = text.replace("../../shared/data", &dir.display().to_string());
-    Some(
-        crate::config::Config::from_toml(&text, &root.join("config"))
-            .expect("config/shared-data.toml parses"),
-    )
 }
 
 /// xorshift64*: a tiny deterministic generator so the synthetic index is the same every run.

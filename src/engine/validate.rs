@@ -10,8 +10,8 @@
 //! A file that parses but is truncated, a loader regression or a broken index all fail here,
 //! so the last good snapshot keeps serving.
 
-use crate::config::ServerConfig;
-use crate::screen::{Party, ScreenOptions, Snapshot};
+use crate::engine::screen::{Party, ScreenOptions, Snapshot};
+use crate::service::config::ServerConfig;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ValidationError {
@@ -143,8 +143,8 @@ fn self_probe(snapshot: &Snapshot, per_dataset: usize) -> Result<usize, Validati
             ran += 1;
             // A "name" longer than the matcher compares (a paragraph describing a ministry
             // and its units) is compared on its first words: it must still reach review.
-            let long = crate::normalize::tokens(e.primary_name()).len()
-                > crate::matching::MAX_QUERY_TOKENS;
+            let long = crate::engine::normalize::tokens(e.primary_name()).len()
+                > crate::engine::matching::MAX_QUERY_TOKENS;
             let want = if long {
                 snapshot.policy.review_threshold
             } else {
@@ -172,10 +172,10 @@ fn self_probe(snapshot: &Snapshot, per_dataset: usize) -> Result<usize, Validati
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Probe;
-    use crate::policy::Decision;
+    use crate::engine::policy::Decision;
+    use crate::service::config::Probe;
 
-    use crate::screen::test_snapshot as snapshot;
+    use crate::engine::screen::test_snapshot as snapshot;
 
     #[test]
     fn a_collapsed_list_is_refused_unless_forced() {
@@ -197,8 +197,8 @@ mod tests {
 
     /// A snapshot of datasets `a` and `b` with `a` entities and `b` entities.
     fn two_lists(a: usize, b: usize) -> Snapshot {
-        use crate::model::{Entity, LoadedList, Name, NameKind};
-        let mut builder = crate::index::build::IndexBuilder::new();
+        use crate::engine::model::{Entity, LoadedList, Name, NameKind};
+        let mut builder = crate::engine::index::build::IndexBuilder::new();
         for (dataset, n) in [("a", a), ("b", b)] {
             let entities = (0..n)
                 .map(|i| Entity {
@@ -220,7 +220,10 @@ mod tests {
                 None,
             );
         }
-        Snapshot::new(builder.build().unwrap(), crate::policy::Policy::default())
+        Snapshot::new(
+            builder.build().unwrap(),
+            crate::engine::policy::Policy::default(),
+        )
     }
 
     #[test]

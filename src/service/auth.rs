@@ -25,8 +25,8 @@ use rustls::pki_types::CertificateDer;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::Metrics;
-use crate::screen::ScreenOptions;
+use crate::engine::screen::ScreenOptions;
+use crate::service::metrics::Metrics;
 
 /// What a caller may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

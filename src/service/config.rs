@@ -91,10 +91,10 @@
 //! open_burst = 0                 # default one second's worth
 //! ```
 //!
-//! See [`crate::server::tls`] and [`crate::server::auth`] for how `[tls]` and `[[caller]]`
+//! See [`crate::service::tls`] and [`crate::service::auth`] for how `[tls]` and `[[caller]]`
 //! are applied.
 //!
-//! `[audit]` appends one JSON line per screening decision (see [`crate::audit`] and the
+//! `[audit]` appends one JSON line per screening decision (see [`crate::service::audit`] and the
 //! README's "Audit log"). `fsync = "always"` answers an RPC only once its record is on
 //! stable storage; concurrent RPCs share one fsync, so it costs latency (one fsync, a few
 //! milliseconds on a disk) more than throughput. `"interval"` answers once the record is
@@ -109,11 +109,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::audit::{AuditConfig, AuditError};
-use crate::lists::{ListFormat, LoadOptions};
-use crate::policy::{Decision, Policy, PolicyError};
-use crate::server::auth::{AccessConfig, CallerConfig};
-use crate::server::tls::{TlsConfig, TlsError};
+use crate::engine::lists::{ListFormat, LoadOptions};
+use crate::engine::policy::{Decision, Policy, PolicyError};
+use crate::service::audit::{AuditConfig, AuditError};
+use crate::service::auth::{AccessConfig, CallerConfig};
+use crate::service::tls::{TlsConfig, TlsError};
 
 /// One list to load.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,7 +124,7 @@ pub struct Source {
     /// trade-csl only: drop SDN rows. `None` means automatic (see [`Config::load_options`]).
     pub skip_sdn_rows: Option<bool>,
     /// Where the file comes from when the config names URLs instead of a path; `path` is
-    /// then the cached copy (see [`crate::update`]).
+    /// then the cached copy (see [`crate::service::update`]).
     pub download: Option<Download>,
 }
 
@@ -404,7 +404,7 @@ impl Config {
                         files,
                     };
                     (
-                        crate::update::cached_path(&s.dataset, s.format, &download),
+                        crate::service::update::cached_path(&s.dataset, s.format, &download),
                         Some(download),
                     )
                 }
@@ -520,7 +520,7 @@ impl Config {
             tls.validate()?;
         }
         let client_certs = self.tls.as_ref().is_some_and(|t| t.client_ca.is_some());
-        crate::server::auth::validate(&self.callers, &self.access, client_certs)
+        crate::service::auth::validate(&self.callers, &self.access, client_certs)
             .map_err(ConfigError::Access)?;
         Ok(())
     }
@@ -546,7 +546,7 @@ fn remote_files(
             .map(|(name, url)| RemoteFile { name, url })
             .collect(),
         (_, Some(url), None) => vec![RemoteFile {
-            name: crate::update::file_name_for(format, &url),
+            name: crate::service::update::file_name_for(format, &url),
             url,
         }],
         (_, _, _) => {
@@ -657,7 +657,7 @@ mod tests {
         let c = Config::from_toml(text, Path::new(".")).unwrap();
         let rule = &c.policy.ownership_rules[0];
         assert_eq!(c.policy.ownership_rules.len(), 1);
-        assert_eq!(rule, &crate::policy::default_rules()[1]);
+        assert_eq!(rule, &crate::engine::policy::default_rules()[1]);
         assert_eq!(c.policy.jurisdictions.review.len(), 5);
         // Dates may be strings as well; a date with a time is refused.
         let quoted = text
@@ -727,9 +727,12 @@ mod tests {
         let c = Config::from_toml(text, Path::new("/etc/clearance")).unwrap();
         let audit = c.audit.unwrap();
         assert_eq!(audit.path, PathBuf::from("/etc/clearance/log/audit.jsonl"));
-        assert_eq!(audit.fsync, crate::audit::Fsync::Interval);
-        assert_eq!(audit.on_error, crate::audit::OnError::FailOpen);
-        assert_eq!(audit.keep, crate::audit::AuditConfig::new("x").keep);
+        assert_eq!(audit.fsync, crate::service::audit::Fsync::Interval);
+        assert_eq!(audit.on_error, crate::service::audit::OnError::FailOpen);
+        assert_eq!(
+            audit.keep,
+            crate::service::audit::AuditConfig::new("x").keep
+        );
         for (bad, word) in [
             ("[audit]\npath = 'a'\nfsync = 'sometimes'\n", "sometimes"),
             ("[audit]\npath = 'a'\nkeep = 0\n", "keep"),
@@ -827,13 +830,13 @@ mod tests {
         assert_eq!(tls.cert, root.join("config/tls/server.crt"));
         assert_eq!(
             tls.client_auth(),
-            Some(crate::server::tls::ClientAuth::Optional)
+            Some(crate::service::tls::ClientAuth::Optional)
         );
         let names: Vec<&str> = c.callers.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["billing", "procurement", "operator"]);
         assert_eq!(
             c.callers[1].token_sha256.as_deref(),
-            Some(crate::server::auth::hash_token("example-procurement-token").as_str())
+            Some(crate::service::auth::hash_token("example-procurement-token").as_str())
         );
         let err = |text: &str| {
             Config::from_toml(text, Path::new("."))

@@ -39,7 +39,7 @@ use prometheus::{
     IntGaugeVec, Opts, Registry,
 };
 
-use crate::screen::{Screening, Snapshot};
+use crate::engine::screen::{Screening, Snapshot};
 
 /// Latency buckets from 10 µs (a screening) to 10 s (a reload), in seconds.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -82,7 +82,7 @@ pub struct Metrics {
     audit: AuditMetrics,
 }
 
-/// The audit log's metrics (see [`crate::audit::AuditObserver`]).
+/// The audit log's metrics (see [`crate::service::audit::AuditObserver`]).
 struct AuditMetrics {
     written: IntCounter,
     bytes: IntCounter,
@@ -121,7 +121,7 @@ impl AuditMetrics {
     }
 }
 
-impl crate::audit::AuditObserver for Metrics {
+impl crate::service::audit::AuditObserver for Metrics {
     fn written(&self, records: usize, bytes: usize) {
         self.audit.written.inc_by(records as u64);
         self.audit.bytes.inc_by(bytes as u64);
@@ -613,25 +613,28 @@ mod tests {
 
     #[test]
     fn the_serving_snapshot_is_described_with_dates_and_ages() {
-        let mut builder = crate::index::IndexBuilder::new();
+        let mut builder = crate::engine::index::IndexBuilder::new();
         builder.add_list(
-            crate::model::LoadedList {
+            crate::engine::model::LoadedList {
                 dataset: "un_sc_sanctions".into(),
                 as_of: Some("2026-02-27".into()),
-                entities: vec![crate::model::Entity {
+                entities: vec![crate::engine::model::Entity {
                     id: "un_sc_sanctions:1".into(),
                     dataset: "un_sc_sanctions".into(),
-                    names: vec![crate::model::Name {
+                    names: vec![crate::engine::model::Name {
                         value: "Acme Trading".into(),
-                        kind: crate::model::NameKind::Primary,
+                        kind: crate::engine::model::NameKind::Primary,
                     }],
-                    ..crate::model::Entity::default()
+                    ..crate::engine::model::Entity::default()
                 }],
-                ..crate::model::LoadedList::default()
+                ..crate::engine::model::LoadedList::default()
             },
             None,
         );
-        let snapshot = Snapshot::new(builder.build().unwrap(), crate::policy::Policy::default());
+        let snapshot = Snapshot::new(
+            builder.build().unwrap(),
+            crate::engine::policy::Policy::default(),
+        );
         let m = Metrics::new();
         m.serving(&snapshot);
         let text = m.render();

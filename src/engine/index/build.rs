@@ -11,10 +11,10 @@ use super::{
     canonical_identifier, deletions, person_roles, whole_key, DatasetInfo, GroupedFst, Index,
     IndexedName, Role,
 };
-use crate::matching::score::TokenClass;
-use crate::model::EntityKind;
-use crate::model::{Entity, LoadedList};
-use crate::normalize::{class_spelling, is_filler, phonetic_keys, tokens, translit_fold};
+use crate::engine::matching::score::TokenClass;
+use crate::engine::model::EntityKind;
+use crate::engine::model::{Entity, LoadedList};
+use crate::engine::normalize::{class_spelling, is_filler, phonetic_keys, tokens, translit_fold};
 
 /// Weight of legal-form and stopword tokens, in IDF units: they count a little, so that "Bank
 /// of Cuba" still prefers "Bank of Cuba" to "Bank Cuba", but never decide a match.
@@ -112,7 +112,7 @@ impl IndexBuilder {
         struct Pending {
             entity: u32,
             source: u32,
-            kind: crate::model::NameKind,
+            kind: crate::engine::model::NameKind,
             tokens: Vec<String>,
             roles: Vec<Role>,
         }
@@ -290,11 +290,17 @@ impl IndexBuilder {
         };
         // Tables computed from the index itself: what a query word equal to each token
         // stands for, and how rare it is.
-        let (start, neighbours) = crate::matching::candidates::neighbour_table(&index);
+        let (start, neighbours) = crate::engine::matching::candidates::neighbour_table(&index);
         index.neighbour_start = start;
         index.neighbours = neighbours;
         index.token_rarity = (0..index.token_count() as u32)
-            .map(|o| crate::matching::token_rarity(&index, &index.token_text[o as usize], Some(o)))
+            .map(|o| {
+                crate::engine::matching::token_rarity(
+                    &index,
+                    &index.token_text[o as usize],
+                    Some(o),
+                )
+            })
             .collect();
         Ok(index)
     }
@@ -327,11 +333,11 @@ pub(crate) fn token_weight_for(token: &str, class: TokenClass, df: f32, n_names:
 /// How far a word the world knows may weigh above its IDF in the lists.
 const LIST_MARGIN: f32 = 2.0;
 
-/// The weight the world's usage gives a word (see [`crate::lexicon::zipf`]), in IDF-like
+/// The weight the world's usage gives a word (see [`crate::engine::lexicon::zipf`]), in IDF-like
 /// units: 9 at a Zipf frequency of 3 (once per million words, the table's floor: "gupta",
 /// "saleh"), falling by 7/3 per Zipf unit to 2 at Zipf 6 ("international", "general"), never
 /// below 1. `None` for a word the table lacks (rarer than its floor, or not a word of its
 /// languages: most transliterated names).
 pub fn world_weight(token: &str) -> Option<f32> {
-    crate::lexicon::zipf(token).map(|z| (9.0 - (z - 3.0) * 7.0 / 3.0).max(1.0))
+    crate::engine::lexicon::zipf(token).map(|z| (9.0 - (z - 3.0) * 7.0 / 3.0).max(1.0))
 }

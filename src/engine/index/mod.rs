@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Entity, NameKind};
+use crate::engine::model::{Entity, NameKind};
 
 pub use build::{BuildError, IndexBuilder};
 
@@ -31,7 +31,7 @@ pub struct DatasetInfo {
     pub as_of: Option<String>,
     /// sha256 of the source bytes (hex), when the loader read files.
     pub sha256: Option<String>,
-    /// What the loader left out, and why (see [`crate::model::LoadedList::warnings`]).
+    /// What the loader left out, and why (see [`crate::engine::model::LoadedList::warnings`]).
     pub warnings: Vec<String>,
 }
 
@@ -57,8 +57,8 @@ pub(crate) fn person_roles(raw: &str, tokens: &[String]) -> Vec<Role> {
     let mut roles: Vec<Role> = 'order: {
         if let Some((last, given)) = raw.split_once(',') {
             let (ls, gs) = (
-                crate::normalize::tokens(last).len(),
-                crate::normalize::tokens(given).len(),
+                crate::engine::normalize::tokens(last).len(),
+                crate::engine::normalize::tokens(given).len(),
             );
             if ls > 0 && gs > 0 && ls + gs == n && !given.contains(',') {
                 break 'order (0..n)
@@ -85,11 +85,12 @@ pub(crate) fn person_roles(raw: &str, tokens: &[String]) -> Vec<Role> {
     // name); patronymics are recognised by their ending.
     let mut after_connector = false;
     for (t, role) in tokens.iter().zip(roles.iter_mut()) {
-        if crate::normalize::is_nasab_connector(t) {
+        if crate::engine::normalize::is_nasab_connector(t) {
             after_connector = true;
             continue;
         }
-        if *role == Role::Middle && (after_connector || crate::normalize::is_patronymic(t)) {
+        if *role == Role::Middle && (after_connector || crate::engine::normalize::is_patronymic(t))
+        {
             *role = Role::Patronym;
         }
     }
@@ -109,7 +110,7 @@ pub struct IndexedName {
 
 /// The immutable index. See the module documentation.
 ///
-/// It serializes (with serde) to the snapshot file format, see [`crate::snapfile`].
+/// It serializes (with serde) to the snapshot file format, see [`crate::engine::snapfile`].
 #[derive(Serialize, Deserialize)]
 pub struct Index {
     #[serde(deserialize_with = "exact_vec")]
@@ -129,10 +130,10 @@ pub struct Index {
     #[serde(deserialize_with = "exact_vec")]
     pub(crate) token_fold: Vec<Box<str>>,
     #[serde(deserialize_with = "exact_vec")]
-    pub(crate) token_class: Vec<crate::matching::score::TokenClass>,
+    pub(crate) token_class: Vec<crate::engine::matching::score::TokenClass>,
     #[serde(deserialize_with = "exact_vec")]
     pub(crate) token_skeleton: Vec<Box<str>>,
-    /// Per token: its class spelling (see [`crate::normalize::class_spelling`]), which
+    /// Per token: its class spelling (see [`crate::engine::normalize::class_spelling`]), which
     /// romanization variants are compared on.
     #[serde(deserialize_with = "exact_vec")]
     pub(crate) token_spelling: Vec<Box<str>>,
@@ -149,14 +150,14 @@ pub struct Index {
     pub(crate) deletions: GroupedFst,
     /// Per token: the spellings a query word equal to it stands for (itself, its edit
     /// neighbours, its romanization and given-name variants, at most
-    /// [`crate::matching::candidates::MAX_EXPANSIONS`]), as offsets into `neighbours`;
-    /// computed once at build time by [`crate::matching::candidates::neighbour_table`].
+    /// [`crate::engine::matching::candidates::MAX_EXPANSIONS`]), as offsets into `neighbours`;
+    /// computed once at build time by [`crate::engine::matching::candidates::neighbour_table`].
     #[serde(deserialize_with = "exact_vec")]
     pub(crate) neighbour_start: Vec<u32>,
     #[serde(deserialize_with = "exact_vec")]
-    pub(crate) neighbours: Vec<crate::matching::candidates::Expansion>,
+    pub(crate) neighbours: Vec<crate::engine::matching::candidates::Expansion>,
     /// Per token: how rare the word is in the world (see
-    /// [`crate::matching::token_rarity`]).
+    /// [`crate::engine::matching::token_rarity`]).
     #[serde(deserialize_with = "exact_vec")]
     pub(crate) token_rarity: Vec<f32>,
     /// Sorted-token key of a whole name → name ids.
@@ -243,9 +244,12 @@ impl Index {
         &self.name_roles[s..s + name.tokens_len as usize]
     }
 
-    pub(crate) fn token_forms(&self, ordinal: u32) -> crate::matching::score::TokenForms<'_> {
+    pub(crate) fn token_forms(
+        &self,
+        ordinal: u32,
+    ) -> crate::engine::matching::score::TokenForms<'_> {
         let o = ordinal as usize;
-        crate::matching::score::TokenForms {
+        crate::engine::matching::score::TokenForms {
             text: &self.token_text[o],
             fold: &self.token_fold[o],
             skeleton: &self.token_skeleton[o],
@@ -258,7 +262,7 @@ impl Index {
     pub(crate) fn neighbours(
         &self,
         ordinal: u32,
-    ) -> impl Iterator<Item = crate::matching::candidates::Expansion> + '_ {
+    ) -> impl Iterator<Item = crate::engine::matching::candidates::Expansion> + '_ {
         let o = ordinal as usize;
         self.neighbours[self.neighbour_start[o] as usize..self.neighbour_start[o + 1] as usize]
             .iter()
@@ -269,7 +273,7 @@ impl Index {
         self.token_rarity[ordinal as usize]
     }
 
-    pub(crate) fn token_class(&self, ordinal: u32) -> crate::matching::score::TokenClass {
+    pub(crate) fn token_class(&self, ordinal: u32) -> crate::engine::matching::score::TokenClass {
         self.token_class[ordinal as usize]
     }
 

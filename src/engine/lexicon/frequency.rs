@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 /// Normalized token → Zipf frequency in tenths (the highest over the languages), as an FST
 /// map: 276,866 tokens in 1.66 MB, where the same table as `token<TAB>zipf` text takes 3.7 MB.
 /// Built by `examples/lexicon_build.rs`; see `data/lexicon/README.md`.
-static ZIPF_FST: &[u8] = include_bytes!("../../data/lexicon/zipf.fst");
+static ZIPF_FST: &[u8] = include_bytes!("../../../data/lexicon/zipf.fst");
 
 /// The lowest Zipf value in the table: words rarer than once per million words (Zipf 3.0) in
 /// every language are left out, so [`zipf`] answers `None` for them.
@@ -24,11 +24,11 @@ fn table() -> &'static fst::Map<&'static [u8]> {
 /// Russian (transliterated), to one decimal. "the" is 7.7, "technology" 5.1, "cloud" 4.5;
 /// `None` for a token rarer than [`ZIPF_FLOOR`] in all of them.
 ///
-/// The token must be normalized as [`crate::normalize::tokens`] does (lower-case ASCII).
+/// The token must be normalized as [`crate::engine::normalize::tokens`] does (lower-case ASCII).
 ///
 /// # Example
 /// ```
-/// use clearance::lexicon::zipf;
+/// use clearance::engine::lexicon::zipf;
 ///
 /// assert_eq!(zipf("the"), Some(7.7));
 /// assert!(zipf("huawei") < zipf("cloud"));

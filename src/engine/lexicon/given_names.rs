@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 /// `name<TAB>variant variant ...`, one line per name, sorted by name; every variant has its
 /// own line naming this name back. Built by `examples/lexicon_build.rs`.
-static GIVEN_NAMES: &str = include_str!("../../data/lexicon/given_names.tsv");
+static GIVEN_NAMES: &str = include_str!("../../../data/lexicon/given_names.tsv");
 
 /// The embedded text split once: each name's variants are a range of one flat list, so a
 /// lookup is one hash probe and a scan of a few slices, with nothing allocated.
@@ -56,7 +56,7 @@ pub fn is_given_name(token: &str) -> bool {
 ///
 /// # Example
 /// ```
-/// use clearance::lexicon::given_name_variants;
+/// use clearance::engine::lexicon::given_name_variants;
 ///
 /// let variants: Vec<&str> = given_name_variants("theodore").collect();
 /// assert!(variants.contains(&"ted"));
@@ -72,7 +72,7 @@ pub fn given_name_variants(token: &str) -> impl Iterator<Item = &'static str> {
 ///
 /// # Example
 /// ```
-/// use clearance::lexicon::same_given_name;
+/// use clearance::engine::lexicon::same_given_name;
 ///
 /// assert!(same_given_name("alexey", "oleksii"));
 /// assert!(!same_given_name("william", "wilma"));
@@ -126,10 +126,10 @@ mod tests {
 
     #[test]
     fn native_script_forms_are_present_as_normalized() {
-        // "Алексей", "Олексій", "Фёдор" as clearance::normalize::tokens spells them.
+        // "Алексей", "Олексій", "Фёдор" as clearance::engine::normalize::tokens spells them.
         for native in ["Алексей", "Олексій", "Фёдор", "Наталья", "В'ячеслав"]
         {
-            let token = crate::normalize::tokens(native).remove(0);
+            let token = crate::engine::normalize::tokens(native).remove(0);
             assert!(is_given_name(&token), "{native} → {token} missing");
         }
     }

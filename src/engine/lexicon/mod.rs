@@ -8,7 +8,7 @@
 //! however rarely a list uses them. Callers also write "Bill" for "William" and "Alexey" for
 //! "Алексей" or "Oleksii".
 //!
-//! Both tables are published data sets, normalized with [`crate::normalize::tokens`] so that
+//! Both tables are published data sets, normalized with [`crate::engine::normalize::tokens`] so that
 //! the tokens the matcher holds are looked up as they are, and embedded in the binary
 //! (`data/lexicon/README.md` gives sources, licences and the command that rebuilds them).
 //! Nothing is read at run time; each table is opened on first use and shared.
@@ -22,7 +22,7 @@
 //!
 //! # Example
 //! ```
-//! use clearance::lexicon;
+//! use clearance::engine::lexicon;
 //!
 //! assert!(lexicon::zipf("technology").unwrap() > 5.0);
 //! assert!(lexicon::zipf("qzxv").is_none());

@@ -20,7 +20,7 @@ use std::path::Path;
 
 use super::text::{cell, read_utf8, split_multi};
 use super::{ListError, LoadOptions};
-use crate::model::{Entity, EntityKind, LoadedList, NameKind, Ownership, Relation};
+use crate::engine::model::{Entity, EntityKind, LoadedList, NameKind, Ownership, Relation};
 
 /// The CSL header, in published order.
 const COLUMNS: [&str; 29] = [
@@ -357,7 +357,7 @@ fn address_country(address: &str) -> Option<String> {
     if is_country_code(last) {
         Some(resolve_country(last))
     } else {
-        crate::countries::to_iso2(last).map(str::to_string)
+        crate::engine::countries::to_iso2(last).map(str::to_string)
     }
 }
 
@@ -365,7 +365,7 @@ fn address_country(address: &str) -> Option<String> {
 /// code upper-cased, otherwise the value as published.
 pub(super) fn resolve_country(value: &str) -> String {
     let value = value.trim();
-    if let Some(code) = crate::countries::to_iso2(value) {
+    if let Some(code) = crate::engine::countries::to_iso2(value) {
         code.to_string()
     } else if value.len() == 2 && value.bytes().all(|b| b.is_ascii_alphabetic()) {
         value.to_ascii_uppercase()
@@ -866,7 +866,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn load_real(skip_sdn_rows: bool) -> Option<LoadedList> {
-        let dir = crate::testing::shared_data()?;
+        let dir = crate::engine::testing::shared_data()?;
         let path = dir.join("trade-csl-2022/consolidated.csv");
         Some(load(&path, "us_trade_csl", &LoadOptions { skip_sdn_rows }).unwrap())
     }

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use super::csl::{clean, has_company_form, merge_into, push_names, read_table, resolve_country};
 use super::text::{cell, read_utf8};
 use super::ListError;
-use crate::model::{Entity, EntityKind, LoadedList, NameKind};
+use crate::engine::model::{Entity, EntityKind, LoadedList, NameKind};
 
 const COLUMNS: [&str; 12] = [
     "Name",
@@ -166,7 +166,7 @@ mod tests {
     use super::*;
 
     fn load_real() -> Option<LoadedList> {
-        let dir = crate::testing::shared_data()?;
+        let dir = crate::engine::testing::shared_data()?;
         Some(load(&dir.join("bis-dpl-2022/dpl.txt"), "us_bis_dpl").unwrap())
     }
 

@@ -27,7 +27,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::{text, ListError};
-use crate::model::{published_date, LoadedList, Ownership, Relation};
+use crate::engine::model::{published_date, LoadedList, Ownership, Relation};
 
 /// The fields of a JSON line, and the columns of the CSV form.
 const FIELDS: [&str; 7] = [
@@ -392,7 +392,7 @@ mod tests {
         let err = load_str(name, content).unwrap_err();
         let message = err.to_string();
         assert!(message.contains(name), "{message}");
-        crate::lists::assert_field_error(&err, want_line, want_field);
+        crate::engine::lists::assert_field_error(&err, want_line, want_field);
     }
 
     #[test]

@@ -23,8 +23,8 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::{text, ListError};
-use crate::countries;
-use crate::model::{Entity, EntityKind, Gender, LoadedList, NameKind, Ownership, Relation};
+use crate::engine::countries;
+use crate::engine::model::{Entity, EntityKind, Gender, LoadedList, NameKind, Ownership, Relation};
 
 /// FtM schemas that are neither parties nor records this loader reads: skipped without a
 /// warning (FollowTheMoney 3.x schema list).
@@ -566,13 +566,13 @@ fn parse_percent(raw: &str) -> Result<Option<f32>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Identifier;
+    use crate::engine::model::Identifier;
     use std::path::PathBuf;
 
     const DATASET: &str = "zala";
 
     fn fixture(name: &str) -> Option<LoadedList> {
-        let dir = crate::testing::shared_data()?;
+        let dir = crate::engine::testing::shared_data()?;
         Some(load(&dir.join("ftm-fixtures").join(name), DATASET).unwrap())
     }
 
@@ -1005,7 +1005,7 @@ mod tests {
             let err = load(&path, "t").unwrap_err();
             let message = err.to_string();
             assert!(message.contains("list.ftm.json"), "{message}");
-            crate::lists::assert_field_error(&err, want_line, want_field);
+            crate::engine::lists::assert_field_error(&err, want_line, want_field);
         }
         for (content, want_line) in [
             (format!("{ok}\n{{\"id\": \"p2\", \"schema\""), 2),

@@ -20,7 +20,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::LoadedList;
+use crate::engine::model::LoadedList;
 
 /// A source file format (the `FORMAT` of `--source FORMAT:DATASET=PATH`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

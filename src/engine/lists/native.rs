@@ -11,7 +11,7 @@
 //!
 //! Only `id` and `name` are required. `birth_dates` are written as lists publish them
 //! (`1962-03-12`, `1962-03`, `1962`, `circa 1960`, `1979 to 1982`; see
-//! [`crate::matching::facts`]); `nationalities` are ISO codes or English country names, and
+//! [`crate::engine::matching::facts`]); `nationalities` are ISO codes or English country names, and
 //! count as countries too; `gender` is `male` or `female`. A file whose name ends in `.csv` is
 //! read as CSV instead, with a header naming the columns
 //! `id,name,aliases,kind,countries,birth_dates,nationalities,gender` (`aliases`, `countries`,
@@ -31,9 +31,9 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::{text, ListError};
-use crate::countries;
-use crate::matching::facts;
-use crate::model::{Entity, EntityKind, Gender, LoadedList, NameKind};
+use crate::engine::countries;
+use crate::engine::matching::facts;
+use crate::engine::model::{Entity, EntityKind, Gender, LoadedList, NameKind};
 
 /// The fields of a JSON-lines record.
 const FIELDS: [&str; 10] = [
@@ -511,7 +511,7 @@ fn to_usize(offset: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Identifier;
+    use crate::engine::model::Identifier;
     use std::path::PathBuf;
 
     const DATASET: &str = "acme_deny";
@@ -532,7 +532,7 @@ mod tests {
         (err, message)
     }
 
-    use crate::lists::assert_field_error as assert_field;
+    use crate::engine::lists::assert_field_error as assert_field;
 
     #[test]
     fn jsonl_full_record() {

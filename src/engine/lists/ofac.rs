@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use super::text::{cell, read_windows1252};
 use super::ListError;
-use crate::model::{Entity, EntityKind, Gender, LoadedList, NameKind, Ownership, Relation};
+use crate::engine::model::{Entity, EntityKind, Gender, LoadedList, NameKind, Ownership, Relation};
 
 /// The four file names of one OFAC publication.
 struct FileSet {
@@ -353,7 +353,7 @@ fn kind_of(sdn_type: Option<&str>) -> EntityKind {
 /// ISO alpha-2 code of a country name when known, otherwise the name as published.
 fn country(name: &str) -> String {
     let name = name.trim();
-    crate::countries::to_iso2(name).map_or_else(|| name.to_string(), str::to_string)
+    crate::engine::countries::to_iso2(name).map_or_else(|| name.to_string(), str::to_string)
 }
 
 fn edge(owner: &str, owned: &str, source: &str) -> Ownership {
@@ -640,10 +640,10 @@ fn identifier_value(rest: &str) -> (&str, Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Identifier;
+    use crate::engine::model::Identifier;
 
     fn load_shared(folder: &str, dataset: &str) -> Option<LoadedList> {
-        let dir = crate::testing::shared_data()?;
+        let dir = crate::engine::testing::shared_data()?;
         Some(load(&dir.join(folder), dataset).unwrap())
     }
 

@@ -31,8 +31,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::{text, ListError};
-use crate::countries;
-use crate::model::{Entity, EntityKind, Gender, LoadedList, NameKind};
+use crate::engine::countries;
+use crate::engine::model::{Entity, EntityKind, Gender, LoadedList, NameKind};
 
 const ROOT: &str = "CONSOLIDATED_LIST";
 
@@ -584,7 +584,7 @@ fn push_unique(values: &mut Vec<String>, value: String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Identifier;
+    use crate::engine::model::Identifier;
     use std::path::PathBuf;
 
     const DATASET: &str = "un_sc_sanctions";
@@ -866,7 +866,7 @@ mod tests {
     /// de-duplicated per entity).
     #[test]
     fn real_un_list() {
-        let Some(dir) = crate::testing::shared_data() else {
+        let Some(dir) = crate::engine::testing::shared_data() else {
             return;
         };
         let path = dir.join("un-2026/consolidated.xml");
@@ -989,7 +989,7 @@ mod tests {
     /// Cutting the real file anywhere gives an error, never a short list or a panic.
     #[test]
     fn real_list_cut_short_fails() {
-        let Some(dir) = crate::testing::shared_data() else {
+        let Some(dir) = crate::engine::testing::shared_data() else {
             return;
         };
         let full = std::fs::read(dir.join("un-2026/consolidated.xml")).unwrap();

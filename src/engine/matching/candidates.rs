@@ -13,8 +13,8 @@ use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
 
 use serde::{Deserialize, Serialize};
 
-use crate::index::build::DELETION_KEYS_MAX_LEN;
-use crate::index::Index;
+use crate::engine::index::build::DELETION_KEYS_MAX_LEN;
+use crate::engine::index::Index;
 
 use super::score::{allowed_distance, osa_within, OwnedForms};
 
@@ -41,7 +41,7 @@ pub struct Expansion {
 
 /// Index tokens near `token`: itself when the index knows it, the tokens within its edit
 /// budget, and those sharing one of its phonetic keys (romanization variants, see
-/// [`crate::normalize::romanization_keys`]).
+/// [`crate::engine::normalize::romanization_keys`]).
 ///
 /// Every word is expanded, known or not: a real variant is usually another real word
 /// ("Kasim" is listed under one party, "Qasem" under another), so a word the index knows
@@ -87,7 +87,7 @@ pub fn expand(index: &Index, token: &str, keys: &str, out: &mut Vec<Expansion>) 
         fuzzy(index, token, budget, out);
     }
     // Other forms of a given name ("bill" for "william"), as romanization variants.
-    for variant in crate::lexicon::given_name_variants(token) {
+    for variant in crate::engine::lexicon::given_name_variants(token) {
         if let Some(o) = index.token_ordinal(variant) {
             add_variant(out, o);
         }

@@ -54,8 +54,8 @@ use jiff::civil::Date;
 use jiff::ToSpan;
 
 use super::{Adjustment, Query};
-use crate::countries;
-use crate::model::{published_date, Entity, EntityKind};
+use crate::engine::countries;
+use crate::engine::model::{published_date, Entity, EntityKind};
 
 /// Factor for a caller's date of birth on the very day an entry lists.
 pub const BIRTH_DATE_SAME_DAY: f32 = 1.06;
@@ -480,7 +480,7 @@ pub fn fact_adjustments(query: &Query, entity: &Entity, explain: bool) -> Vec<Ad
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Entity;
+    use crate::engine::model::Entity;
 
     fn d(s: &str) -> Date {
         s.parse().unwrap()
@@ -775,7 +775,7 @@ mod tests {
     /// alone takes an exact name from deny to review, not to allow.
     #[test]
     fn a_disjoint_date_alone_never_allows_an_exact_name() {
-        let policy = crate::policy::Policy::default();
+        let policy = crate::engine::policy::Policy::default();
         let exact = 1.0 * BIRTH_DATE_DISJOINT;
         assert!(exact < policy.deny_threshold && exact >= policy.review_threshold);
         assert!(1.0 * BIRTH_DATE_DISJOINT * NATIONALITY_DIFFERS < policy.review_threshold);

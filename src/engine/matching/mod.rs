@@ -5,7 +5,7 @@
 //! agree exactly (or a strong identifier is identical); about 0.9 means all tokens align with
 //! small spelling differences or a dropped middle name; below about 0.8 at least one
 //! distinctive word is missing or different. The default review threshold (see
-//! [`crate::policy`]) is tuned on the development set to flag real variants while keeping
+//! [`crate::engine::policy`]) is tuned on the development set to flag real variants while keeping
 //! unrelated parties clear.
 
 pub mod candidates;
@@ -17,10 +17,10 @@ use std::cell::RefCell;
 
 use serde::Serialize;
 
-use crate::index::build::{FILLER_WEIGHT, INITIAL_WEIGHT};
-use crate::index::{canonical_identifier, person_roles, whole_key, Index};
-use crate::model::{EntityKind, Identifier, NameKind};
-use crate::normalize::{self, is_filler, is_legal_form, is_syllabic, tokens};
+use crate::engine::index::build::{FILLER_WEIGHT, INITIAL_WEIGHT};
+use crate::engine::index::{canonical_identifier, person_roles, whole_key, Index};
+use crate::engine::model::{EntityKind, Identifier, NameKind};
+use crate::engine::normalize::{self, is_filler, is_legal_form, is_syllabic, tokens};
 
 use candidates::{spellings, Expansion, Votes};
 use score::{
@@ -387,7 +387,7 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
             } else if buf.is_empty() {
                 // A word no list uses: as distinctive as a word in one name, unless the
                 // world uses it widely.
-                crate::index::build::world_weight(t)
+                crate::engine::index::build::world_weight(t)
                     .map_or(index.novel_weight, |w| w.min(index.novel_weight))
             } else {
                 // A misspelt word weighs what the words it may stand for weigh.
@@ -640,7 +640,7 @@ const SUBSET_OF_NAME_MIN_SHARE: f32 = 15.0;
 /// "mohammed") at most two above its weight there. Unlike IDF it does not grow with the
 /// index, so "rare enough" means the same on a list of ten names and on a million.
 pub(crate) fn token_rarity(index: &Index, token: &str, known: Option<u32>) -> f32 {
-    let world = crate::index::build::world_weight(token).unwrap_or(9.0);
+    let world = crate::engine::index::build::world_weight(token).unwrap_or(9.0);
     match known.map(|o| index.weight(o)) {
         Some(w) if w < index.novel_weight / 2.0 => world.min(w + 2.0),
         _ => world,

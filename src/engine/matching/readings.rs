@@ -9,8 +9,8 @@
 //! it turns the query's pieces into words some listed name actually uses, so an ordinary
 //! query costs a few FST lookups and no second search.
 
-use crate::index::Index;
-use crate::normalize::{legal_form_words, tokens};
+use crate::engine::index::Index;
+use crate::engine::normalize::{legal_form_words, tokens};
 
 /// Longest run of pieces that may be joined back into one word ("h u a w e i" is six).
 const MAX_JOIN: usize = 24;
@@ -92,7 +92,7 @@ pub fn script_parts(raw: &str) -> Option<[String; 2]> {
             &mut latin
         } else if word
             .chars()
-            .all(|c| !c.is_alphabetic() || crate::normalize::is_lookalike(c))
+            .all(|c| !c.is_alphabetic() || crate::engine::normalize::is_lookalike(c))
         {
             // Wholly look-alike letters are disguised Latin (see `normalize`).
             &mut latin
@@ -198,7 +198,7 @@ fn word_break(index: &Index, word: &str, (first, last): (bool, bool)) -> Option<
             for ending in ["s", "es"] {
                 let plural = len + ending.len();
                 if rest[len..].starts_with(ending)
-                    && crate::normalize::tokens(&rest[..plural]) == [&rest[..len]]
+                    && crate::engine::normalize::tokens(&rest[..plural]) == [&rest[..len]]
                 {
                     ends.push((start + plural, false));
                 }
@@ -329,7 +329,7 @@ mod tests {
     use super::*;
 
     fn index(names: &[&str]) -> Index {
-        crate::screen::test_snapshot(names).index
+        crate::engine::screen::test_snapshot(names).index
     }
 
     fn toks(s: &str) -> Vec<String> {

@@ -17,8 +17,8 @@
 
 use serde::Serialize;
 
-pub use crate::index::Role;
-use crate::normalize::{
+pub use crate::engine::index::Role;
+use crate::engine::normalize::{
     class_spelling, is_nasab_connector, phonetic_keys, syllable_fold, translit_fold,
 };
 
@@ -46,13 +46,13 @@ impl TokenClass {
 
 /// The precomputed spellings of a token that similarity compares: the token, its
 /// transliteration fold and its phonetic keys (space-separated, empty when it has none; see
-/// [`crate::normalize::phonetic_keys`]).
+/// [`crate::engine::normalize::phonetic_keys`]).
 #[derive(Debug, Clone, Copy)]
 pub struct TokenForms<'a> {
     pub text: &'a str,
     pub fold: &'a str,
     pub skeleton: &'a str,
-    /// The class spelling (see [`crate::normalize::class_spelling`]).
+    /// The class spelling (see [`crate::engine::normalize::class_spelling`]).
     pub spelling: &'a str,
 }
 
@@ -538,7 +538,8 @@ fn pair_similarity(q: &WeightedToken, c: &WeightedToken) -> f32 {
             let mut s = similarity(&q.forms(), &c.forms());
             // Short forms and other-language forms of one given name ("Bill"/"William",
             // "Volodymyr"/"Vladimir"), from the published table in `lexicon`.
-            if s < GIVEN_NAME_SIMILARITY && crate::lexicon::same_given_name(q.text, c.text) {
+            if s < GIVEN_NAME_SIMILARITY && crate::engine::lexicon::same_given_name(q.text, c.text)
+            {
                 s = GIVEN_NAME_SIMILARITY;
             }
             if s < 1.0 && q.known {

@@ -3,10 +3,10 @@
 //! names and what may never deny. Each case is written from public knowledge of how names
 //! are formed, not from evaluation rows.
 
-use crate::index::IndexBuilder;
-use crate::model::{Entity, EntityKind, LoadedList, Name, NameKind};
-use crate::policy::{Decision, Policy};
-use crate::screen::{Party, ScreenOptions, Snapshot};
+use crate::engine::index::IndexBuilder;
+use crate::engine::model::{Entity, EntityKind, LoadedList, Name, NameKind};
+use crate::engine::policy::{Decision, Policy};
+use crate::engine::screen::{Party, ScreenOptions, Snapshot};
 
 /// A list `t` of `(kind, names)`; the first name is primary, the rest aliases. A few unrelated
 /// filler names give the words realistic document frequencies.

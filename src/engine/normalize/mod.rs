@@ -302,7 +302,7 @@ fn fold<'a>(raw: Raw<'_, 'a>) -> (Vec<Cow<'a, str>>, bool) {
 ///
 /// # Example
 /// ```
-/// use clearance::normalize::normalize;
+/// use clearance::engine::normalize::normalize;
 /// assert_eq!(normalize("ANGLO-CARIBBEAN CO., LTD."), "anglo caribbean ltd");
 /// assert_eq!(normalize("Коваленко Андрей"), "kovalenko andrey");
 /// assert_eq!(normalize("AL-QA'IDA"), "alqaida");

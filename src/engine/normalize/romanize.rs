@@ -190,7 +190,7 @@ pub fn class_spelling(word: &str) -> String {
 ///
 /// # Example
 /// ```
-/// use clearance::normalize::romanization_keys;
+/// use clearance::engine::normalize::romanization_keys;
 /// let shared = |a: &str, b: &str| {
 ///     let (ka, kb) = (romanization_keys(a), romanization_keys(b));
 ///     ka.iter().any(|k| kb.contains(k))

@@ -428,7 +428,7 @@ pub(super) fn number_at(raw: &[&str], i: usize) -> Option<Number> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::legal::{legal_form_at, Raw};
+    use crate::engine::normalize::legal::{legal_form_at, Raw};
 
     fn is_legal(word: &str) -> bool {
         let words = ["x", word];

@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Decision;
-use crate::countries;
+use crate::engine::countries;
 
 /// The jurisdiction section of the policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::Decision;
-use crate::model::Entity;
+use crate::engine::model::Entity;
 
 /// Which listed entries make an owner restricting under a rule: a dataset, and optionally
 /// only entries whose programs contain a text (case-insensitive).

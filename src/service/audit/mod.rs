@@ -14,7 +14,7 @@
 //! per decision in `server::grpc`, whose [`writer::Pending`] the handler awaits before it
 //! answers.
 //!
-//! Configured by the `[audit]` section of the config file (see [`crate::config`]); without it
+//! Configured by the `[audit]` section of the config file (see [`crate::service::config`]); without it
 //! nothing is logged.
 
 pub mod read;
@@ -27,9 +27,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::Decision;
-use crate::screen::{Screening, Snapshot};
-use crate::server::proto;
+use crate::engine::policy::Decision;
+use crate::engine::screen::{Screening, Snapshot};
+use crate::service::server::proto;
 pub use replay::{replay, Difference, ReplayOptions, ReplayReport};
 pub use writer::{AuditLog, AuditObserver};
 
@@ -595,7 +595,7 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::screen::{test_snapshot, Party, ScreenOptions};
+    use crate::engine::screen::{test_snapshot, Party, ScreenOptions};
 
     fn full_request() -> proto::ScreenRequest {
         proto::ScreenRequest {

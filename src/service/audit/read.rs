@@ -119,7 +119,7 @@ pub struct Contents {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{Caller, Context, RequestRecord};
+    use crate::service::audit::{Caller, Context, RequestRecord};
 
     fn line(id: &str) -> Vec<u8> {
         let ctx = Context {

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 
 use super::read::{self, Event, Location};
 use super::{Record, ResultRecord};
-use crate::policy::Decision;
-use crate::screen::{Screening, Snapshot};
-use crate::server::grpc::parse_request;
+use crate::engine::policy::Decision;
+use crate::engine::screen::{Screening, Snapshot};
+use crate::service::server::grpc::parse_request;
 
 /// What to compare besides the decision.
 #[derive(Debug, Clone, Copy, Default)]
@@ -167,9 +167,9 @@ fn new_hits(new: &Screening) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{Caller, Context};
-    use crate::screen::{test_snapshot, Party, ScreenOptions};
-    use crate::server::proto;
+    use crate::engine::screen::{test_snapshot, Party, ScreenOptions};
+    use crate::service::audit::{Caller, Context};
+    use crate::service::server::proto;
 
     fn record(name: &str, snapshot: &Snapshot) -> Record {
         let request = proto::ScreenRequest {
@@ -284,7 +284,7 @@ mod tests {
     /// screens with them: without them the exact name would deny.
     #[test]
     fn person_facts_are_replayed() {
-        use crate::screen::{test_person, test_snapshot_of};
+        use crate::engine::screen::{test_person, test_snapshot_of};
         let s = test_snapshot_of(vec![test_person("1", "DOE, John", &["1962"], &["IQ"])]);
         let request = proto::ScreenRequest {
             request_id: "facts".into(),

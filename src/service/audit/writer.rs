@@ -30,8 +30,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{AuditConfig, AuditError, Context, Fsync, OnError, Record};
-use crate::screen::{Screening, Snapshot};
-use crate::server::proto;
+use crate::engine::screen::{Screening, Snapshot};
+use crate::service::server::proto;
 
 /// Records queued for the writer at most; beyond this, appends wait (back-pressure rather
 /// than unbounded memory when the disk is slower than screening).

@@ -9,20 +9,20 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::StreamExt;
 use tonic::{Request, Response, Status};
 
-use super::auth::{AuthError, Identity, Need, Role};
-use super::metrics::Rpc;
 use super::proto;
 use super::reload::{self, ReloadError, Trigger};
 use super::State;
-use crate::audit::{self, AuditError};
-use crate::countries;
-use crate::exposure;
-use crate::matching::facts::BirthDate;
-use crate::model::{Entity, EntityKind, Identifier, NameKind};
-use crate::policy::Decision;
-use crate::screen::{Party, ScreenOptions, Screening, Snapshot};
+use crate::engine::countries;
+use crate::engine::exposure;
+use crate::engine::matching::facts::BirthDate;
+use crate::engine::model::{Entity, EntityKind, Identifier, NameKind};
+use crate::engine::policy::Decision;
+use crate::engine::screen::{Party, ScreenOptions, Screening, Snapshot};
+use crate::service::audit::{self, AuditError};
+use crate::service::auth::{AuthError, Identity, Need, Role};
+use crate::service::metrics::Rpc;
 
-pub use crate::screen::MAX_NAME_CHARS;
+pub use crate::engine::screen::MAX_NAME_CHARS;
 /// Most nationalities accepted on one party.
 pub const MAX_NATIONALITIES: usize = 16;
 /// Most identifiers accepted on one party.
@@ -58,7 +58,7 @@ pub enum RequestError {
     /// The decision's audit record could not be written (`on_error = "fail_closed"`).
     #[error("{0}; the decision is withheld until it can be recorded")]
     Audit(#[source] AuditError),
-    /// Refused by access control (see [`super::auth`]).
+    /// Refused by access control (see [`crate::service::auth`]).
     #[error(transparent)]
     Access(#[from] AuthError),
 }

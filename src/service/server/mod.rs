@@ -2,17 +2,15 @@
 //! the public address, `Admin` on its own address, and an HTTP listener for `/metrics`,
 //! `/healthz` and `/readyz`, all over the live [`Screener`].
 //!
-//! Request handling is in [`grpc`], the HTTP endpoints in [`http`], metrics in [`metrics`],
-//! reloads and their triggers in [`reload`], list downloads in [`updates`], TLS in [`tls`]
-//! and access control (callers, roles, datasets, rate limits) in [`auth`]. Errors become
+//! Request handling is in [`grpc`], the HTTP endpoints in [`http`], reloads and their
+//! triggers in [`reload`], list downloads in [`updates`]. It uses the service's parts beside
+//! it: metrics ([`crate::service::metrics`]), TLS ([`crate::service::tls`]) and access control
+//! (callers, roles, datasets, rate limits: [`crate::service::auth`]). Errors become
 //! `tonic::Status` in one place, [`grpc::status_of`].
 
-pub mod auth;
 pub mod grpc;
 pub mod http;
-pub mod metrics;
 pub mod reload;
-pub mod tls;
 pub mod updates;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,9 +18,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::net::TcpListener;
 
-use crate::config::Config;
-use crate::screen::{Screener, Snapshot};
-pub use metrics::Metrics;
+use crate::engine::screen::{Screener, Snapshot};
+use crate::service::config::Config;
+use crate::service::metrics::Metrics;
+use crate::service::{auth, tls};
 pub use reload::{ReloadError, ReloadTriggers, Trigger};
 
 /// Code generated from `proto/clearance/v1/*.proto`.
@@ -59,7 +58,7 @@ pub enum ServeError {
 /// reload from, the metrics and the outcome of the last reload.
 pub struct State {
     /// Where every screening decision is recorded; `None` without an `[audit]` section.
-    pub audit: Option<crate::audit::AuditLog>,
+    pub audit: Option<crate::service::audit::AuditLog>,
     live: OnceLock<Screener>,
     pub config: Config,
     pub metrics: Arc<Metrics>,
@@ -145,13 +144,13 @@ impl State {
 }
 
 /// The audit log the config asks for, or `None` (said in the log either way).
-fn open_audit(config: &Config, metrics: &Arc<Metrics>) -> Option<crate::audit::AuditLog> {
+fn open_audit(config: &Config, metrics: &Arc<Metrics>) -> Option<crate::service::audit::AuditLog> {
     let Some(c) = &config.audit else {
         tracing::info!("auditing is off: no [audit] section in the config");
         return None;
     };
     tracing::info!(path = %c.path.display(), fsync = ?c.fsync, on_error = ?c.on_error, "audit log on");
-    Some(crate::audit::AuditLog::open(c, metrics.clone()))
+    Some(crate::service::audit::AuditLog::open(c, metrics.clone()))
 }
 
 /// Binds an address such as `127.0.0.1:50051` (port 0 picks a free port).

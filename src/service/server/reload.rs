@@ -10,10 +10,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::State;
-use crate::config::ServerConfig;
-use crate::screen::{Snapshot, SnapshotError};
-use crate::snapfile::SnapfileError;
-use crate::validate::{self, ValidationError};
+use crate::engine::screen::{Snapshot, SnapshotError};
+use crate::engine::snapfile::SnapfileError;
+use crate::engine::validate::{self, ValidationError};
+use crate::service::config::ServerConfig;
 
 /// What started a reload; the `trigger` label of `clearance_reloads_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +71,7 @@ impl ReloadError {
 /// to validate it with (the sample skips the probes, which describe the real lists).
 fn load(state: &State) -> Result<(Snapshot, bool, Cow<'_, ServerConfig>), ReloadError> {
     if let Some(path) = &state.config.server.snapshot {
-        let snapshot = crate::snapfile::read(path)?;
+        let snapshot = crate::engine::snapfile::read(path)?;
         return Ok((snapshot, false, Cow::Borrowed(&state.config.server)));
     }
     let (config, sample) = super::updates::lists_to_load(state)?;
@@ -189,7 +189,7 @@ pub struct ReloadTriggers {
 
 impl ReloadTriggers {
     /// The triggers `[server]` asks for, plus SIGHUP.
-    pub fn from_config(server: &crate::config::ServerConfig) -> ReloadTriggers {
+    pub fn from_config(server: &crate::service::config::ServerConfig) -> ReloadTriggers {
         let secs = |s: u64| (s > 0).then(|| Duration::from_secs(s));
         ReloadTriggers {
             sighup: true,

@@ -16,10 +16,10 @@ use std::time::Duration;
 
 use super::reload::{self, ReloadError, Trigger};
 use super::State;
-use crate::config::{Config, ServerConfig, Source};
-use crate::lists::ListFormat;
-use crate::update::cache::{FileRecord, Sidecar};
-use crate::update::{self, SourceOutcome, UpdateOptions, UpdateResult};
+use crate::engine::lists::ListFormat;
+use crate::service::config::{Config, ServerConfig, Source};
+use crate::service::update::cache::{FileRecord, Sidecar};
+use crate::service::update::{self, SourceOutcome, UpdateOptions, UpdateResult};
 
 /// The dataset name the sample list is served under.
 pub const SAMPLE_DATASET: &str = "sample";

@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Download, Source};
-use crate::lists::ListFormat;
+use crate::engine::lists::ListFormat;
+use crate::service::config::{Download, Source};
 
 /// A cache operation that failed, with the path it was working on.
 #[derive(Debug, thiserror::Error)]
@@ -327,7 +327,7 @@ fn prune(cache_dir: &Path, dataset: &str, live: &Path, previous: Option<&Path>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::service::config::Config;
 
     fn ofac_source(cache: &Path) -> Source {
         let text = format!(
@@ -353,7 +353,7 @@ mod tests {
             let read = std::fs::read_to_string(source.path.join("sdn.csv")).unwrap();
             assert_eq!(read, version);
             // A reload reads the publication itself, not the symlink that may move on.
-            let pinned = crate::update::pinned(&source);
+            let pinned = crate::service::update::pinned(&source);
             assert_ne!(pinned, source.path);
             let read = std::fs::read_to_string(pinned.join("sdn.csv")).unwrap();
             assert_eq!(read, version);

@@ -22,8 +22,8 @@ pub mod fetch;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::config::{Config, Download, RemoteFile, Source, UpdateConfig};
-use crate::lists::{self, ListError, ListFormat};
+use crate::engine::lists::{self, ListError, ListFormat};
+use crate::service::config::{Config, Download, RemoteFile, Source, UpdateConfig};
 use cache::{FileRecord, Sidecar};
 use fetch::{Conditional, FetchError, Fetched};
 
