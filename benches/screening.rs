@@ -22,7 +22,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 fn shared_snapshot() -> Option<(Snapshot, Vec<String>)> {
     let dir = clearance::testing::shared_data()?;
     let config = clearance::testing::shared_config()?;
-    let snapshot = Snapshot::load(&config).ok()?;
+    let snapshot = Snapshot::load(&config.sources, &config.policy).ok()?;
     let mut reader = csv::Reader::from_path(dir.join("../eval/dev.csv")).ok()?;
     let queries = reader
         .records()

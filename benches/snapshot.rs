@@ -38,13 +38,15 @@ fn written(label: &str, snapshot: &Snapshot, dir: &std::path::Path) -> std::path
 fn benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary folder");
     if let Some(config) = clearance::testing::shared_config() {
-        let snapshot = Snapshot::load(&config).expect("shared lists load");
+        let snapshot = Snapshot::load(&config.sources, &config.policy).expect("shared lists load");
         let path = written("shared", &snapshot, dir.path());
         drop(snapshot);
         let mut group = c.benchmark_group("startup_shared");
         group.sample_size(10);
         group.bench_function("load_lists", |b| {
-            b.iter_with_large_drop(|| Snapshot::load(&config).expect("shared lists load"))
+            b.iter_with_large_drop(|| {
+                Snapshot::load(&config.sources, &config.policy).expect("shared lists load")
+            })
         });
         group.bench_function("read_snapshot", |b| {
             b.iter_with_large_drop(|| snapfile::read(&path).expect("snapshot file reads"))

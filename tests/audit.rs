@@ -410,7 +410,8 @@ async fn the_server_records_each_decision_and_replay_reproduces_or_reports_them(
     let written = sample(&scrape, "clearance_audit_records_written_total", &[]);
     server.stop().await;
 
-    let snapshot = Snapshot::load(&common::sample_config()).unwrap();
+    let config = common::sample_config();
+    let snapshot = Snapshot::load(&config.sources, &config.policy).unwrap();
     let contents = read_all(&log).unwrap();
     assert!(contents.torn.is_empty() && contents.invalid.is_empty());
     let by_id: BTreeMap<&str, &Record> = contents

@@ -315,7 +315,7 @@ const UNLISTED: &[&str] = &[
 fn snapshot() -> Option<&'static Snapshot> {
     static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
     let config = clearance::testing::shared_config()?;
-    Some(SNAPSHOT.get_or_init(|| Snapshot::load(&config).unwrap()))
+    Some(SNAPSHOT.get_or_init(|| Snapshot::load(&config.sources, &config.policy).unwrap()))
 }
 
 fn flagged(s: &Snapshot, name: &str) -> (bool, f32) {

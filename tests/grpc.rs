@@ -17,8 +17,8 @@ async fn screen_answers_like_the_library_and_names_the_snapshot() {
     let server = Running::start().await;
     let mut client = server.screening().await;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let snapshot =
-        Snapshot::load(&Config::from_file(&root.join("config/sample.toml")).unwrap()).unwrap();
+    let config = Config::from_file(&root.join("config/sample.toml")).unwrap();
+    let snapshot = Snapshot::load(&config.sources, &config.policy).unwrap();
     for (name, want) in [
         ("Huawei Cloud Singapore Pte. Ltd.", proto::Decision::Deny),
         ("Amazon Web Services, Inc.", proto::Decision::Allow),
@@ -634,7 +634,7 @@ async fn a_failing_probe_rejects_the_first_snapshot_and_serve_returns_the_error(
     config
         .server
         .probes
-        .push(clearance::service::config::Probe {
+        .push(clearance::engine::validate::Probe {
             name: "Amazon Web Services, Inc.".into(),
             expect: Decision::Deny,
         });

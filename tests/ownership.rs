@@ -28,7 +28,7 @@ fn snapshot() -> Option<Snapshot> {
         dir.join("ftm-fixtures/zala.ftm.json").display()
     );
     let config = Config::from_toml(&text, Path::new(".")).unwrap();
-    Some(Snapshot::load(&config).unwrap())
+    Some(Snapshot::load(&config.sources, &config.policy).unwrap())
 }
 
 fn screen(s: &Snapshot, name: &str, as_of: &str) -> Screening {
@@ -56,7 +56,7 @@ fn unlisted_companies_are_restricted_while_a_blocked_owner_holds_them() {
     let checked = clearance::engine::validate::validate(
         &s,
         None,
-        &clearance::service::config::ServerConfig::default(),
+        &clearance::engine::validate::Checks::default(),
         false,
     )
     .unwrap();
@@ -180,7 +180,7 @@ fn sample_with_edges(edges: &str) -> (tempfile::TempDir, Snapshot) {
     config
         .add_source_flag(&format!("edges:own_ownership={}", file.display()))
         .unwrap();
-    let snapshot = Snapshot::load(&config).unwrap();
+    let snapshot = Snapshot::load(&config.sources, &config.policy).unwrap();
     (dir, snapshot)
 }
 

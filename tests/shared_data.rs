@@ -12,7 +12,7 @@ use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
 fn snapshot() -> Option<&'static Snapshot> {
     static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
     let config = clearance::testing::shared_config()?;
-    Some(SNAPSHOT.get_or_init(|| Snapshot::load(&config).unwrap()))
+    Some(SNAPSHOT.get_or_init(|| Snapshot::load(&config.sources, &config.policy).unwrap()))
 }
 
 fn eval_set() -> PathBuf {

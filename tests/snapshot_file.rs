@@ -120,7 +120,8 @@ fn the_build_command_writes_a_snapshot_and_leaves_an_unchanged_one_alone() {
     assert!(first.status.success(), "{stderr}");
     assert!(stderr.contains("wrote"), "{stderr}");
     let meta = clearance::engine::snapfile::read_meta(&out).unwrap();
-    let expected = Snapshot::load(&sample_config()).unwrap();
+    let config = sample_config();
+    let expected = Snapshot::load(&config.sources, &config.policy).unwrap();
     assert_eq!(meta.index_version, expected.version());
     assert_eq!(meta.entities, expected.index.entities().len());
     let modified = std::fs::metadata(&out).unwrap().modified().unwrap();

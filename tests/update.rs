@@ -267,7 +267,7 @@ fn un_config(cache: &Path, server: &ListServer) -> Config {
 const UN_PATH: &str = "/resources/xml/en/consolidated.xml";
 
 async fn run_once(config: &Config, options: &UpdateOptions) -> SourceOutcome {
-    let mut outcomes = update::update_all_async(config, options).await;
+    let mut outcomes = update::update_all_async(&config.sources, options).await;
     assert_eq!(outcomes.len(), 1);
     outcomes.remove(0)
 }

@@ -34,7 +34,7 @@ pub fn sample_snapshot() -> &'static Snapshot {
         let config =
             clearance::service::config::Config::from_file(&root.join("config/sample.toml"))
                 .expect("config/sample.toml parses");
-        Snapshot::load(&config).expect("the sample list loads")
+        Snapshot::load(&config.sources, &config.policy).expect("the sample list loads")
     })
 }
 

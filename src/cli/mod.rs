@@ -66,7 +66,7 @@ impl ListArgs {
 /// Loads and indexes `config`'s lists, reporting warnings and counts on stderr.
 fn load_snapshot(config: &Config) -> Result<Snapshot> {
     let started = Instant::now();
-    let snapshot = Snapshot::load(config)?;
+    let snapshot = Snapshot::load(&config.sources, &config.policy)?;
     let ix = &snapshot.index;
     for d in ix.datasets() {
         for w in &d.warnings {
@@ -511,7 +511,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             lists,
         } => {
             let config = lists.config()?;
-            let missing = crate::service::update::missing(&config);
+            let missing = crate::service::update::missing(&config.sources);
             if !missing.is_empty() {
                 bail!(
                     "no downloaded copy of {} yet: run `clearance update` with this config first",
@@ -543,7 +543,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Update { lists } => {
             let config = lists.config()?;
             let options = crate::service::update::UpdateOptions::from_config(&config.update);
-            let outcomes = crate::service::update::update_all(&config, &options);
+            let outcomes = crate::service::update::update_all(&config.sources, &options);
             if outcomes.is_empty() {
                 writeln!(out, "no source names a url or urls: nothing to download")?;
             }

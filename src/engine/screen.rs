@@ -14,12 +14,11 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::exposure::{self, OwnershipGraph};
 use crate::engine::index::{BuildError, Index, IndexBuilder};
-use crate::engine::lists::{self, ListError};
+use crate::engine::lists::{self, ListError, Source};
 use crate::engine::matching::facts::BirthDate;
 use crate::engine::matching::{self, Explanation, Query};
 use crate::engine::model::{EntityKind, Identifier, Ownership};
 use crate::engine::policy::{Decision, Policy, Severity};
-use crate::service::config::Config;
 
 /// An immutable, fully built list version plus the policy that interprets it.
 pub struct Snapshot {
@@ -49,20 +48,19 @@ pub enum SnapshotError {
 }
 
 impl Snapshot {
-    /// Loads every configured source (in parallel, one thread per source) and builds the
-    /// index. Any source failing fails the whole snapshot: a partial list universe would
-    /// silently allow parties on the missing list.
-    pub fn load(config: &Config) -> Result<Snapshot, SnapshotError> {
-        if config.sources.is_empty() {
+    /// Loads every source (in parallel, one thread per source) and builds the index, to be
+    /// interpreted by `policy`. Any source failing fails the whole snapshot: a partial list
+    /// universe would silently allow parties on the missing list.
+    pub fn load(sources: &[Source], policy: &Policy) -> Result<Snapshot, SnapshotError> {
+        if sources.is_empty() {
             return Err(SnapshotError::NoSources);
         }
         let results: Vec<_> = std::thread::scope(|scope| {
-            let handles: Vec<_> = config
-                .sources
+            let handles: Vec<_> = sources
                 .iter()
                 .map(|source| {
                     scope.spawn(move || {
-                        let options = config.load_options(source);
+                        let options = lists::load_options(sources, source);
                         let list =
                             lists::load(source.format, &source.dataset, &source.path, &options)
                                 .map_err(|e| SnapshotError::List {
@@ -93,7 +91,7 @@ impl Snapshot {
         // Parties an edge file owns by name but no list holds become unlisted context
         // entities of that file's dataset, so that screening them finds the ownership.
         let known = exposure::known_names(loaded.iter().map(|(l, _)| l));
-        for ((list, _), source) in loaded.iter_mut().zip(&config.sources) {
+        for ((list, _), source) in loaded.iter_mut().zip(sources) {
             if source.format == lists::ListFormat::Edges {
                 exposure::add_owned_parties(list, &known);
             }
@@ -106,7 +104,7 @@ impl Snapshot {
         }
         Ok(Snapshot::with_ownership(
             builder.build()?,
-            config.policy.clone(),
+            policy.clone(),
             edges,
         ))
     }

@@ -10,8 +10,41 @@
 //! A file that parses but is truncated, a loader regression or a broken index all fail here,
 //! so the last good snapshot keeps serving.
 
+use serde::Deserialize;
+
+use crate::engine::policy::Decision;
 use crate::engine::screen::{Party, ScreenOptions, Snapshot};
-use crate::service::config::ServerConfig;
+
+/// What a new snapshot must pass (the service reads it from `[server]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Checks<'a> {
+    /// A snapshot with fewer entities than this share of the live one, in total or in any
+    /// dataset, is refused unless forced: a truncated file must not empty the lists.
+    pub min_entity_share: f64,
+    /// Listed names per dataset, spread over the list, that must match themselves at the
+    /// deny threshold (0: none).
+    pub self_probes: usize,
+    /// Queries whose decision the snapshot must reproduce.
+    pub probes: &'a [Probe],
+}
+
+impl Default for Checks<'_> {
+    fn default() -> Self {
+        Checks {
+            min_entity_share: 0.5,
+            self_probes: 64,
+            probes: &[],
+        }
+    }
+}
+
+/// A known query and the decision it must get, checked on every new snapshot.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    pub name: String,
+    pub expect: Decision,
+}
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ValidationError {
@@ -58,16 +91,16 @@ pub struct Checked {
 pub fn validate(
     fresh: &Snapshot,
     live: Option<&Snapshot>,
-    server: &ServerConfig,
+    checks: &Checks,
     force: bool,
 ) -> Result<Checked, ValidationError> {
     if let (Some(live), false) = (live, force) {
         let (old, new) = (live.index.entities().len(), fresh.index.entities().len());
-        if (new as f64) < (old as f64) * server.min_entity_share {
+        if (new as f64) < (old as f64) * checks.min_entity_share {
             return Err(ValidationError::Shrunk {
                 new,
                 old,
-                share: server.min_entity_share,
+                share: checks.min_entity_share,
             });
         }
         // Datasets the configuration dropped (or the sample replaced by the real lists) are
@@ -76,18 +109,18 @@ pub fn validate(
             let Some(was) = live.index.datasets().iter().find(|d| d.name == now.name) else {
                 continue;
             };
-            if (now.entities as f64) < (was.entities as f64) * server.min_entity_share {
+            if (now.entities as f64) < (was.entities as f64) * checks.min_entity_share {
                 return Err(ValidationError::DatasetShrunk {
                     dataset: now.name.clone(),
                     new: now.entities,
                     old: was.entities,
-                    share: server.min_entity_share,
+                    share: checks.min_entity_share,
                 });
             }
         }
     }
-    let self_probes = self_probe(fresh, server.self_probes)?;
-    for p in &server.probes {
+    let self_probes = self_probe(fresh, checks.self_probes)?;
+    for p in checks.probes {
         let got = fresh
             .screen(
                 &Party {
@@ -107,7 +140,7 @@ pub fn validate(
     }
     Ok(Checked {
         self_probes,
-        probes: server.probes.len(),
+        probes: checks.probes.len(),
     })
 }
 
@@ -172,17 +205,14 @@ fn self_probe(snapshot: &Snapshot, per_dataset: usize) -> Result<usize, Validati
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::policy::Decision;
-    use crate::service::config::Probe;
-
     use crate::engine::screen::test_snapshot as snapshot;
 
     #[test]
     fn a_collapsed_list_is_refused_unless_forced() {
         let live = snapshot(&["Acme Trading", "Globex Corporation", "Initech Systems"]);
         let fresh = snapshot(&["Acme Trading"]);
-        let server = ServerConfig::default();
-        let e = validate(&fresh, Some(&live), &server, false).unwrap_err();
+        let checks = Checks::default();
+        let e = validate(&fresh, Some(&live), &checks, false).unwrap_err();
         assert_eq!(
             e,
             ValidationError::Shrunk {
@@ -191,8 +221,8 @@ mod tests {
                 share: 0.5
             }
         );
-        assert!(validate(&fresh, Some(&live), &server, true).is_ok());
-        assert!(validate(&fresh, None, &server, false).is_ok());
+        assert!(validate(&fresh, Some(&live), &checks, true).is_ok());
+        assert!(validate(&fresh, None, &checks, false).is_ok());
     }
 
     /// A snapshot of datasets `a` and `b` with `a` entities and `b` entities.
@@ -228,13 +258,13 @@ mod tests {
 
     #[test]
     fn one_collapsed_list_is_refused_even_when_the_total_holds() {
-        let server = ServerConfig {
+        let checks = Checks {
             self_probes: 0,
-            ..ServerConfig::default()
+            ..Checks::default()
         };
         let live = two_lists(40, 4);
         // 40 of 44 entities remain (91%), but list b is empty: a truncated or emptied file.
-        let e = validate(&two_lists(40, 0), Some(&live), &server, false).unwrap_err();
+        let e = validate(&two_lists(40, 0), Some(&live), &checks, false).unwrap_err();
         assert_eq!(
             e,
             ValidationError::DatasetShrunk {
@@ -245,25 +275,25 @@ mod tests {
             }
         );
         assert!(e.to_string().starts_with("dataset b: "), "{e}");
-        assert!(validate(&two_lists(40, 0), Some(&live), &server, true).is_ok());
+        assert!(validate(&two_lists(40, 0), Some(&live), &checks, true).is_ok());
         // Half of b is still within the share; growth never fails.
-        assert!(validate(&two_lists(40, 2), Some(&live), &server, false).is_ok());
-        assert!(validate(&two_lists(41, 9), Some(&live), &server, false).is_ok());
+        assert!(validate(&two_lists(40, 2), Some(&live), &checks, false).is_ok());
+        assert!(validate(&two_lists(41, 9), Some(&live), &checks, false).is_ok());
     }
 
     #[test]
     fn self_probes_cover_every_entry_of_a_small_list() {
         let fresh = snapshot(&["Acme Trading", "Globex Corporation", "Initech Systems"]);
-        let checked = validate(&fresh, None, &ServerConfig::default(), false).unwrap();
+        let checked = validate(&fresh, None, &Checks::default(), false).unwrap();
         assert_eq!(checked.self_probes, 3);
-        let two = ServerConfig {
+        let two = Checks {
             self_probes: 2,
-            ..ServerConfig::default()
+            ..Checks::default()
         };
         assert_eq!(validate(&fresh, None, &two, false).unwrap().self_probes, 2);
         // A name that leaves nothing to index cannot find itself.
         let broken = snapshot(&["Acme Trading", "---"]);
-        let e = validate(&broken, None, &ServerConfig::default(), false).unwrap_err();
+        let e = validate(&broken, None, &Checks::default(), false).unwrap_err();
         assert!(
             matches!(&e, ValidationError::SelfProbe { id, best, .. } if id == "t:1" && best == "no hit"),
             "{e}"
@@ -273,25 +303,30 @@ mod tests {
     #[test]
     fn probes_must_get_the_expected_decision() {
         let fresh = snapshot(&["Acme Trading"]);
-        let mut server = ServerConfig {
-            probes: vec![
-                Probe {
-                    name: "ACME TRADING".into(),
-                    expect: Decision::Deny,
-                },
-                Probe {
-                    name: "Amazon Web Services".into(),
-                    expect: Decision::Allow,
-                },
-            ],
-            ..ServerConfig::default()
+        let mut probes = vec![
+            Probe {
+                name: "ACME TRADING".into(),
+                expect: Decision::Deny,
+            },
+            Probe {
+                name: "Amazon Web Services".into(),
+                expect: Decision::Allow,
+            },
+        ];
+        let checks = Checks {
+            probes: &probes,
+            ..Checks::default()
         };
-        assert_eq!(validate(&fresh, None, &server, false).unwrap().probes, 2);
-        server.probes.push(Probe {
+        assert_eq!(validate(&fresh, None, &checks, false).unwrap().probes, 2);
+        probes.push(Probe {
             name: "Globex Corporation".into(),
             expect: Decision::Deny,
         });
-        let e = validate(&fresh, None, &server, false).unwrap_err();
+        let checks = Checks {
+            probes: &probes,
+            ..Checks::default()
+        };
+        let e = validate(&fresh, None, &checks, false).unwrap_err();
         assert_eq!(
             e.to_string(),
             "probe \"Globex Corporation\" expected deny, got allow"

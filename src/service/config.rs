@@ -109,88 +109,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::engine::lists::{ListFormat, LoadOptions};
-use crate::engine::policy::{Decision, Policy, PolicyError};
+use crate::engine::lists::{Download, ListFormat, RemoteFile, Source};
+use crate::engine::policy::{Policy, PolicyError};
+use crate::engine::validate::{Checks, Probe};
 use crate::service::audit::{AuditConfig, AuditError};
 use crate::service::auth::{AccessConfig, CallerConfig};
 use crate::service::tls::{TlsConfig, TlsError};
-
-/// One list to load.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Source {
-    pub dataset: String,
-    pub format: ListFormat,
-    pub path: PathBuf,
-    /// trade-csl only: drop SDN rows. `None` means automatic (see [`Config::load_options`]).
-    pub skip_sdn_rows: Option<bool>,
-    /// Where the file comes from when the config names URLs instead of a path; `path` is
-    /// then the cached copy (see [`crate::service::update`]).
-    pub download: Option<Download>,
-}
-
-/// A source's publisher download: the URLs and where their cached copies live.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Download {
-    /// The cache folder shared by every download (`[update] cache_dir`).
-    pub cache_dir: PathBuf,
-    /// One file for one-file formats; for ofac-csv each file the folder needs, by the name
-    /// the loader looks for.
-    pub files: Vec<RemoteFile>,
-}
-
-/// One file to download.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteFile {
-    /// File name in the cached copy (`sdn.csv`, `consolidated.xml`).
-    pub name: String,
-    pub url: String,
-}
-
-/// `[update]`: how the sources that name URLs are downloaded and kept fresh.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct UpdateConfig {
-    /// Where downloads are kept; relative to the config file.
-    pub cache_dir: PathBuf,
-    /// `clearance serve` checks the publishers this often (0: at startup only). OFAC and the
-    /// UN publish a few times a week, trade.gov daily: a few hours keeps a server within a
-    /// working day of every list without loading the publishers.
-    pub every_seconds: u64,
-    /// While some source has no usable copy at all, try again this often instead.
-    pub retry_seconds: u64,
-    pub connect_timeout_seconds: u64,
-    /// Per request, the body included.
-    pub timeout_seconds: u64,
-    /// Further attempts after a network error, a timeout or a 5xx answer.
-    pub retries: u32,
-    /// Wait before the first retry; doubled for each further one.
-    pub backoff_ms: u64,
-    /// A download larger than this is refused (checked against Content-Length before the
-    /// body is read, and against the bytes while they arrive).
-    pub max_bytes: u64,
-    /// A download smaller than this is refused: an empty or stub answer is not a list.
-    pub min_bytes: u64,
-    /// A native list to serve, marked as SAMPLE data everywhere, while no download has
-    /// arrived yet. `None`: no fallback; the server stays unready until the lists arrive.
-    pub sample_data: Option<PathBuf>,
-}
-
-impl Default for UpdateConfig {
-    fn default() -> Self {
-        UpdateConfig {
-            cache_dir: PathBuf::from("cache"),
-            every_seconds: 6 * 3600,
-            retry_seconds: 300,
-            connect_timeout_seconds: 30,
-            timeout_seconds: 600,
-            retries: 3,
-            backoff_ms: 1000,
-            max_bytes: 256 << 20,
-            min_bytes: 64,
-            sample_data: None,
-        }
-    }
-}
+use crate::service::update::UpdateConfig;
 
 /// The whole validated configuration.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -208,8 +133,9 @@ pub struct Config {
     pub access: AccessConfig,
 }
 
-/// How `clearance serve` listens and when it reloads. Command-line flags override the
-/// addresses and the poll interval.
+/// `[server]`: how `clearance serve` listens and when it reloads. Command-line flags
+/// override the addresses and the poll interval. The one section defined here rather than in
+/// its subsystem: the server reads the whole [`Config`], so its section sits below it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
@@ -243,14 +169,15 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
+        let checks = Checks::default();
         ServerConfig {
             listen: "127.0.0.1:50051".into(),
             admin_listen: "127.0.0.1:50052".into(),
             http_listen: "127.0.0.1:8080".into(),
             poll_seconds: 30,
             reload_every_seconds: 0,
-            min_entity_share: 0.5,
-            self_probes: 64,
+            min_entity_share: checks.min_entity_share,
+            self_probes: checks.self_probes,
             probes: Vec::new(),
             max_connection_age_seconds: 300,
             snapshot: None,
@@ -258,12 +185,15 @@ impl Default for ServerConfig {
     }
 }
 
-/// A known query and the decision it must get, checked on every new snapshot.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Probe {
-    pub name: String,
-    pub expect: Decision,
+impl ServerConfig {
+    /// What a new snapshot must pass before it serves (see [`crate::engine::validate`]).
+    pub fn checks(&self) -> Checks<'_> {
+        Checks {
+            min_entity_share: self.min_entity_share,
+            self_probes: self.self_probes,
+            probes: &self.probes,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -457,19 +387,6 @@ impl Config {
         self.sources.iter().any(|s| s.download.is_some())
     }
 
-    /// The loader options for `source`. A trade-csl source drops SDN rows unless told
-    /// otherwise exactly when OFAC's SDN file is loaded too, since those rows duplicate it.
-    pub fn load_options(&self, source: &Source) -> LoadOptions {
-        let has_sdn = self
-            .sources
-            .iter()
-            .any(|s| s.format == ListFormat::OfacCsv && s.dataset == "us_ofac_sdn");
-        LoadOptions {
-            skip_sdn_rows: source.format == ListFormat::TradeCsl
-                && source.skip_sdn_rows.unwrap_or(has_sdn),
-        }
-    }
-
     /// Checks what serde cannot: dataset names, duplicates, policy ranges.
     pub fn validate(&self) -> Result<(), ConfigError> {
         for (index, s) in self.sources.iter().enumerate() {
@@ -583,6 +500,8 @@ fn remote_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::lists::load_options;
+    use crate::engine::policy::Decision;
 
     #[test]
     fn parses_sources_policy_and_auto_options() {
@@ -601,7 +520,7 @@ mod tests {
         let c = Config::from_toml(text, Path::new("/etc/clearance")).unwrap();
         assert_eq!(c.sources[0].path, PathBuf::from("/etc/clearance/sdn"));
         assert_eq!(c.sources[1].path, PathBuf::from("/abs/consolidated.csv"));
-        assert!(c.load_options(&c.sources[1]).skip_sdn_rows);
+        assert!(load_options(&c.sources, &c.sources[1]).skip_sdn_rows);
         assert_eq!(c.policy.review_threshold, 0.8);
         assert_eq!(c.policy.deny_threshold, Policy::default().deny_threshold);
     }
@@ -696,7 +615,7 @@ mod tests {
             skip_sdn_rows = false
         "#;
         let c = Config::from_toml(text, Path::new(".")).unwrap();
-        assert!(!c.load_options(&c.sources[1]).skip_sdn_rows);
+        assert!(!load_options(&c.sources, &c.sources[1]).skip_sdn_rows);
     }
 
     #[test]
@@ -777,7 +696,7 @@ mod tests {
             c.sources[3].path,
             cache.join("un_sc_sanctions").join("consolidated.xml")
         );
-        assert!(c.load_options(&c.sources[2]).skip_sdn_rows);
+        assert!(load_options(&c.sources, &c.sources[2]).skip_sdn_rows);
         assert_eq!(c.update.sample_data, None);
         assert_eq!(c.server.probes.len(), 3);
     }
@@ -864,7 +783,7 @@ mod tests {
         c.add_source_flag("ofac-csv:us_ofac_sdn=/data/sdn").unwrap();
         c.add_source_flag("trade-csl:us_trade_csl=/data/csl.csv")
             .unwrap();
-        assert!(c.load_options(&c.sources[1]).skip_sdn_rows);
+        assert!(load_options(&c.sources, &c.sources[1]).skip_sdn_rows);
         let e = c.add_source_flag("ofac-csv/us=x").unwrap_err().to_string();
         assert!(e.contains("FORMAT:DATASET=PATH"), "{e}");
         let e = c.add_source_flag("xml:foo=x").unwrap_err().to_string();

@@ -10,7 +10,7 @@ use clearance::service::config::Config;
 /// Builds the snapshot of `config`'s lists and writes it to `path` as `clearance build` does;
 /// returns its version.
 pub fn write_snapshot(config: &Config, path: &Path) -> String {
-    let snapshot = Snapshot::load(config).unwrap();
+    let snapshot = Snapshot::load(&config.sources, &config.policy).unwrap();
     clearance::engine::snapfile::write(&snapshot, path).unwrap();
     snapshot.version().to_string()
 }

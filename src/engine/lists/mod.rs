@@ -11,6 +11,7 @@ pub mod edges;
 pub mod ftm;
 pub mod native;
 pub mod ofac;
+mod source;
 pub mod text;
 pub mod un;
 
@@ -21,6 +22,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::model::LoadedList;
+pub use source::{load_options, Download, RemoteFile, Source};
 
 /// A source file format (the `FORMAT` of `--source FORMAT:DATASET=PATH`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

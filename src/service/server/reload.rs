@@ -75,7 +75,7 @@ fn load(state: &State) -> Result<(Snapshot, bool, Cow<'_, ServerConfig>), Reload
         return Ok((snapshot, false, Cow::Borrowed(&state.config.server)));
     }
     let (config, sample) = super::updates::lists_to_load(state)?;
-    let snapshot = Snapshot::load(&config)?;
+    let snapshot = Snapshot::load(&config.sources, &config.policy)?;
     Ok((snapshot, sample, Cow::Owned(config.into_owned().server)))
 }
 
@@ -97,7 +97,7 @@ pub fn reload(state: &State, trigger: Trigger, force: bool) -> Result<Reloaded, 
     let outcome = (|| -> Result<Reloaded, ReloadError> {
         let (fresh, sample, settings) = load(state)?;
         let live = state.snapshot();
-        let checked = validate::validate(&fresh, live.as_deref(), &settings, force)?;
+        let checked = validate::validate(&fresh, live.as_deref(), &settings.checks(), force)?;
         let version = fresh.version().to_string();
         let entities = fresh.index.entities().len();
         if live.as_ref().is_some_and(|l| l.version() == version) {

@@ -17,7 +17,8 @@ use std::time::Duration;
 use super::reload::{self, ReloadError, Trigger};
 use super::State;
 use crate::engine::lists::ListFormat;
-use crate::service::config::{Config, ServerConfig, Source};
+use crate::engine::lists::Source;
+use crate::service::config::{Config, ServerConfig};
 use crate::service::update::cache::{FileRecord, Sidecar};
 use crate::service::update::{self, SourceOutcome, UpdateOptions, UpdateResult};
 
@@ -43,7 +44,7 @@ pub struct SourceStatus {
 
 /// The statuses before any attempt, from the sidecars of earlier runs.
 pub fn initial_statuses(config: &Config) -> Vec<SourceStatus> {
-    update::downloads(config)
+    update::downloads(&config.sources)
         .map(|(s, d)| {
             let sidecar = Sidecar::read(&update::sidecar_of(s, d)).unwrap_or_default();
             SourceStatus {
@@ -64,7 +65,7 @@ pub fn initial_statuses(config: &Config) -> Vec<SourceStatus> {
 /// The config a reload loads, and whether it is the sample: see the module doc.
 pub fn lists_to_load(state: &State) -> Result<(Cow<'_, Config>, bool), ReloadError> {
     let config = &state.config;
-    let missing = update::missing(config);
+    let missing = update::missing(&config.sources);
     if missing.is_empty() {
         let mut pinned = config.clone();
         for s in &mut pinned.sources {
@@ -137,7 +138,7 @@ async fn round(state: &State, stop: &mut tokio::sync::watch::Receiver<bool>) -> 
     let options = UpdateOptions::from_config(&state.config.update);
     let outcomes = tokio::select! {
         _ = stop.wait_for(|s| *s) => return None,
-        outcomes = update::update_all_async(&state.config, &options) => outcomes,
+        outcomes = update::update_all_async(&state.config.sources, &options) => outcomes,
     };
     record(state, &outcomes);
     Some(

@@ -22,8 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::lists::ListFormat;
-use crate::service::config::{Download, Source};
+use crate::engine::lists::{Download, ListFormat, Source};
 
 /// A cache operation that failed, with the path it was working on.
 #[derive(Debug, thiserror::Error)]

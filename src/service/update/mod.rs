@@ -22,10 +22,57 @@ pub mod fetch;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::engine::lists::{self, ListError, ListFormat};
-use crate::service::config::{Config, Download, RemoteFile, Source, UpdateConfig};
+use serde::Deserialize;
+
+use crate::engine::lists::{self, Download, ListError, ListFormat, RemoteFile, Source};
 use cache::{FileRecord, Sidecar};
 use fetch::{Conditional, FetchError, Fetched};
+
+/// `[update]`: how the sources that name URLs are downloaded and kept fresh.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UpdateConfig {
+    /// Where downloads are kept; relative to the config file.
+    pub cache_dir: PathBuf,
+    /// `clearance serve` checks the publishers this often (0: at startup only). OFAC and the
+    /// UN publish a few times a week, trade.gov daily: a few hours keeps a server within a
+    /// working day of every list without loading the publishers.
+    pub every_seconds: u64,
+    /// While some source has no usable copy at all, try again this often instead.
+    pub retry_seconds: u64,
+    pub connect_timeout_seconds: u64,
+    /// Per request, the body included.
+    pub timeout_seconds: u64,
+    /// Further attempts after a network error, a timeout or a 5xx answer.
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub backoff_ms: u64,
+    /// A download larger than this is refused (checked against Content-Length before the
+    /// body is read, and against the bytes while they arrive).
+    pub max_bytes: u64,
+    /// A download smaller than this is refused: an empty or stub answer is not a list.
+    pub min_bytes: u64,
+    /// A native list to serve, marked as SAMPLE data everywhere, while no download has
+    /// arrived yet. `None`: no fallback; the server stays unready until the lists arrive.
+    pub sample_data: Option<PathBuf>,
+}
+
+impl Default for UpdateConfig {
+    fn default() -> Self {
+        UpdateConfig {
+            cache_dir: PathBuf::from("cache"),
+            every_seconds: 6 * 3600,
+            retry_seconds: 300,
+            connect_timeout_seconds: 30,
+            timeout_seconds: 600,
+            retries: 3,
+            backoff_ms: 1000,
+            max_bytes: 256 << 20,
+            min_bytes: 64,
+            sample_data: None,
+        }
+    }
+}
 
 /// How downloads behave; [`UpdateOptions::from_config`] reads them from `[update]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,10 +216,9 @@ pub fn usable(source: &Source) -> bool {
     }
 }
 
-/// The datasets of `config` configured by URL that have no usable copy yet.
-pub fn missing(config: &Config) -> Vec<&str> {
-    config
-        .sources
+/// The datasets of `sources` configured by URL that have no usable copy yet.
+pub fn missing(sources: &[Source]) -> Vec<&str> {
+    sources
         .iter()
         .filter(|s| !usable(s))
         .map(|s| s.dataset.as_str())
@@ -195,26 +241,26 @@ pub fn pinned(source: &Source) -> PathBuf {
 /// Downloads every URL source once (sources with a local `path` are skipped), one after
 /// the other. Blocking: it runs its own small runtime; inside a runtime use
 /// [`update_all_async`].
-pub fn update_all(config: &Config, options: &UpdateOptions) -> Vec<SourceOutcome> {
+pub fn update_all(sources: &[Source], options: &UpdateOptions) -> Vec<SourceOutcome> {
     match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime.block_on(update_all_async(config, options)),
-        Err(e) => failed_everywhere(config, UpdateError::Client(e.to_string())),
+        Ok(runtime) => runtime.block_on(update_all_async(sources, options)),
+        Err(e) => failed_everywhere(sources, UpdateError::Client(e.to_string())),
     }
 }
 
 /// [`update_all`] for callers inside a tokio runtime.
-pub async fn update_all_async(config: &Config, options: &UpdateOptions) -> Vec<SourceOutcome> {
+pub async fn update_all_async(sources: &[Source], options: &UpdateOptions) -> Vec<SourceOutcome> {
     let client = match fetch::client(options) {
         Ok(c) => c,
-        Err(e) => return failed_everywhere(config, e),
+        Err(e) => return failed_everywhere(sources, e),
     };
     let mut out = Vec::new();
-    for (source, download) in downloads(config) {
+    for (source, download) in downloads(sources) {
         let started = Instant::now();
-        let result = update_source(&client, config, source, download, options).await;
+        let result = update_source(&client, sources, source, download, options).await;
         let sidecar = Sidecar::read(&sidecar_of(source, download)).unwrap_or_default();
         let outcome = SourceOutcome {
             dataset: source.dataset.clone(),
@@ -233,9 +279,9 @@ pub async fn update_all_async(config: &Config, options: &UpdateOptions) -> Vec<S
     out
 }
 
-fn failed_everywhere(config: &Config, error: UpdateError) -> Vec<SourceOutcome> {
+fn failed_everywhere(sources: &[Source], error: UpdateError) -> Vec<SourceOutcome> {
     let message = error.to_string();
-    downloads(config)
+    downloads(sources)
         .map(|(s, d)| {
             let sidecar = Sidecar::read(&sidecar_of(s, d)).unwrap_or_default();
             SourceOutcome {
@@ -286,9 +332,8 @@ fn log_outcome(o: &SourceOutcome) {
 }
 
 /// The sources that are downloaded, with their downloads.
-pub fn downloads(config: &Config) -> impl Iterator<Item = (&Source, &Download)> {
-    config
-        .sources
+pub fn downloads(sources: &[Source]) -> impl Iterator<Item = (&Source, &Download)> {
+    sources
         .iter()
         .filter_map(|s| s.download.as_ref().map(|d| (s, d)))
 }
@@ -307,7 +352,7 @@ struct Staged {
 
 async fn update_source(
     client: &reqwest::Client,
-    config: &Config,
+    sources: &[Source],
     source: &Source,
     download: &Download,
     options: &UpdateOptions,
@@ -410,7 +455,7 @@ async fn update_source(
     // Parsing a list takes a second or more for the big ones: off the async workers.
     let format = source.format;
     let dataset = source.dataset.clone();
-    let load_options = config.load_options(source);
+    let load_options = lists::load_options(sources, source);
     let unchanged: Vec<String> = staged
         .iter()
         .filter(|s| !s.changed)
@@ -432,6 +477,7 @@ async fn update_source(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::config::Config;
     use std::path::Path;
 
     #[test]
