@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
 use clearance::service::config::Config;
-use clearance::service::server::proto::{self, screening_client::ScreeningClient};
+use clearance::service::proto::{self, screening_client::ScreeningClient};
 use tokio_stream::StreamExt;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::interceptor::InterceptedService;

@@ -19,7 +19,7 @@ use clearance::service::audit::writer::NoObserver;
 use clearance::service::audit::{
     AuditConfig, AuditLog, AuditObserver, Caller, Context, Fsync, OnError, Record,
 };
-use clearance::service::server::proto;
+use clearance::service::proto;
 use common::{request, sample, with_id, Running};
 
 /// A real record (of a request refused as invalid, the cheapest to build) with this id and

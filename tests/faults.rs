@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use clearance::service::audit::read::read_all;
 use clearance::service::audit::{AuditConfig, OnError};
-use clearance::service::server::proto::{
+use clearance::service::proto::{
     self, admin_client::AdminClient, screening_client::ScreeningClient,
 };
 use clearance::service::server::ReloadTriggers;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clearance::engine::policy::Decision;
 use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
 use clearance::service::config::Config;
-use clearance::service::server::proto;
+use clearance::service::proto;
 use common::{request, sample, Running};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

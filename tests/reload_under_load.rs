@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clearance::service::config::Config;
-use clearance::service::server::proto;
+use clearance::service::proto;
 use common::{request, Running};
 use tokio_stream::StreamExt;
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clearance::service::config::Config;
-use clearance::service::server::proto::{
+use clearance::service::proto::{
     self, admin_client::AdminClient, screening_client::ScreeningClient,
 };
 use clearance::service::server::ReloadTriggers;

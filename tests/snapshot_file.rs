@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use clearance::engine::screen::Snapshot;
-use clearance::service::server::proto;
+use clearance::service::proto;
 use clearance::service::server::ReloadTriggers;
 use common::snapshots::{publish, with_native_list, write_snapshot};
 use common::{request, sample_config, Running, SERVING};

@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clearance::service::config::Config;
-use clearance::service::server::{proto, ReloadTriggers};
+use clearance::service::proto;
+use clearance::service::server::ReloadTriggers;
 use clearance::service::update::cache::Sidecar;
 use clearance::service::update::fetch::FetchError;
 use clearance::service::update::{self, SourceOutcome, UpdateError, UpdateOptions, UpdateResult};

@@ -1,9 +1,9 @@
 //! The query path: a request's fields (see `clearance_fuzz::request_of` for the input format)
-//! go through the gRPC server's conversion (`server::grpc::parse_request`) and, when valid,
-//! are screened against the sample snapshot, as `Screen` does.
+//! go through the conversion the gRPC server uses (`service::request::parse_request`) and,
+//! when valid, are screened against the sample snapshot, as `Screen` does.
 #![no_main]
 
-use clearance::service::server::grpc::parse_request;
+use clearance::service::request::parse_request;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

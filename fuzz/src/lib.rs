@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use clearance::engine::screen::Snapshot;
-use clearance::service::server::proto;
+use clearance::service::proto;
 
 /// A scratch folder of this process (libFuzzer's `-fork`/`-jobs` run several), under
 /// `$TMPDIR`, which `fuzz/run.sh` points at a folder it removes afterwards.

@@ -928,7 +928,7 @@ fn rpc_error(s: tonic::Status) -> anyhow::Error {
 
 /// Runs one client command and returns what to print.
 async fn client(addr: String, connect: ConnectArgs, command: ClientCommand) -> Result<String> {
-    use crate::service::server::proto;
+    use crate::service::proto;
     let channel = connect.channel(&addr).await?;
     let authorization = connect.authorization()?;
     let channel = with_token(channel, authorization);

@@ -6,6 +6,8 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod metrics;
+pub mod proto;
+pub mod request;
 pub mod server;
 pub mod tls;
 pub mod update;

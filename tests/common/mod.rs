@@ -19,7 +19,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use clearance::service::config::Config;
-use clearance::service::server::proto::{
+use clearance::service::proto::{
     self, admin_client::AdminClient, screening_client::ScreeningClient,
 };
 use clearance::service::server::{Listeners, ReloadTriggers, ServeError};

@@ -14,8 +14,8 @@
 //! per decision in `server::grpc`, whose [`writer::Pending`] the handler awaits before it
 //! answers.
 //!
-//! Configured by the `[audit]` section of the config file (see [`crate::service::config`]); without it
-//! nothing is logged.
+//! Configured by the `[audit]` section of the config file ([`AuditConfig`], which
+//! [`crate::service::config`] reads); without it nothing is logged.
 
 pub mod read;
 pub mod replay;
@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::policy::Decision;
 use crate::engine::screen::{Screening, Snapshot};
-use crate::service::server::proto;
+use crate::service::proto;
 pub use replay::{replay, Difference, ReplayOptions, ReplayReport};
 pub use writer::{AuditLog, AuditObserver};
 

@@ -1,7 +1,7 @@
 //! Replay: re-screens logged requests against a snapshot and reports the decisions that
 //! changed.
 //!
-//! Each request goes through the server's own conversion ([`parse_request`]) and screening
+//! Each request goes through the server's conversion ([`parse_request`]) and screening
 //! ([`Snapshot::screen`]) at the date it was first evaluated at (its `as_of`, or the date
 //! the record says the server used), so that against the snapshot that answered it a
 //! replay reproduces the logged decision, and against another one it shows what the new
@@ -15,7 +15,7 @@ use super::read::{self, Event, Location};
 use super::{Record, ResultRecord};
 use crate::engine::policy::Decision;
 use crate::engine::screen::{Screening, Snapshot};
-use crate::service::server::grpc::parse_request;
+use crate::service::request::parse_request;
 
 /// What to compare besides the decision.
 #[derive(Debug, Clone, Copy, Default)]
@@ -169,7 +169,7 @@ mod tests {
     use super::*;
     use crate::engine::screen::{test_snapshot, Party, ScreenOptions};
     use crate::service::audit::{Caller, Context};
-    use crate::service::server::proto;
+    use crate::service::proto;
 
     fn record(name: &str, snapshot: &Snapshot) -> Record {
         let request = proto::ScreenRequest {

@@ -31,7 +31,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{AuditConfig, AuditError, Context, Fsync, OnError, Record};
 use crate::engine::screen::{Screening, Snapshot};
-use crate::service::server::proto;
+use crate::service::proto;
 
 /// Records queued for the writer at most; beyond this, appends wait (back-pressure rather
 /// than unbounded memory when the disk is slower than screening).

@@ -21,18 +21,9 @@ use tokio::net::TcpListener;
 use crate::engine::screen::{Screener, Snapshot};
 use crate::service::config::Config;
 use crate::service::metrics::Metrics;
+use crate::service::proto;
 use crate::service::{auth, tls};
 pub use reload::{ReloadError, ReloadTriggers, Trigger};
-
-/// Code generated from `proto/clearance/v1/*.proto`.
-pub mod proto {
-    #![allow(clippy::all, missing_docs)]
-    tonic::include_proto!("clearance.v1");
-
-    /// Encoded descriptors of the protos, for server reflection.
-    pub const FILE_DESCRIPTOR_SET: &[u8] =
-        tonic::include_file_descriptor_set!("clearance_descriptor");
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
