@@ -9,7 +9,7 @@
 //! address listed twice (two such pairs in the 2022 file) and merge into one entity.
 //!
 //! DPL mixes people and companies without a type column; a row is an organization only when
-//! its name carries a legal form or business word (see [`super::csl`]'s `has_company_form`),
+//! its name carries a legal form or business word (see `lists/names.rs`, `has_company_form`),
 //! otherwise its kind is unknown rather than guessed.
 
 use std::collections::HashMap;
@@ -17,7 +17,9 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::csl::{clean, has_company_form, merge_into, push_names, read_table, resolve_country};
+use super::csl::{merge_into, resolve_country};
+use super::names::{clean, has_company_form, push_names};
+use super::table::read_table;
 use super::text::{cell, read_utf8};
 use super::ListError;
 use crate::engine::model::{Entity, EntityKind, LoadedList, NameKind};

@@ -9,9 +9,11 @@ pub mod csl;
 pub mod dpl;
 pub mod edges;
 pub mod ftm;
+mod names;
 pub mod native;
 pub mod ofac;
 mod source;
+mod table;
 pub mod text;
 pub mod un;
 
