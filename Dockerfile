@@ -9,7 +9,7 @@ COPY Cargo.toml Cargo.lock build.rs ./
 COPY proto proto
 COPY docker/build.sh docker/build.sh
 RUN docker/build.sh deps
-# Then the crate itself, with the word tables it embeds (src/lexicon/).
+# Then the crate itself, with the word tables it embeds (src/engine/lexicon/).
 COPY data/lexicon data/lexicon
 COPY src src
 COPY benches benches

@@ -1,6 +1,6 @@
 //! Lexicon lookups (criterion): `cargo bench --bench lexicon`.
 //!
-//! - `zipf/fst`: [`clearance::lexicon::zipf`] over a mix of query words (common, rare, absent,
+//! - `zipf/fst`: [`clearance::engine::lexicon::zipf`] over a mix of query words (common, rare, absent,
 //!   transliterated), against `zipf/hashmap`, the same table loaded into a `HashMap` (the
 //!   naive baseline, whose one-time load is also measured as `load/hashmap`);
 //! - `load/fst`: opening the embedded FST, what the first [`zipf`] call does once;
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Instant;
 
-use clearance::lexicon::{given_name_variants, same_given_name, zipf};
+use clearance::engine::lexicon::{given_name_variants, same_given_name, zipf};
 use criterion::{criterion_group, criterion_main, Criterion};
 use fst::Streamer;
 

@@ -14,15 +14,15 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use clearance::normalize::normalize;
-use clearance::screen::{Party, ScreenOptions, Snapshot};
+use clearance::engine::normalize::normalize;
+use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
 use clearance::testing::synthetic_snapshot;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn shared_snapshot() -> Option<(Snapshot, Vec<String>)> {
     let dir = clearance::testing::shared_data()?;
     let config = clearance::testing::shared_config()?;
-    let snapshot = Snapshot::load(&config).ok()?;
+    let snapshot = Snapshot::load(&config.sources, &config.policy).ok()?;
     let mut reader = csv::Reader::from_path(dir.join("../eval/dev.csv")).ok()?;
     let queries = reader
         .records()

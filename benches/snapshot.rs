@@ -5,7 +5,7 @@
 //!
 //! - `startup_shared/load_lists`: parse the list files and build the index (the baseline);
 //! - `startup_*/read_snapshot`: memory-map a snapshot file, verify its checksum, decode it
-//!   and evaluate today's ownership (`clearance::snapfile::read`).
+//!   and evaluate today's ownership (`clearance::engine::snapfile::read`).
 //!
 //! Before criterion runs, it prints each snapshot file's size and the time to write it. The
 //! benchmark allocates with mimalloc, as the `clearance` binary does, and times the reads
@@ -13,8 +13,8 @@
 
 use std::time::Instant;
 
-use clearance::screen::Snapshot;
-use clearance::snapfile;
+use clearance::engine::screen::Snapshot;
+use clearance::engine::snapfile;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 #[global_allocator]
@@ -38,13 +38,15 @@ fn written(label: &str, snapshot: &Snapshot, dir: &std::path::Path) -> std::path
 fn benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary folder");
     if let Some(config) = clearance::testing::shared_config() {
-        let snapshot = Snapshot::load(&config).expect("shared lists load");
+        let snapshot = Snapshot::load(&config.sources, &config.policy).expect("shared lists load");
         let path = written("shared", &snapshot, dir.path());
         drop(snapshot);
         let mut group = c.benchmark_group("startup_shared");
         group.sample_size(10);
         group.bench_function("load_lists", |b| {
-            b.iter_with_large_drop(|| Snapshot::load(&config).expect("shared lists load"))
+            b.iter_with_large_drop(|| {
+                Snapshot::load(&config.sources, &config.policy).expect("shared lists load")
+            })
         });
         group.bench_function("read_snapshot", |b| {
             b.iter_with_large_drop(|| snapfile::read(&path).expect("snapshot file reads"))

@@ -5,7 +5,7 @@
 //! cargo run --release --example lexicon_build -- RAW_DIR data/lexicon
 //! ```
 //!
-//! Every word goes through `clearance::normalize::tokens`, the function that normalizes names
+//! Every word goes through `clearance::engine::normalize::tokens`, the function that normalizes names
 //! at index and screening time, so a token the matcher holds is looked up exactly as stored.
 //! Words that do not come out as one lower-case ASCII token (`don't` does, as `dont`; `New
 //! York`, `x2` and `—` do not) are dropped, and words that normalize alike keep the highest
@@ -23,7 +23,7 @@ use anyhow::{bail, ensure, Context, Result};
 use fst::{IntoStreamer, Streamer};
 
 /// Words below Zipf 3.0 (once per million words) are not in the table: the same floor as
-/// `clearance::lexicon::ZIPF_FLOOR` and `MIN_CENTIZIPF` in build.py.
+/// `clearance::engine::lexicon::ZIPF_FLOOR` and `MIN_CENTIZIPF` in build.py.
 const FLOOR_TENTHS: u32 = 30;
 
 fn main() -> Result<()> {
@@ -45,7 +45,7 @@ fn main() -> Result<()> {
 
 /// The one token `word` normalizes to, if it is one lower-case ASCII word.
 fn single_token(word: &str) -> Option<String> {
-    let mut tokens = clearance::normalize::tokens(word);
+    let mut tokens = clearance::engine::normalize::tokens(word);
     if tokens.len() != 1 || !tokens[0].bytes().all(|b| b.is_ascii_lowercase()) {
         return None;
     }

@@ -30,8 +30,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
-use clearance::config::Config;
-use clearance::server::proto::{self, screening_client::ScreeningClient};
+use clearance::service::config::Config;
+use clearance::service::proto::{self, screening_client::ScreeningClient};
 use tokio_stream::StreamExt;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::interceptor::InterceptedService;
@@ -326,12 +326,13 @@ async fn wait_serving(target: &Target) -> Result<()> {
 
 /// Starts an in-process server on `config`; returns once it serves.
 async fn start(config: Config, target: impl FnOnce(String) -> Target) -> Result<Target> {
-    let listeners = clearance::server::Listeners::bind("127.0.0.1:0", "127.0.0.1:0", None).await?;
+    let listeners =
+        clearance::service::server::Listeners::bind("127.0.0.1:0", "127.0.0.1:0", None).await?;
     let target = target(listeners.public.local_addr()?.to_string());
-    tokio::spawn(clearance::server::serve(
+    tokio::spawn(clearance::service::server::serve(
         config,
         listeners,
-        clearance::server::ReloadTriggers::default(),
+        clearance::service::server::ReloadTriggers::default(),
         std::future::pending(),
     ));
     wait_serving(&target).await?;
@@ -357,14 +358,14 @@ async fn compare_tls(args: &Args, config: Config, names: &[String]) -> Result<()
     std::fs::write(dir.path().join("server.crt"), cert)?;
     std::fs::write(dir.path().join("server.key"), key)?;
     let mut secure = config.clone();
-    let mut tls = clearance::server::tls::TlsConfig::new("server.crt", "server.key");
+    let mut tls = clearance::service::tls::TlsConfig::new("server.crt", "server.key");
     tls.resolve(dir.path());
     secure.tls = Some(tls);
-    secure.callers = vec![clearance::server::auth::CallerConfig {
+    secure.callers = vec![clearance::service::auth::CallerConfig {
         name: "loadgen".into(),
-        token_sha256: Some(clearance::server::auth::hash_token("loadgen-token")),
+        token_sha256: Some(clearance::service::auth::hash_token("loadgen-token")),
         cert_subject: None,
-        roles: vec![clearance::server::auth::Role::Screen],
+        roles: vec![clearance::service::auth::Role::Screen],
         datasets: Vec::new(),
         rate_per_second: 0.0,
         burst: None,
@@ -460,7 +461,7 @@ async fn main() -> Result<()> {
         (None, Some(path)) => {
             let mut config = Config::from_file(path)?;
             if let Some(log) = &args.audit {
-                let mut audit = clearance::audit::AuditConfig::new(log);
+                let mut audit = clearance::service::audit::AuditConfig::new(log);
                 audit.fsync = args.audit_fsync.parse().map_err(anyhow::Error::msg)?;
                 config.audit = Some(audit);
             }

@@ -49,7 +49,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use clearance::server::proto::{
+use clearance::service::proto::{
     self, admin_client::AdminClient, screening_client::ScreeningClient,
 };
 use common::child::{clearance_binary, serve_command, ChildServer};

@@ -2,20 +2,30 @@
 //!
 //! The library answers one question before money moves: *may we transact with this party?*
 //!
-//! Data flow: [`lists`] loaders turn each publisher's file into [`model::Entity`] values;
-//! [`index`] normalizes every name ([`normalize`]) and builds immutable FSTs, postings and
-//! weights; [`matching`] finds candidates through the FSTs (symmetric-deletion keys and
-//! Levenshtein automata for misspelt words, phonetic skeletons for transliterations) and scores
-//! them by IDF-weighted token alignment; [`policy`] turns the hits into allow, review or deny;
-//! [`screen`] ties it together behind an `ArcSwap` so a new list version replaces the old one
-//! without stopping readers, once [`validate`] has checked it; [`server`] serves it over gRPC.
+//! The crate has three layers, each using only the ones below it (ARCHITECTURE.md, "Layers";
+//! `.ci/layers.sh` enforces it):
+//!
+//! - [`engine`]: screening as a library, given its sources and policy as plain values.
+//!   [`engine::lists`] loaders turn each publisher's file into [`engine::model::Entity`]
+//!   values; [`engine::index`] normalizes every name ([`engine::normalize`]) and builds
+//!   immutable FSTs, postings and weights; [`engine::matching`] finds candidates through the
+//!   FSTs (symmetric-deletion keys and Levenshtein automata for misspelt words, phonetic
+//!   skeletons for transliterations) and scores them by IDF-weighted token alignment;
+//!   [`engine::policy`] turns the hits into allow, review or deny; [`engine::screen`] ties it
+//!   together behind an `ArcSwap` so a new list version replaces the old one without stopping
+//!   readers, once [`engine::validate`] has checked it.
+//! - [`service`]: the engine served. [`service::config`] reads `clearance.toml` into the
+//!   engine's values and the service's sections; [`service::server`] serves gRPC and HTTP,
+//!   with access control ([`service::auth`]), TLS ([`service::tls`]), metrics, the audit
+//!   trail ([`service::audit`]) and list downloads ([`service::update`]).
+//! - [`cli`]: the `clearance` command line, one module per command.
 //!
 //! # Example
 //! ```
-//! use clearance::index::IndexBuilder;
-//! use clearance::model::{Entity, EntityKind, LoadedList, Name, NameKind};
-//! use clearance::policy::{Decision, Policy};
-//! use clearance::screen::{Party, ScreenOptions, Snapshot};
+//! use clearance::engine::index::IndexBuilder;
+//! use clearance::engine::model::{Entity, EntityKind, LoadedList, Name, NameKind};
+//! use clearance::engine::policy::{Decision, Policy};
+//! use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
 //!
 //! let entity = Entity {
 //!     id: "us_trade_csl:example".into(),
@@ -36,25 +46,8 @@
 //! assert_eq!(result.hits[0].entity_id, "us_trade_csl:example");
 //! ```
 
-pub mod audit;
-pub mod batch;
 pub mod cli;
-pub mod config;
-pub mod countries;
-pub mod eval;
-pub mod exposure;
-pub mod index;
-pub mod lexicon;
-pub mod lists;
-pub mod matching;
-pub mod model;
-pub mod normalize;
-pub mod ownership;
-pub mod policy;
-pub mod screen;
-pub mod server;
-pub mod snapfile;
+pub mod engine;
+pub mod service;
 #[doc(hidden)]
 pub mod testing;
-pub mod update;
-pub mod validate;

@@ -12,14 +12,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clearance::audit::read::read_all;
-use clearance::audit::writer::NoObserver;
-use clearance::audit::{
+use clearance::engine::policy::Decision;
+use clearance::engine::screen::Snapshot;
+use clearance::service::audit::read::read_all;
+use clearance::service::audit::writer::NoObserver;
+use clearance::service::audit::{
     AuditConfig, AuditLog, AuditObserver, Caller, Context, Fsync, OnError, Record,
 };
-use clearance::policy::Decision;
-use clearance::screen::Snapshot;
-use clearance::server::proto;
+use clearance::service::proto;
 use common::{request, sample, with_id, Running};
 
 /// A real record (of a request refused as invalid, the cheapest to build) with this id and
@@ -315,7 +315,7 @@ fn a_writer_killed_mid_write_leaves_whole_records_and_at_most_a_torn_tail() {
     assert!(after.invalid.is_empty());
 }
 
-fn audited_config(path: &Path, on_error: OnError) -> clearance::config::Config {
+fn audited_config(path: &Path, on_error: OnError) -> clearance::service::config::Config {
     let mut config = common::sample_config();
     let mut audit = AuditConfig::new(path);
     audit.on_error = on_error;
@@ -345,7 +345,7 @@ async fn the_server_records_each_decision_and_replay_reproduces_or_reports_them(
     let log = dir.path().join("audit.jsonl");
     let server = Running::spawn(
         audited_config(&log, OnError::FailClosed),
-        clearance::server::ReloadTriggers::default(),
+        clearance::service::server::ReloadTriggers::default(),
     )
     .await;
     server.wait_serving().await;
@@ -410,7 +410,8 @@ async fn the_server_records_each_decision_and_replay_reproduces_or_reports_them(
     let written = sample(&scrape, "clearance_audit_records_written_total", &[]);
     server.stop().await;
 
-    let snapshot = Snapshot::load(&common::sample_config()).unwrap();
+    let config = common::sample_config();
+    let snapshot = Snapshot::load(&config.sources, &config.policy).unwrap();
     let contents = read_all(&log).unwrap();
     assert!(contents.torn.is_empty() && contents.invalid.is_empty());
     let by_id: BTreeMap<&str, &Record> = contents
@@ -432,7 +433,7 @@ async fn the_server_records_each_decision_and_replay_reproduces_or_reports_them(
     assert!(written.is_some_and(|w| w >= 5.0), "{written:?}");
 
     let d = by_id["order-1"];
-    assert_eq!(d.v, clearance::audit::FORMAT_VERSION);
+    assert_eq!(d.v, clearance::service::audit::FORMAT_VERSION);
     assert_eq!(d.method, "Screen");
     assert!(d
         .caller
@@ -564,7 +565,7 @@ async fn an_unwritable_log_fails_closed_with_unavailable() {
     let dir = tempfile::tempdir().unwrap();
     let server = Running::spawn(
         audited_config(&unwritable(dir.path()), OnError::FailClosed),
-        clearance::server::ReloadTriggers::default(),
+        clearance::service::server::ReloadTriggers::default(),
     )
     .await;
     server.wait_serving().await;
@@ -601,7 +602,7 @@ async fn an_unwritable_log_fails_open_answering_and_counting_the_loss() {
     let dir = tempfile::tempdir().unwrap();
     let server = Running::spawn(
         audited_config(&unwritable(dir.path()), OnError::FailOpen),
-        clearance::server::ReloadTriggers::default(),
+        clearance::service::server::ReloadTriggers::default(),
     )
     .await;
     server.wait_serving().await;

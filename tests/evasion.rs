@@ -11,9 +11,9 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use clearance::model::EntityKind;
-use clearance::policy::Decision;
-use clearance::screen::{Party, ScreenOptions, Snapshot};
+use clearance::engine::model::EntityKind;
+use clearance::engine::policy::Decision;
+use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
 
 /// How many listed names the matrix holds.
 const SAMPLE: usize = 48;
@@ -315,7 +315,7 @@ const UNLISTED: &[&str] = &[
 fn snapshot() -> Option<&'static Snapshot> {
     static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
     let config = clearance::testing::shared_config()?;
-    Some(SNAPSHOT.get_or_init(|| Snapshot::load(&config).unwrap()))
+    Some(SNAPSHOT.get_or_init(|| Snapshot::load(&config.sources, &config.policy).unwrap()))
 }
 
 fn flagged(s: &Snapshot, name: &str) -> (bool, f32) {

@@ -26,12 +26,12 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clearance::audit::read::read_all;
-use clearance::audit::{AuditConfig, OnError};
-use clearance::server::proto::{
+use clearance::service::audit::read::read_all;
+use clearance::service::audit::{AuditConfig, OnError};
+use clearance::service::proto::{
     self, admin_client::AdminClient, screening_client::ScreeningClient,
 };
-use clearance::server::ReloadTriggers;
+use clearance::service::server::ReloadTriggers;
 use common::child::{clearance_binary, serve_command, ChildServer};
 use common::snapshots::{native_list, with_native_list, write_snapshot};
 use common::{request, sample, sample_config, scrape, with_id, Running};
@@ -255,7 +255,7 @@ async fn the_audit_disk_filling_fails_open_and_counts_and_logs_every_lost_record
     eprintln!("disk of {DISK} bytes, fail_open: {missing} records missing, {lost} counted lost, {errors} error lines");
 }
 
-fn audited(path: &Path, on_error: OnError) -> clearance::config::Config {
+fn audited(path: &Path, on_error: OnError) -> clearance::service::config::Config {
     let mut config = sample_config();
     let mut audit = AuditConfig::new(path);
     audit.on_error = on_error;

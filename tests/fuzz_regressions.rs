@@ -2,7 +2,7 @@
 //! code states), kept here inline so that the normal test suite guards the fix. Each test
 //! names the target that found it; see the README (Security, Fuzzing).
 
-use clearance::normalize::normalize;
+use clearance::engine::normalize::normalize;
 
 /// Target `normalize`: "al" before a legal form was joined to it ("alcorporation"), which the
 /// next pass read as a misspelt "corporation", so normalizing twice changed the name.

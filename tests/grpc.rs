@@ -6,10 +6,10 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use clearance::config::Config;
-use clearance::policy::Decision;
-use clearance::screen::{Party, ScreenOptions, Snapshot};
-use clearance::server::proto;
+use clearance::engine::policy::Decision;
+use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
+use clearance::service::config::Config;
+use clearance::service::proto;
 use common::{request, sample, Running};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -17,8 +17,8 @@ async fn screen_answers_like_the_library_and_names_the_snapshot() {
     let server = Running::start().await;
     let mut client = server.screening().await;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let snapshot =
-        Snapshot::load(&Config::from_file(&root.join("config/sample.toml")).unwrap()).unwrap();
+    let config = Config::from_file(&root.join("config/sample.toml")).unwrap();
+    let snapshot = Snapshot::load(&config.sources, &config.policy).unwrap();
     for (name, want) in [
         ("Huawei Cloud Singapore Pte. Ltd.", proto::Decision::Deny),
         ("Amazon Web Services, Inc.", proto::Decision::Allow),
@@ -301,7 +301,7 @@ async fn changed_list_files_reload_and_a_corrupt_file_is_rejected() {
     config
         .add_source_flag(&format!("native:own={}", list.display()))
         .unwrap();
-    let triggers = clearance::server::ReloadTriggers {
+    let triggers = clearance::service::server::ReloadTriggers {
         poll: Some(Duration::from_millis(50)),
         ..Default::default()
     };
@@ -631,11 +631,18 @@ async fn shutdown_drains_an_open_stream_and_readiness_drops_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_probe_rejects_the_first_snapshot_and_serve_returns_the_error() {
     let mut config = common::sample_config();
-    config.server.probes.push(clearance::config::Probe {
-        name: "Amazon Web Services, Inc.".into(),
-        expect: Decision::Deny,
-    });
-    let server = Running::spawn(config, clearance::server::ReloadTriggers::default()).await;
+    config
+        .server
+        .probes
+        .push(clearance::engine::validate::Probe {
+            name: "Amazon Web Services, Inc.".into(),
+            expect: Decision::Deny,
+        });
+    let server = Running::spawn(
+        config,
+        clearance::service::server::ReloadTriggers::default(),
+    )
+    .await;
     let e = tokio::time::timeout(Duration::from_secs(30), server.task)
         .await
         .unwrap()

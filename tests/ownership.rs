@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use clearance::config::Config;
-use clearance::policy::Decision;
-use clearance::screen::{Party, ScreenHit, ScreenOptions, Screening, Snapshot};
+use clearance::engine::policy::Decision;
+use clearance::engine::screen::{Party, ScreenHit, ScreenOptions, Screening, Snapshot};
+use clearance::service::config::Config;
 
 const ZAKHAROV: &str = "Aleksandr Vyacheslavovich Zakharov [zala:NK-aU5ybkbRFJucf8YMwsJvDw]";
 
@@ -28,7 +28,7 @@ fn snapshot() -> Option<Snapshot> {
         dir.join("ftm-fixtures/zala.ftm.json").display()
     );
     let config = Config::from_toml(&text, Path::new(".")).unwrap();
-    Some(Snapshot::load(&config).unwrap())
+    Some(Snapshot::load(&config.sources, &config.policy).unwrap())
 }
 
 fn screen(s: &Snapshot, name: &str, as_of: &str) -> Screening {
@@ -53,9 +53,13 @@ fn unlisted_companies_are_restricted_while_a_blocked_owner_holds_them() {
     let Some(s) = snapshot() else { return };
     assert_eq!(s.ownership.unresolved, 0);
     // Unlisted context companies are not self-probed, so the snapshot may serve.
-    let checked =
-        clearance::validate::validate(&s, None, &clearance::config::ServerConfig::default(), false)
-            .unwrap();
+    let checked = clearance::engine::validate::validate(
+        &s,
+        None,
+        &clearance::engine::validate::Checks::default(),
+        false,
+    )
+    .unwrap();
     assert_eq!(checked.self_probes, 13);
     // 75% owned by the sanctioned Zakharov from 2020-01-10 to 2022-11-22.
     let sps = "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"СПС\"";
@@ -176,7 +180,7 @@ fn sample_with_edges(edges: &str) -> (tempfile::TempDir, Snapshot) {
     config
         .add_source_flag(&format!("edges:own_ownership={}", file.display()))
         .unwrap();
-    let snapshot = Snapshot::load(&config).unwrap();
+    let snapshot = Snapshot::load(&config.sources, &config.policy).unwrap();
     (dir, snapshot)
 }
 

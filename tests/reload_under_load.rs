@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clearance::config::Config;
-use clearance::server::proto;
+use clearance::service::config::Config;
+use clearance::service::proto;
 use common::{request, Running};
 use tokio_stream::StreamExt;
 
@@ -136,7 +136,11 @@ async fn reload_under_load_never_fails_a_call_nor_mixes_versions() {
     config
         .add_source_flag(&format!("ofac-csv:us_ofac_sdn={}", link.display()))
         .unwrap();
-    let server = Running::spawn(config, clearance::server::ReloadTriggers::default()).await;
+    let server = Running::spawn(
+        config,
+        clearance::service::server::ReloadTriggers::default(),
+    )
+    .await;
     // The listener accepts before the first snapshot is ready: health says so.
     assert_eq!(
         server.health().await,

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clearance::config::Config;
-use clearance::server::proto::{
+use clearance::service::config::Config;
+use clearance::service::proto::{
     self, admin_client::AdminClient, screening_client::ScreeningClient,
 };
-use clearance::server::ReloadTriggers;
+use clearance::service::server::ReloadTriggers;
 use common::certs::Ca;
 use common::{parse_metrics, request, sample, screening_serving, Running};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -261,7 +261,7 @@ async fn tokens_datasets_rate_limits_and_the_audit_principal() {
     let (cert, key) = ca.server();
     write(dir.path(), "server.crt", &cert);
     write(dir.path(), "server.key", &key);
-    let hash = clearance::server::auth::hash_token;
+    let hash = clearance::service::auth::hash_token;
     let extra = format!(
         "[tls]\ncert = \"server.crt\"\nkey = \"server.key\"\n\
          [audit]\npath = \"audit.jsonl\"\nfsync = \"never\"\n\
@@ -523,7 +523,7 @@ async fn reflection_needs_a_caller_and_open_mode_stays_open() {
     let dir = tempfile::tempdir().unwrap();
     let extra = format!(
         "[[caller]]\nname = \"dev\"\ntoken_sha256 = \"{}\"\nroles = [\"screen\"]\n",
-        clearance::server::auth::hash_token("dev-token")
+        clearance::service::auth::hash_token("dev-token")
     );
     let server = Running::spawn(config(dir.path(), &extra), ReloadTriggers::default()).await;
     server.wait_serving().await;
@@ -591,7 +591,7 @@ fn token_hash_and_new_print_what_the_config_needs() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0].len(), 64);
-    assert_eq!(lines[1], clearance::server::auth::hash_token(lines[0]));
+    assert_eq!(lines[1], clearance::service::auth::hash_token(lines[0]));
     let (_, again) = run(&["token", "new"], "");
     assert_ne!(again.lines().next(), Some(lines[0]));
 }

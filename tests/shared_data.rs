@@ -4,15 +4,15 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use clearance::model::NameKind;
-use clearance::policy::Decision;
-use clearance::screen::{Party, ScreenOptions, Snapshot};
+use clearance::engine::model::NameKind;
+use clearance::engine::policy::Decision;
+use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
 
 /// The shipped config/shared-data.toml, pointed at wherever the shared data really is.
 fn snapshot() -> Option<&'static Snapshot> {
     static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
     let config = clearance::testing::shared_config()?;
-    Some(SNAPSHOT.get_or_init(|| Snapshot::load(&config).unwrap()))
+    Some(SNAPSHOT.get_or_init(|| Snapshot::load(&config.sources, &config.policy).unwrap()))
 }
 
 fn eval_set() -> PathBuf {
@@ -21,7 +21,7 @@ fn eval_set() -> PathBuf {
         .join("../eval/dev.csv")
 }
 
-fn screen(s: &Snapshot, name: &str) -> clearance::screen::Screening {
+fn screen(s: &Snapshot, name: &str) -> clearance::engine::screen::Screening {
     let party = Party {
         name: name.into(),
         ..Party::default()
@@ -32,7 +32,7 @@ fn screen(s: &Snapshot, name: &str) -> clearance::screen::Screening {
 #[test]
 fn dev_set_meets_the_recall_and_false_positive_floors() {
     let Some(s) = snapshot() else { return };
-    let report = clearance::eval::run(s, &eval_set()).unwrap();
+    let report = clearance::engine::eval::run(s, &eval_set()).unwrap();
     println!("{}", report.summary());
     for m in &report.misses {
         println!("miss: {m:?}");
@@ -103,8 +103,8 @@ fn every_primary_name_finds_its_own_entity() {
         let own = r.hits.iter().find(|h| h.entity_id == e.id);
         // A "name" longer than the matcher compares (the CSL's paragraphs describing a
         // ministry and its units) is compared on its first words: found, at review.
-        let long = clearance::normalize::tokens(&primary.value).len()
-            > clearance::matching::MAX_QUERY_TOKENS;
+        let long = clearance::engine::normalize::tokens(&primary.value).len()
+            > clearance::engine::matching::MAX_QUERY_TOKENS;
         let want = if long { 0.85 } else { 0.99 };
         if !own.is_some_and(|h| h.score >= want) {
             failures.push(format!(
@@ -158,8 +158,8 @@ fn a_snapshot_file_of_every_list_screens_the_dev_set_as_the_lists_do() {
     let Some(original) = snapshot() else { return };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.clr");
-    let written = clearance::snapfile::write(original, &path).unwrap();
-    let read = clearance::snapfile::read(&path).unwrap();
+    let written = clearance::engine::snapfile::write(original, &path).unwrap();
+    let read = clearance::engine::snapfile::read(&path).unwrap();
     assert_eq!(read.version(), original.version());
     assert_eq!(read.index.datasets(), original.index.datasets());
     assert_eq!(read.ownership.edges(), original.ownership.edges());

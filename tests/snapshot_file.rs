@@ -8,9 +8,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use clearance::screen::Snapshot;
-use clearance::server::proto;
-use clearance::server::ReloadTriggers;
+use clearance::engine::screen::Snapshot;
+use clearance::service::proto;
+use clearance::service::server::ReloadTriggers;
 use common::snapshots::{publish, with_native_list, write_snapshot};
 use common::{request, sample_config, Running, SERVING};
 
@@ -119,8 +119,9 @@ fn the_build_command_writes_a_snapshot_and_leaves_an_unchanged_one_alone() {
     let stderr = String::from_utf8_lossy(&first.stderr);
     assert!(first.status.success(), "{stderr}");
     assert!(stderr.contains("wrote"), "{stderr}");
-    let meta = clearance::snapfile::read_meta(&out).unwrap();
-    let expected = Snapshot::load(&sample_config()).unwrap();
+    let meta = clearance::engine::snapfile::read_meta(&out).unwrap();
+    let config = sample_config();
+    let expected = Snapshot::load(&config.sources, &config.policy).unwrap();
     assert_eq!(meta.index_version, expected.version());
     assert_eq!(meta.entities, expected.index.entities().len());
     let modified = std::fs::metadata(&out).unwrap().modified().unwrap();
@@ -134,7 +135,7 @@ fn the_build_command_writes_a_snapshot_and_leaves_an_unchanged_one_alone() {
         modified
     );
 
-    let read = clearance::snapfile::read(&out).unwrap();
+    let read = clearance::engine::snapfile::read(&out).unwrap();
     assert_eq!(read.version(), expected.version());
     assert_eq!(read.policy, expected.policy);
 }

@@ -11,11 +11,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use clearance::config::Config;
-use clearance::server::{proto, ReloadTriggers};
-use clearance::update::cache::Sidecar;
-use clearance::update::fetch::FetchError;
-use clearance::update::{self, SourceOutcome, UpdateError, UpdateOptions, UpdateResult};
+use clearance::service::config::Config;
+use clearance::service::proto;
+use clearance::service::server::ReloadTriggers;
+use clearance::service::update::cache::Sidecar;
+use clearance::service::update::fetch::FetchError;
+use clearance::service::update::{self, SourceOutcome, UpdateError, UpdateOptions, UpdateResult};
 use common::{request, sample, Running};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -267,7 +268,7 @@ fn un_config(cache: &Path, server: &ListServer) -> Config {
 const UN_PATH: &str = "/resources/xml/en/consolidated.xml";
 
 async fn run_once(config: &Config, options: &UpdateOptions) -> SourceOutcome {
-    let mut outcomes = update::update_all_async(config, options).await;
+    let mut outcomes = update::update_all_async(&config.sources, options).await;
     assert_eq!(outcomes.len(), 1);
     outcomes.remove(0)
 }
@@ -576,8 +577,8 @@ async fn an_ofac_folder_is_replaced_whole_or_not_at_all() {
             std::fs::read(folder.join(n)).unwrap() == std::fs::read(source_dir.join(n)).unwrap()
         );
     }
-    let first = clearance::lists::load(
-        clearance::lists::ListFormat::OfacCsv,
+    let first = clearance::engine::lists::load(
+        clearance::engine::lists::ListFormat::OfacCsv,
         "us_ofac_cons",
         folder,
         &Default::default(),
@@ -621,15 +622,15 @@ async fn an_ofac_folder_is_replaced_whole_or_not_at_all() {
         seen.last().unwrap().if_none_match.is_some(),
         "unchanged files are asked for conditionally"
     );
-    let second = clearance::lists::load(
-        clearance::lists::ListFormat::OfacCsv,
+    let second = clearance::engine::lists::load(
+        clearance::engine::lists::ListFormat::OfacCsv,
         "us_ofac_cons",
         folder,
         &Default::default(),
     )
     .unwrap();
     assert_eq!(second.entities.len(), first.entities.len());
-    let name = |l: &clearance::model::LoadedList| l.entities[0].primary_name().to_string();
+    let name = |l: &clearance::engine::model::LoadedList| l.entities[0].primary_name().to_string();
     assert_eq!(
         (name(&first).as_str(), name(&second).as_str()),
         ("HANIYA, Ismail Abdul Salah", "HANIYEH, Ismail Abdul Salah")

@@ -8,7 +8,7 @@ Writes, into the directory given as the only argument:
               frequency over those languages in hundredths ("word<TAB>centizipf").
   names.csv   the `nicknames` package's names.csv, unchanged (name1,relationship,name2).
 
-Normalization (clearance::normalize::tokens), the merge of words that normalize alike, the
+Normalization (clearance::engine::normalize::tokens), the merge of words that normalize alike, the
 local additions and removals of given names, and the compact output files are the job of the
 Rust step that follows (examples/lexicon_build.rs), so that the words are normalized by the
 very code that normalizes names at screening time. The full command is in README.md.

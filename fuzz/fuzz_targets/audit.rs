@@ -3,8 +3,8 @@
 //! its request, re-screened against the sample snapshot and compared with its logged result.
 #![no_main]
 
-use clearance::audit::replay::replay_files;
-use clearance::audit::ReplayOptions;
+use clearance::service::audit::replay::replay_files;
+use clearance::service::audit::ReplayOptions;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -7,7 +7,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(config) = clearance::config::Config::from_toml(text, clearance_fuzz::scratch()) {
+    if let Ok(config) =
+        clearance::service::config::Config::from_toml(text, clearance_fuzz::scratch())
+    {
         let _ = config.validate();
     }
 });

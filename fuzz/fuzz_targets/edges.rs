@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let path = clearance_fuzz::file("edges.jsonl", data);
-    if let Ok(list) = clearance::lists::edges::load(&path, "edges") {
+    if let Ok(list) = clearance::engine::lists::edges::load(&path, "edges") {
         clearance_fuzz::index(list);
     }
 });

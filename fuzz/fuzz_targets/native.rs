@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
         "list.csv"
     };
     let path = clearance_fuzz::file(name, data);
-    if let Ok(list) = clearance::lists::native::load(&path, "native") {
+    if let Ok(list) = clearance::engine::lists::native::load(&path, "native") {
         clearance_fuzz::index(list);
     }
 });

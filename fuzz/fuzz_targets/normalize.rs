@@ -4,7 +4,9 @@
 //! token it yields.
 #![no_main]
 
-use clearance::normalize::{class_spelling, normalize, phonetic_keys, tokens, translit_fold};
+use clearance::engine::normalize::{
+    class_spelling, normalize, phonetic_keys, tokens, translit_fold,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

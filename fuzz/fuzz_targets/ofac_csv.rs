@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    if let Ok(list) = clearance::lists::ofac::load(&dir, "ofac") {
+    if let Ok(list) = clearance::engine::lists::ofac::load(&dir, "ofac") {
         clearance_fuzz::index(list);
     }
 });

@@ -5,9 +5,9 @@
 //! a few names, so a decoded index that passed its checks is also safe to query.
 #![no_main]
 
-use clearance::model::Identifier;
-use clearance::screen::{Party, ScreenOptions};
-use clearance::snapfile;
+use clearance::engine::model::Identifier;
+use clearance::engine::screen::{Party, ScreenOptions};
+use clearance::engine::snapfile;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,10 +5,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let path = clearance_fuzz::file("consolidated.csv", data);
-    let options = clearance::lists::LoadOptions {
+    let options = clearance::engine::lists::LoadOptions {
         skip_sdn_rows: data.len() % 2 == 1,
     };
-    if let Ok(list) = clearance::lists::csl::load(&path, "csl", &options) {
+    if let Ok(list) = clearance::engine::lists::csl::load(&path, "csl", &options) {
         clearance_fuzz::index(list);
     }
 });

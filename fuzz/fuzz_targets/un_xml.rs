@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let path = clearance_fuzz::file("consolidated.xml", data);
-    if let Ok(list) = clearance::lists::un::load(&path, "un") {
+    if let Ok(list) = clearance::engine::lists::un::load(&path, "un") {
         clearance_fuzz::index(list);
     }
 });

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use clearance::screen::Snapshot;
-use clearance::server::proto;
+use clearance::engine::screen::Snapshot;
+use clearance::service::proto;
 
 /// A scratch folder of this process (libFuzzer's `-fork`/`-jobs` run several), under
 /// `$TMPDIR`, which `fuzz/run.sh` points at a folder it removes afterwards.
@@ -31,9 +31,10 @@ pub fn sample_snapshot() -> &'static Snapshot {
     static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
     SNAPSHOT.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let config = clearance::config::Config::from_file(&root.join("config/sample.toml"))
-            .expect("config/sample.toml parses");
-        Snapshot::load(&config).expect("the sample list loads")
+        let config =
+            clearance::service::config::Config::from_file(&root.join("config/sample.toml"))
+                .expect("config/sample.toml parses");
+        Snapshot::load(&config.sources, &config.policy).expect("the sample list loads")
     })
 }
 
@@ -111,8 +112,8 @@ pub fn request_of(text: &str) -> proto::ScreenRequest {
 
 /// Indexes a list a loader target loaded: loader output is the index builder's input, so a
 /// list that loads must also index without a panic.
-pub fn index(list: clearance::model::LoadedList) {
-    let mut builder = clearance::index::IndexBuilder::new();
+pub fn index(list: clearance::engine::model::LoadedList) {
+    let mut builder = clearance::engine::index::IndexBuilder::new();
     builder.add_list(list, None);
     let _ = builder.build();
 }

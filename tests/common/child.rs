@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use clearance::server::proto::screening_client::ScreeningClient;
+use clearance::service::proto::screening_client::ScreeningClient;
 use tonic::transport::Channel;
 
 /// The `clearance` binary: the one Cargo built for this integration test, or, in an example

@@ -18,11 +18,11 @@ pub mod snapshots;
 use std::path::Path;
 use std::time::Duration;
 
-use clearance::config::Config;
-use clearance::server::proto::{
+use clearance::service::config::Config;
+use clearance::service::proto::{
     self, admin_client::AdminClient, screening_client::ScreeningClient,
 };
-use clearance::server::{Listeners, ReloadTriggers, ServeError};
+use clearance::service::server::{Listeners, ReloadTriggers, ServeError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 use tonic::transport::Channel;
@@ -66,7 +66,7 @@ impl Running {
             .unwrap()
             .to_string();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(clearance::server::serve(
+        let task = tokio::spawn(clearance::service::server::serve(
             config,
             listeners,
             triggers,

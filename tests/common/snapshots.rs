@@ -4,14 +4,14 @@
 
 use std::path::Path;
 
-use clearance::config::Config;
-use clearance::screen::Snapshot;
+use clearance::engine::screen::Snapshot;
+use clearance::service::config::Config;
 
 /// Builds the snapshot of `config`'s lists and writes it to `path` as `clearance build` does;
 /// returns its version.
 pub fn write_snapshot(config: &Config, path: &Path) -> String {
-    let snapshot = Snapshot::load(config).unwrap();
-    clearance::snapfile::write(&snapshot, path).unwrap();
+    let snapshot = Snapshot::load(&config.sources, &config.policy).unwrap();
+    clearance::engine::snapfile::write(&snapshot, path).unwrap();
     snapshot.version().to_string()
 }
 

@@ -1,0 +1,152 @@
+//! Test and benchmark support: locating the shared real-list data, and a deterministic
+//! synthetic index for measurements at a million names.
+//!
+//! The real lists live outside the repository (`../shared/data` beside the checkout, or the
+//! folder named by `CLEARANCE_SHARED_DATA`). A user's fresh clone has no such folder: tests that
+//! need it print a notice and skip. CI sets `CLEARANCE_REQUIRE_SHARED_DATA=1`, which turns the
+//! skip into a failure so that a missing folder cannot pass silently.
+
+use std::path::PathBuf;
+
+use crate::engine::index::IndexBuilder;
+use crate::engine::model::{Entity, EntityKind, LoadedList, Name, NameKind};
+use crate::engine::policy::Policy;
+use crate::engine::screen::Snapshot;
+
+/// The shared data folder, or `None` (after printing a notice) when it is absent and not
+/// required.
+///
+/// # Panics
+/// When the folder is absent and `CLEARANCE_REQUIRE_SHARED_DATA=1`.
+pub fn shared_data() -> Option<PathBuf> {
+    let dir = std::env::var_os("CLEARANCE_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    if dir.join("README.md").is_file() {
+        return Some(dir);
+    }
+    if std::env::var("CLEARANCE_REQUIRE_SHARED_DATA").as_deref() == Ok("1") {
+        panic!(
+            "shared list data not found at {} but CLEARANCE_REQUIRE_SHARED_DATA=1",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "notice: skipping: shared list data not found at {} (set CLEARANCE_SHARED_DATA)",
+        dir.display()
+    );
+    None
+}
+
+/// xorshift64*: a tiny deterministic generator so the synthetic index is the same every run.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+const SYLLABLES: &[&str] = &[
+    "ka", "ro", "mi", "sa", "lo", "ve", "dan", "tor", "el", "har", "zu", "pet", "nik", "ol", "ba",
+    "rin", "go", "shi", "al", "mar", "te", "qu", "ian", "us", "ber", "kov", "li", "na", "der",
+    "fa", "wen", "jo", "ha", "din", "ko", "ra", "sen", "vi", "lu", "mo",
+];
+const ORG_WORDS: &[&str] = &[
+    "trading",
+    "shipping",
+    "holdings",
+    "industries",
+    "bank",
+    "group",
+    "technology",
+    "energy",
+    "logistics",
+    "capital",
+    "systems",
+    "international",
+    "petroleum",
+    "aviation",
+    "marine",
+];
+const LEGAL: &[&str] = &["Ltd", "LLC", "Co., Ltd.", "GmbH", "S.A.", "JSC", "Inc.", ""];
+
+fn word(rng: &mut Rng) -> String {
+    let n = 2 + (rng.next() % 2) as usize;
+    let mut w = String::new();
+    for _ in 0..n {
+        w.push_str(rng.pick(SYLLABLES));
+    }
+    w
+}
+
+fn synthetic_name(rng: &mut Rng) -> (String, EntityKind) {
+    if rng.next() % 2 == 0 {
+        let parts = 2 + (rng.next() % 2) as usize;
+        let name: Vec<String> = (0..parts).map(|_| word(rng)).collect();
+        (name.join(" "), EntityKind::Person)
+    } else {
+        let name = format!("{} {} {}", word(rng), rng.pick(ORG_WORDS), rng.pick(LEGAL));
+        (name.trim().to_string(), EntityKind::Organization)
+    }
+}
+
+/// One edit in the middle of the name, as a typist would make.
+fn typo(name: &str, rng: &mut Rng) -> String {
+    let mut chars: Vec<char> = name.chars().collect();
+    let i = 1 + (rng.next() as usize % (chars.len() - 2));
+    match rng.next() % 3 {
+        0 => {
+            chars.remove(i);
+        }
+        1 => chars.swap(i, i + 1),
+        _ => chars[i] = 'x',
+    }
+    chars.into_iter().collect()
+}
+
+/// A deterministic index of `names` generated person and company names (one per entity),
+/// with queries: for every 1,000th name a one-typo copy of it and an unrelated generated
+/// name. For benchmarks and start-up measurements at scale.
+pub fn synthetic_snapshot(names: usize) -> (Snapshot, Vec<String>) {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut entities = Vec::with_capacity(names);
+    let mut queries = Vec::new();
+    for i in 0..names {
+        let (name, kind) = synthetic_name(&mut rng);
+        if i % 1000 == 0 {
+            queries.push(typo(&name, &mut rng));
+            let (unrelated, _) = synthetic_name(&mut rng);
+            queries.push(unrelated);
+        }
+        entities.push(Entity {
+            id: format!("synthetic:{i}"),
+            dataset: "synthetic".into(),
+            kind,
+            names: vec![Name {
+                value: name,
+                kind: NameKind::Primary,
+            }],
+            ..Entity::default()
+        });
+    }
+    let mut builder = IndexBuilder::new();
+    builder.add_list(
+        LoadedList {
+            dataset: "synthetic".into(),
+            entities,
+            ..LoadedList::default()
+        },
+        None,
+    );
+    let snapshot = Snapshot::new(
+        builder.build().expect("synthetic ids are unique"),
+        Policy::default(),
+    );
+    (snapshot, queries)
+}
