@@ -560,9 +560,10 @@ fn score_candidate<'a>(
     // Vladimirovich", "GUPTA, Atul Kumar" for "GUPTA, Atul") reaches review when the words
     // both share are rare enough to identify someone.
     // A company's coined word ("MBADA" for "MBADA DIAMONDS", "EDBI EXCHANGE" for "EDBI
-    // EXCHANGE BROKERAGE") names it as a rare surname names a family: one word the world does
-    // not use, found as written, is enough for a shorter form of an organisation's name.
-    let coined = ns.subset == Subset::QueryInName
+    // EXCHANGE BROKERAGE", "CVG MINERVEN" for "MINERVEN") names it as a rare surname names a
+    // family: one word the world does not use, found as written, is enough for a shorter or
+    // longer form of an organisation's name.
+    let coined = (ns.subset == Subset::QueryInName || ns.name_found)
         && entity.kind == EntityKind::Organization
         && !matches!(query.kind, Some(EntityKind::Person))
         && ns.rarest_exact >= COINED_WORD_RARITY;
@@ -641,8 +642,8 @@ const SUBSET_MIN_SHARE: f32 = 12.0;
 /// common names are inside many long ones ("James Peterson" in "John James Peterson").
 const SUBSET_OF_NAME_MIN_SHARE: f32 = 15.0;
 /// Rarity of a word too rare for the world's word table (see [`token_rarity`]): a query
-/// inside an organisation's longer name that holds such a word, found as written, is a
-/// shorter form of that name.
+/// inside an organisation's longer name, or holding all of a shorter one, is a form of that
+/// name when such a word of it is found as written.
 const COINED_WORD_RARITY: f32 = 9.0;
 
 /// How rare a query word is in the world, in weight units: its world weight

@@ -194,6 +194,10 @@ pub struct NameScore {
     /// [`SUBSET_MIN_SIMILARITY`]): a longer or shorter form of the same name.
     #[serde(skip)]
     pub subset: Subset,
+    /// Every distinctive word of the listed name found in the query (each at least
+    /// [`SUBSET_MIN_SIMILARITY`]), however many the query has.
+    #[serde(skip)]
+    pub name_found: bool,
     /// The weight of the distinctive query words that matched, each times its similarity.
     #[serde(skip)]
     pub matched_weight: f32,
@@ -805,6 +809,7 @@ pub fn score_name(
         .count();
     // A one-word query found in a longer name counts as a subset too ("MBADA" for "MBADA
     // DIAMONDS"): whether it identifies anyone is left to the word's rarity.
+    let name_found = !syllabic && c_words > 0 && c_found == c_words;
     let subset = if syllabic || q_found == 0 {
         Subset::Neither
     } else if q_found >= 2 && c_found == c_words {
@@ -846,6 +851,7 @@ pub fn score_name(
         query_coverage,
         candidate_coverage,
         subset,
+        name_found,
         matched_weight,
         rare_weight,
         rarest_exact,

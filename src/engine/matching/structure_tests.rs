@@ -221,9 +221,12 @@ fn a_company_s_coined_word_names_it_in_a_shorter_form() {
         screen(&s, "Zentrovak Exchange", Some(O)).0,
         Decision::Review
     );
-    // Not when it only resembles the coined word...
+    // Not when it only resembles the coined word,
     assert_eq!(screen(&s, "Zentrobak Exchange", Some(O)).0, Decision::Allow);
-    // ...nor for a person's name.
+    // A longer form of a shorter company name that holds its coined word.
+    let s = snapshot(&[(O, &["ZENTROVAK"])]);
+    assert_eq!(screen(&s, "CVG Zentrovak", Some(O)).0, Decision::Review);
+    // ...not for a person's name.
     let s = snapshot(&[(P, &["ZENTROVAK, Karl Heinz Wilhelm"])]);
     assert_eq!(screen(&s, "Zentrovak", Some(P)).0, Decision::Allow);
 }
