@@ -304,6 +304,22 @@ fn search_tokens(
                 candidates.push(n);
             }
         }
+        // A rare word found as written always brings its few names, whatever their share of
+        // the votes: "M23" holds only the "23" of "March 23 Movement", too small a share of
+        // the query's weight to be ranked, yet its initial and number are the whole name.
+        for (t, q) in toks.iter().zip(&qtokens) {
+            let Some(o) = index.token_ordinal(t).filter(|_| !q.filler) else {
+                continue;
+            };
+            let postings = index.postings(o);
+            if postings.len() <= RARE_WORD_POSTINGS {
+                for &n in postings {
+                    if !candidates.contains(&n) {
+                        candidates.push(n);
+                    }
+                }
+            }
+        }
         let script = query_script(raw);
         let roles = person_roles(raw, toks);
         let weighted: Vec<WeightedToken> = qtokens
@@ -406,6 +422,9 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
         })
         .collect()
 }
+
+/// Most names a query word may be in for all of them to be candidates whatever their rank.
+const RARE_WORD_POSTINGS: usize = 4;
 
 /// Share of the query's weight a name must collect in votes to be ranked at all. Query
 /// coverage carries most of the score, and a name holding under this share of the query's
@@ -562,8 +581,10 @@ fn score_candidate<'a>(
     // A company's coined word ("MBADA" for "MBADA DIAMONDS", "EDBI EXCHANGE" for "EDBI
     // EXCHANGE BROKERAGE", "CVG MINERVEN" for "MINERVEN") names it as a rare surname names a
     // family: one word the world does not use, found as written, is enough for a shorter or
-    // longer form of an organisation's name.
-    let coined = (ns.subset == Subset::QueryInName || ns.name_found)
+    // longer form of an organisation's name. A shorter form keeps at least half the name's
+    // words: a brand alone ("Accenture plc") is not "ACCENTURE BUILDING MATERIALS", which
+    // borrowed it.
+    let coined = ((ns.subset == Subset::QueryInName && ns.half_name_found) || ns.name_found)
         && entity.kind == EntityKind::Organization
         && !matches!(query.kind, Some(EntityKind::Person))
         && ns.rarest_exact >= COINED_WORD_RARITY;

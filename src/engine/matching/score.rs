@@ -198,6 +198,10 @@ pub struct NameScore {
     /// [`SUBSET_MIN_SIMILARITY`]), however many the query has.
     #[serde(skip)]
     pub name_found: bool,
+    /// At least half the listed name's distinctive words found in the query (each at least
+    /// [`SUBSET_MIN_SIMILARITY`]).
+    #[serde(skip)]
+    pub half_name_found: bool,
     /// The weight of the distinctive query words that matched, each times its similarity.
     #[serde(skip)]
     pub matched_weight: f32,
@@ -810,6 +814,7 @@ pub fn score_name(
     // A one-word query found in a longer name counts as a subset too ("MBADA" for "MBADA
     // DIAMONDS"): whether it identifies anyone is left to the word's rarity.
     let name_found = !syllabic && c_words > 0 && c_found == c_words;
+    let half_name_found = !syllabic && c_words > 0 && 2 * c_found >= c_words;
     let subset = if syllabic || q_found == 0 {
         Subset::Neither
     } else if q_found >= 2 && c_found == c_words {
@@ -852,6 +857,7 @@ pub fn score_name(
         candidate_coverage,
         subset,
         name_found,
+        half_name_found,
         matched_weight,
         rare_weight,
         rarest_exact,

@@ -221,12 +221,23 @@ fn a_company_s_coined_word_names_it_in_a_shorter_form() {
         screen(&s, "Zentrovak Exchange", Some(O)).0,
         Decision::Review
     );
-    // Not when it only resembles the coined word,
+    // Not when the query keeps under half the name's words (a brand another company
+    // borrowed), nor when it only resembles the coined word,
     assert_eq!(screen(&s, "Zentrobak Exchange", Some(O)).0, Decision::Allow);
+    let s = snapshot(&[(O, &["ZENTROVAK BUILDING MATERIALS"])]);
+    assert_eq!(screen(&s, "Zentrovak plc", Some(O)).0, Decision::Allow);
     // A longer form of a shorter company name that holds its coined word.
     let s = snapshot(&[(O, &["ZENTROVAK"])]);
     assert_eq!(screen(&s, "CVG Zentrovak", Some(O)).0, Decision::Review);
     // ...not for a person's name.
     let s = snapshot(&[(P, &["ZENTROVAK, Karl Heinz Wilhelm"])]);
     assert_eq!(screen(&s, "Zentrovak", Some(P)).0, Decision::Allow);
+}
+
+#[test]
+fn a_rare_word_as_written_brings_its_names_whatever_their_share_of_the_votes() {
+    // "23" is a small share of the query's weight, too small a vote to rank "M23"; the few
+    // names that hold it are scored anyway, and the initial does the rest.
+    let s = snapshot(&[(O, &["M23"])]);
+    assert_eq!(screen(&s, "March 23 Movement", Some(O)).0, Decision::Review);
 }
