@@ -210,8 +210,8 @@ pub struct NameScore {
     /// the match says about identity, common words left out.
     #[serde(skip)]
     pub rare_weight: f32,
-    /// The greatest rarity of a distinctive word that matched as written (equal, or equal
-    /// but for the Arabic article).
+    /// The greatest rarity of a distinctive word of letters that matched as written (equal,
+    /// or equal but for the Arabic article).
     #[serde(skip)]
     pub rarest_exact: f32,
     /// The listed name's heaviest distinctive word (a family name or a word of a company's
@@ -691,7 +691,8 @@ pub fn score_name(
             if t.rarity >= *rare_word_weight && s >= SUBSET_MIN_SIMILARITY {
                 rare_weight += t.rarity;
             }
-            if s >= ARTICLE_SIMILARITY {
+            // A number is in no word table, but it is no coined word either.
+            if s >= ARTICLE_SIMILARITY && t.text.bytes().all(|b| b.is_ascii_lowercase()) {
                 rarest_exact = rarest_exact.max(t.rarity);
             }
             rarest = rarest.max(t.rarity);

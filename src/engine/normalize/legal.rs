@@ -571,11 +571,19 @@ pub fn legal_form_words() -> &'static [&'static str] {
 fn typos_allowed(word: &str) -> usize {
     // "Holding" is one letter from "Golding", "berhad" one transposition from "Behrad",
     // "compagnie" two edits from "campagne", "companies" from "companion", "coltd" one
-    // from "cold"; abbreviations and the rest are always spelt alike.
+    // from "cold", "sharikat" one from the name "Shariat"; abbreviations and the rest are
+    // always spelt alike.
     if word.starts_with("holding")
         || matches!(
             word,
-            "berhad"
+            "sherkat"
+                | "sherkate"
+                | "shirkat"
+                | "sharikat"
+                | "sahami"
+                | "sahamie"
+                | "khass"
+                | "berhad"
                 | "compagnie"
                 | "compagnia"
                 | "companhia"
@@ -910,6 +918,8 @@ mod tests {
         check(&["nguyen", "cong", "ty"], 1, false, None);
         check(&["sherkat", "e", "dey"], 0, true, Some("co"));
         check(&["dey", "sherkat"], 1, false, None);
+        // Spelt as written only: "Shariat" is a name, one letter from "sharikat".
+        check(&["shariat", "seyed", "hossein"], 0, true, None);
         // Ukrainian ДП ends a name; "DP World" starts with a name word.
         check(&["zavod", "novy", "svit", "dp"], 3, false, Some("gup"));
         check(&["dp", "world"], 0, true, None);
