@@ -143,7 +143,8 @@ struct QueryToken {
     forms: OwnedForms,
     weight: f32,
     filler: bool,
-    known: bool,
+    /// The token's ordinal when the index knows it.
+    known: Option<u32>,
     rarity: f32,
     expansions: Vec<Expansion>,
 }
@@ -307,8 +308,8 @@ fn search_tokens(
         // A rare word found as written always brings its few names, whatever their share of
         // the votes: "M23" holds only the "23" of "March 23 Movement", too small a share of
         // the query's weight to be ranked, yet its initial and number are the whole name.
-        for (t, q) in toks.iter().zip(&qtokens) {
-            let Some(o) = index.token_ordinal(t).filter(|_| !q.filler) else {
+        for q in &qtokens {
+            let Some(o) = q.known.filter(|_| !q.filler) else {
                 continue;
             };
             let postings = index.postings(o);
@@ -335,7 +336,7 @@ fn search_tokens(
                 weight: t.weight,
                 class: TokenClass::of(&t.forms.text, t.filler),
                 role,
-                known: t.known,
+                known: t.known.is_some(),
                 rarity: t.rarity,
                 script,
             })
@@ -416,7 +417,7 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
                 forms,
                 weight,
                 filler,
-                known: known.is_some(),
+                known,
                 expansions: buf.clone(),
             }
         })
