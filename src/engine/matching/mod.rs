@@ -307,7 +307,7 @@ fn search_tokens(
         }
         // A rare word found as written always brings its few names, whatever their share of
         // the votes: "M23" holds only the "23" of "March 23 Movement", too small a share of
-        // the query's weight to be ranked, yet its initial and number are the whole name.
+        // the query's weight to be ranked, yet its initial and number agree with the query.
         for q in &qtokens {
             let Some(o) = q.known.filter(|_| !q.filler) else {
                 continue;
