@@ -300,25 +300,24 @@ fn search_tokens(
             QUERY_SHARE * (v / query_weight.max(1e-6)).min(1.0)
                 + (1.0 - QUERY_SHARE) * (v / name_weight.max(1e-6)).min(1.0)
         });
-        for &n in index.whole_name_matches(&whole_key(toks)) {
+        // Beside the ranked names: the names the query spells whole, and the few names of a
+        // rare word found as written, whatever their share of the votes ("M23" holds only the
+        // "23" of "March 23 Movement", too small a share of the query's weight to be ranked,
+        // yet its initial and number agree with the query).
+        let rare_word_names = qtokens
+            .iter()
+            .filter(|q| !q.filler)
+            .filter_map(|q| q.known)
+            .map(|o| index.postings(o))
+            .filter(|postings| postings.len() <= RARE_WORD_POSTINGS)
+            .flatten();
+        for &n in index
+            .whole_name_matches(&whole_key(toks))
+            .iter()
+            .chain(rare_word_names)
+        {
             if !candidates.contains(&n) {
                 candidates.push(n);
-            }
-        }
-        // A rare word found as written always brings its few names, whatever their share of
-        // the votes: "M23" holds only the "23" of "March 23 Movement", too small a share of
-        // the query's weight to be ranked, yet its initial and number agree with the query.
-        for q in &qtokens {
-            let Some(o) = q.known.filter(|_| !q.filler) else {
-                continue;
-            };
-            let postings = index.postings(o);
-            if postings.len() <= RARE_WORD_POSTINGS {
-                for &n in postings {
-                    if !candidates.contains(&n) {
-                        candidates.push(n);
-                    }
-                }
             }
         }
         let script = query_script(raw);
