@@ -12,12 +12,15 @@
 //! - the flat name table (entity ordinal, name kind, token ordinals) and the entity table.
 
 pub mod build;
+mod grouped;
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::model::{Entity, NameKind};
+
+pub(crate) use grouped::GroupedFst;
 
 pub use build::{BuildError, IndexBuilder};
 
@@ -444,60 +447,6 @@ fn check_below(what: &str, values: &[u32], bound: usize) -> Result<(), String> {
     match values.iter().find(|&&v| v as usize >= bound) {
         Some(v) => Err(format!("{what}: {v} is beyond {bound}")),
         None => Ok(()),
-    }
-}
-
-/// An FST from keys to groups of `u32` members (token ordinals or name ids).
-#[derive(Serialize, Deserialize)]
-pub(crate) struct GroupedFst {
-    #[serde(with = "fst_bytes")]
-    fst: fst::Map<Vec<u8>>,
-    #[serde(deserialize_with = "exact_vec")]
-    start: Vec<u32>,
-    #[serde(deserialize_with = "exact_vec")]
-    members: Vec<u32>,
-}
-
-impl GroupedFst {
-    /// Builds from `(key, member)` pairs in any order; duplicates are dropped.
-    pub(crate) fn build(mut pairs: Vec<(String, u32)>) -> Result<GroupedFst, fst::Error> {
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut builder = fst::MapBuilder::memory();
-        let mut start = Vec::new();
-        let mut members = Vec::with_capacity(pairs.len());
-        let mut last: Option<&str> = None;
-        for (key, member) in &pairs {
-            if last != Some(key.as_str()) {
-                builder.insert(key, start.len() as u64)?;
-                start.push(members.len() as u32);
-                last = Some(key);
-            }
-            members.push(*member);
-        }
-        start.push(members.len() as u32);
-        Ok(GroupedFst {
-            fst: builder.into_map(),
-            start,
-            members,
-        })
-    }
-
-    pub(crate) fn get(&self, key: &str) -> &[u32] {
-        // Bounds-checked: the FST's values are not verified when a snapshot file is read.
-        let Some(g) = self.fst.get(key).map(|g| g as usize) else {
-            return &[];
-        };
-        match (self.start.get(g), self.start.get(g + 1)) {
-            (Some(&a), Some(&b)) => self.members.get(a as usize..b as usize).unwrap_or(&[]),
-            _ => &[],
-        }
-    }
-
-    /// Checks group offsets and that every member is below `bound`.
-    fn check(&self, what: &str, bound: usize) -> Result<(), String> {
-        check_offsets(what, &self.start, self.members.len())?;
-        check_below(what, &self.members, bound)
     }
 }
 

@@ -84,7 +84,15 @@ pub fn expand(index: &Index, token: &str, keys: &str, out: &mut Vec<Expansion>) 
             by_deletions(index, token, 2, out);
         }
     } else if budget > 0 && known.is_none() && token.len() <= MAX_FUZZY_LEN {
-        fuzzy(index, token, budget, out);
+        // The index holds every word's one-letter deletions whatever its length, so the
+        // one-edit neighbours of a long word are found by keys too; the automaton only runs
+        // when nothing is that close.
+        if token.is_ascii() {
+            by_deletions(index, token, 1, out);
+        }
+        if out.is_empty() {
+            fuzzy(index, token, budget, out);
+        }
     }
     // Other forms of a given name ("bill" for "william"), as romanization variants.
     for variant in crate::engine::lexicon::given_name_variants(token) {
@@ -169,7 +177,7 @@ pub fn keep_closest(index: &Index, spelling: &str, known: bool, expansions: &mut
         .filter(|k| k.0 == cut && k.4.distance.is_none())
     {
         let other = index.token_forms(k.3).spelling;
-        k.1 = std::cmp::Reverse((strsim::jaro_winkler(spelling, other) * 1000.0) as u32);
+        k.1 = std::cmp::Reverse((super::score::jaro_winkler(spelling, other) * 1000.0) as u32);
     }
     keyed.sort_unstable_by_key(|k| (k.0, k.1, k.2, k.3));
     expansions.clear();
@@ -243,48 +251,23 @@ pub const MAX_EXPANSIONS: usize = 16;
 /// Tokens within `budget` (1 or 2) edits of `token`, found through shared deletion keys and
 /// then verified with the OSA distance (a transposition counts as one edit).
 fn by_deletions(index: &Index, token: &str, budget: usize, out: &mut Vec<Expansion>) {
-    let check = |key: &str, out: &mut Vec<Expansion>| {
-        for &o in index.deletions.get(key) {
-            if out.iter().any(|e| e.ordinal == o) {
-                continue;
+    index
+        .deletions
+        .deleted_groups(token.as_bytes(), budget, |group| {
+            for &o in group {
+                if out.iter().any(|e| e.ordinal == o) {
+                    continue;
+                }
+                let t = index.token_forms(o).text;
+                if let Some(d) = osa_within(t.as_bytes(), token.as_bytes(), budget) {
+                    out.push(Expansion {
+                        ordinal: o,
+                        distance: Some(d as u8),
+                        keyed: false,
+                    });
+                }
             }
-            let t = index.token_forms(o).text;
-            if let Some(d) = osa_within(t.as_bytes(), token.as_bytes(), budget) {
-                out.push(Expansion {
-                    ordinal: o,
-                    distance: Some(d as u8),
-                    keyed: false,
-                });
-            }
-        }
-    };
-    check(token, out);
-    // Deletion variants built in two reused buffers; deleting either of two equal adjacent
-    // letters gives the same variant, so only the first is tried.
-    let (mut one, mut two) = (String::with_capacity(token.len()), String::new());
-    let b = token.as_bytes();
-    for i in 0..b.len() {
-        if i > 0 && b[i] == b[i - 1] {
-            continue;
-        }
-        one.clear();
-        one.push_str(&token[..i]);
-        one.push_str(&token[i + 1..]);
-        check(&one, out);
-        if budget < 2 {
-            continue;
-        }
-        let ob = one.as_bytes();
-        for j in i..ob.len() {
-            if j > i && ob[j] == ob[j - 1] {
-                continue;
-            }
-            two.clear();
-            two.push_str(&one[..j]);
-            two.push_str(&one[j + 1..]);
-            check(&two, out);
-        }
-    }
+        });
 }
 
 fn fuzzy(index: &Index, token: &str, distance: usize, out: &mut Vec<Expansion>) {

@@ -621,7 +621,11 @@ fn score_candidate<'a>(
         entity: name.entity,
         score,
         explanation: Explanation {
-            matched_name: entity.names[name.source as usize].value.clone(),
+            matched_name: if explain {
+                entity.names[name.source as usize].value.clone()
+            } else {
+                String::new()
+            },
             name_kind: name.kind,
             name_score: ns,
             adjustments,

@@ -21,6 +21,7 @@ pub use crate::engine::index::Role;
 use crate::engine::normalize::{
     class_spelling, is_nasab_connector, phonetic_keys, syllable_fold, translit_fold,
 };
+pub use crate::engine::normalize::{jaro_winkler, osa_within};
 
 /// What a token is, for comparison and weighting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -368,12 +369,12 @@ fn phonetic_similarity(x: &TokenForms, y: &TokenForms) -> f32 {
             (w.len() >= 5 && (w.starts_with("al") || w.starts_with("el")))
                 .then(|| class_spelling(&w[2..]))
         };
-        let mut jaro = strsim::jaro_winkler(x.spelling, y.spelling);
+        let mut jaro = jaro_winkler(x.spelling, y.spelling);
         if jaro < ROMANIZATION_MIN_JARO + 0.25 {
             let (bx, by) = (bare(x.text), bare(y.text));
             for a in [Some(x.spelling), bx.as_deref()].into_iter().flatten() {
                 for b in [Some(y.spelling), by.as_deref()].into_iter().flatten() {
-                    jaro = jaro.max(strsim::jaro_winkler(a, b));
+                    jaro = jaro.max(jaro_winkler(a, b));
                 }
             }
         }
@@ -478,50 +479,6 @@ pub fn edit_similarity(a: &str, b: &str) -> f32 {
         Some(d) => 1.0 - 0.6 * d as f32 / len as f32,
         None => 0.0,
     }
-}
-
-/// The optimal-string-alignment distance between `a` and `b` if it is at most `bound`.
-///
-/// This is the hot loop of scoring. `strsim::osa_distance` computes the same distance but
-/// allocates its rows on the heap and always finishes the table; for words up to 32 bytes we
-/// keep three rows on the stack and stop as soon as a whole row exceeds the bound. Longer
-/// words fall back to strsim.
-pub fn osa_within(a: &[u8], b: &[u8], bound: usize) -> Option<usize> {
-    const MAX: usize = 32;
-    if a.len().abs_diff(b.len()) > bound {
-        return None;
-    }
-    if a.len() > MAX || b.len() > MAX {
-        let (a, b) = (std::str::from_utf8(a).ok()?, std::str::from_utf8(b).ok()?);
-        let d = strsim::osa_distance(a, b);
-        return (d <= bound).then_some(d);
-    }
-    let m = b.len();
-    let mut two_back = [0usize; MAX + 1];
-    let mut prev = [0usize; MAX + 1];
-    let mut cur = [0usize; MAX + 1];
-    for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
-        *p = j;
-    }
-    for i in 1..=a.len() {
-        cur[0] = i;
-        let mut row_min = cur[0];
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(two_back[j - 2] + 1);
-            }
-            cur[j] = v;
-            row_min = row_min.min(v);
-        }
-        if row_min > bound {
-            return None;
-        }
-        two_back = prev;
-        prev = cur;
-    }
-    (prev[m] <= bound).then_some(prev[m])
 }
 
 fn pair_similarity(q: &WeightedToken, c: &WeightedToken) -> f32 {
@@ -1177,15 +1134,6 @@ mod tests {
         // A word that matches in full still wins over a reading as initials.
         let s = sn(&toks("ali farahi"), &toks("ali farahi"));
         assert!(s.score > 0.99, "{s:?}");
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn bounded_osa_agrees_with_strsim(a in "[a-e]{0,12}", b in "[a-e]{0,12}", bound in 0usize..4) {
-            let full = strsim::osa_distance(&a, &b);
-            let want = (full <= bound).then_some(full);
-            proptest::prop_assert_eq!(osa_within(a.as_bytes(), b.as_bytes(), bound), want);
-        }
     }
 
     #[test]

@@ -637,7 +637,7 @@ fn within_typos(
         && r.len() <= w.len() + allowed
         && (allowed > 1 || r[0] == w[0] || r[r.len() - 1] == w[w.len() - 1])
         && (raw_letters ^ word_letters).count_ones() as usize <= 2 * allowed;
-    plausible && strsim::osa_distance(raw, word) <= allowed
+    plausible && super::edit::osa_within(r, w, allowed).is_some()
 }
 
 /// The raw tokens of a name as the legal-form matcher sees them.

@@ -40,6 +40,7 @@
 //!
 //! OFAC's "LAST, First" order needs no rewrite: matching aligns tokens order-insensitively.
 
+mod edit;
 mod legal;
 mod person;
 mod phonetic;
@@ -51,6 +52,7 @@ use std::borrow::Cow;
 
 use unicode_normalization::UnicodeNormalization;
 
+pub use edit::{jaro_winkler, osa_within};
 pub use legal::{is_legal_form, is_stopword, legal_form_words, LegalForm, Place, LEGAL_FORMS};
 use legal::{legal_form_at, Raw};
 pub use person::{is_nasab_connector, is_patronymic, is_syllabic, is_title};

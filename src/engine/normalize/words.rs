@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
+use super::edit::osa_within;
+
 /// Abbreviations of common company words and the word each stands for (in the form
 /// [`INFLECTIONS`] gives it). Left out: "IND" (India, Indian, independent), "DEV" (an Indian
 /// given name and surname), "INT" (interior, intelligence), "PETRO" and "PHARMA" (words of
@@ -181,8 +183,13 @@ pub fn near_inflection(token: &str) -> Option<&'static str> {
     INFLECTIONS
         .iter()
         .filter(|(plural, _)| plural.len() >= 7 && plural.len().abs_diff(token.len()) <= budget)
-        .map(|&(plural, one)| (strsim::osa_distance(plural, token), one))
-        .filter(|&(d, _)| d > 0 && d <= budget)
+        .filter_map(|&(plural, one)| {
+            Some((
+                osa_within(plural.as_bytes(), token.as_bytes(), budget)?,
+                one,
+            ))
+        })
+        .filter(|&(d, _)| d > 0)
         .min_by_key(|&(d, _)| d)
         .map(|(_, one)| one)
 }
