@@ -51,10 +51,12 @@ pub struct Expansion {
 /// then rarest, see [`keep_closest`]).
 ///
 /// Words up to `DELETION_KEYS_MAX_LEN` (12) letters look their neighbours up through the index's
-/// symmetric-deletion FST: `1 + len` lookups at distance 1, about `len²/2` at distance 2, a
-/// few microseconds either way. Longer unknown words (up to [`MAX_FUZZY_LEN`]) run a
-/// Levenshtein DFA (from builders made once per process) over the token FST, which costs
-/// about 0.1 ms but is rarely needed; longer words still are looked up exactly only.
+/// symmetric-deletion FST, in one walk that shares the steps of keys with a common prefix
+/// (`1 + len` keys at distance 1, about `len²/2` at distance 2): a few microseconds either
+/// way. Longer unknown words (up to [`MAX_FUZZY_LEN`]) find their one-edit neighbours by the
+/// same keys (the index holds every word's one-letter deletions), and only when they have
+/// none run a Levenshtein DFA (from builders made once per process) over the token FST, which
+/// costs about 0.1 ms; longer words still are looked up exactly only.
 ///
 /// Returns the token's ordinal when the index knows it.
 pub fn expand(index: &Index, token: &str, keys: &str, out: &mut Vec<Expansion>) -> Option<u32> {
