@@ -298,7 +298,11 @@ const ARTICLE_SIMILARITY: f32 = 0.95;
 const TRANSLIT_SIMILARITY: f32 = 0.92;
 /// Similarity of an initial and a word it begins.
 const INITIAL_SIMILARITY: f32 = 0.8;
-/// Factor on a fuzzy pair whose query word is itself a known word of the lists.
+/// Factor on a fuzzy pair whose query word is itself a known word of the lists: a real word
+/// one edit or one romanization key from another may be another name ("basim"/"qasim").
+/// Not for pairs at [`TRANSLIT_SIMILARITY`] or above: words that fold alike ("fawwaz"/
+/// "fawaz", "dmitriy"/"dmitry"), carry the article, or are one edit apart in eight letters
+/// or more are spellings of one name whoever else uses them.
 const KNOWN_WORD_FACTOR: f32 = 0.95;
 /// Below this similarity two tokens are not a pair at all.
 const MIN_PAIR_SIMILARITY: f32 = 0.75;
@@ -516,7 +520,7 @@ fn pair_similarity(q: &WeightedToken, c: &WeightedToken) -> f32 {
             {
                 s = GIVEN_NAME_SIMILARITY;
             }
-            if s < 1.0 && q.known {
+            if s < TRANSLIT_SIMILARITY && q.known {
                 s * KNOWN_WORD_FACTOR
             } else {
                 s
@@ -989,6 +993,23 @@ mod tests {
                 script: Script::Alphabetic,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_known_word_is_doubted_only_against_another_word_not_another_spelling() {
+        let known = |s: &str| {
+            let mut t = toks(s);
+            t.iter_mut().for_each(|t| t.known = true);
+            t
+        };
+        let pair = |q: &[WeightedToken], c: &[WeightedToken]| pair_similarity(&q[0], &c[0]);
+        // Folded alike: one name however many parties the lists hold under either spelling.
+        for (a, b) in [("fawwaz", "fawaz"), ("dmitriy", "dmitry"), ("melnichuk", "melnychuk")] {
+            assert_eq!(pair(&known(a), &toks(b)), pair(&toks(a), &toks(b)), "{a}/{b}");
+        }
+        // One letter apart in a short word: a real word there may well be another name.
+        let (q, c) = (known("basim"), toks("qasim"));
+        assert!(pair(&q, &c) < pair(&toks("basim"), &c), "basim/qasim");
     }
 
     #[test]
