@@ -245,6 +245,10 @@ const QUERY_ORG_WORD_DISCOUNT: f32 = 0.5;
 /// How much a query's middle name that a person's listed name lacks counts against the
 /// match, when the query holds every word of the listed name.
 const QUERY_MIDDLE_NAME_DISCOUNT: f32 = 0.5;
+/// Least summed rarity of the matched rare words for a query's middle name to be discounted
+/// though the listed name has another in its place (see `score_name`): as for a longer or
+/// shorter form of a name.
+const SUBSTITUTED_MIDDLE_MIN_RARITY: f32 = 12.0;
 /// The same when every matched word is a common one (see [`COMMON_INSIDE_RARITY`]).
 const QUERY_COMMON_MIDDLE_NAME_DISCOUNT: f32 = 0.6;
 /// How much an unmatched given or middle name of a listed person counts when the query is
@@ -660,15 +664,31 @@ pub fn score_name(
             heaviest_match = heaviest_match.max(t.weight);
         }
     }
+    // A person's given name and family name both found, and rare enough together to tell
+    // someone apart: a middle name or second family name of the query that the listed name
+    // writes otherwise counts as one the list left out. Spanish and Portuguese names vary
+    // the second (maternal, or married: "de Ibarra") family name from one record to the
+    // next: "CARDONA DE IBARRA, Mayela" is "CARDONA MARTINEZ, Mayela".
+    let core_found = || {
+        let core = |r: Role| {
+            candidate.iter().zip(c_sim.iter()).any(|(t, _)| t.role == r)
+                && candidate
+                    .iter()
+                    .zip(c_sim.iter())
+                    .filter(|(t, _)| t.role == r && t.class == TokenClass::Word)
+                    .all(|(_, &s)| s >= SUBSET_MIN_SIMILARITY)
+        };
+        !org && rare_weight >= SUBSTITUTED_MIDDLE_MIN_RARITY
+            && core(Role::Given)
+            && core(Role::Surname)
+    };
     let unmatched_weight = |t: &WeightedToken, s: f32| {
         if s == 0.0 && t.class == TokenClass::Filler {
             t.weight * UNMATCHED_FILLER_DISCOUNT
         } else if s == 0.0 && whole_name_found && org {
             t.weight * QUERY_ORG_WORD_DISCOUNT
         } else if s == 0.0
-            && whole_name_found
-            && names_words >= 2
-            && !org
+            && ((whole_name_found && names_words >= 2 && !org) || core_found())
             && matches!(t.role, Role::Middle | Role::Patronym)
         {
             if rarest >= COMMON_INSIDE_RARITY {
@@ -1004,12 +1024,43 @@ mod tests {
         };
         let pair = |q: &[WeightedToken], c: &[WeightedToken]| pair_similarity(&q[0], &c[0]);
         // Folded alike: one name however many parties the lists hold under either spelling.
-        for (a, b) in [("fawwaz", "fawaz"), ("dmitriy", "dmitry"), ("melnichuk", "melnychuk")] {
-            assert_eq!(pair(&known(a), &toks(b)), pair(&toks(a), &toks(b)), "{a}/{b}");
+        for (a, b) in [
+            ("fawwaz", "fawaz"),
+            ("dmitriy", "dmitry"),
+            ("melnichuk", "melnychuk"),
+        ] {
+            assert_eq!(
+                pair(&known(a), &toks(b)),
+                pair(&toks(a), &toks(b)),
+                "{a}/{b}"
+            );
         }
         // One letter apart in a short word: a real word there may well be another name.
         let (q, c) = (known("basim"), toks("qasim"));
         assert!(pair(&q, &c) < pair(&toks("basim"), &c), "basim/qasim");
+    }
+
+    #[test]
+    fn a_second_family_name_written_otherwise_counts_as_one_left_out() {
+        // "CARDONA DE IBARRA, Mayela" for "CARDONA MARTINEZ, Mayela": given name and first
+        // family name found, the second differs.
+        let rarity = |mut t: Vec<WeightedToken<'static>>, r: f32| {
+            t.iter_mut().for_each(|t| t.rarity = r);
+            t
+        };
+        let query = with_roles("mayela ibarra cardona", true);
+        let listed = with_roles("mayela martinez cardona", true);
+        let rare = sn(&rarity(query.clone(), 9.0), &listed).score;
+        let common = sn(&rarity(query, 2.0), &listed).score;
+        assert!(rare > common + 0.03, "rare {rare}, common {common}");
+        // Not when the family name itself is what differs.
+        let other = with_roles("mayela ibarra lopez", true);
+        let family = sn(
+            &rarity(with_roles("mayela ibarra cardona", true), 9.0),
+            &other,
+        )
+        .score;
+        assert!(family < common, "{family}");
     }
 
     #[test]
