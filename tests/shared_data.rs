@@ -84,6 +84,20 @@ fn cloud_providers_decide_as_expected() {
 }
 
 #[test]
+fn another_word_for_the_kind_of_organisation_is_reviewed() {
+    let Some(s) = snapshot() else { return };
+    // OFAC lists "SHAHID HEMMAT INDUSTRIAL GROUP": "group" and "organization" name the kind
+    // of body, and the rest of the name is found.
+    for kind in ["Organization", "Society"] {
+        let r = screen(s, &format!("Shahid Hemmat Industrial {kind}"));
+        assert_eq!(r.decision, Decision::Review, "{kind}: {:?}", r.hits.first());
+    }
+    // Another word in its place is another name.
+    let r = screen(s, "Shahid Hemmat Industrial Garden");
+    assert_eq!(r.decision, Decision::Allow, "{:?}", r.hits.first());
+}
+
+#[test]
 fn every_primary_name_finds_its_own_entity() {
     let Some(s) = snapshot() else { return };
     let mut failures = Vec::new();

@@ -338,6 +338,18 @@ const LIST_MARGIN: f32 = 2.0;
 /// "saleh"), falling by 7/3 per Zipf unit to 2 at Zipf 6 ("international", "general"), never
 /// below 1. `None` for a word the table lacks (rarer than its floor, or not a word of its
 /// languages: most transliterated names).
+///
+/// A word naming a kind of organisation ([`crate::engine::normalize::DESIGNATORS`]:
+/// "institute", "comercializadora") weighs [`DESIGNATOR_WEIGHT`] at most, whether ordinary
+/// text uses it much or not at all: company names in general use it.
 pub fn world_weight(token: &str) -> Option<f32> {
-    crate::engine::lexicon::zipf(token).map(|z| (9.0 - (z - 3.0) * 7.0 / 3.0).max(1.0))
+    let usage = crate::engine::lexicon::zipf(token).map(|z| (9.0 - (z - 3.0) * 7.0 / 3.0).max(1.0));
+    if crate::engine::normalize::is_designator(token) {
+        return Some(usage.map_or(DESIGNATOR_WEIGHT, |w| w.min(DESIGNATOR_WEIGHT)));
+    }
+    usage
 }
+
+/// The weight of a word naming a kind of organisation: that of a word at Zipf 6 in ordinary
+/// text ("international", "general").
+pub const DESIGNATOR_WEIGHT: f32 = 2.0;

@@ -61,7 +61,9 @@ pub use romanize::{class_spelling, romanization_keys, syllable_fold};
 pub use script::is_lookalike;
 use script::{fold_lookalikes, is_invisible};
 use words::{is_abbreviation, is_number, number_at, rewrite, Number};
-pub use words::{near_inflection, ABBREVIATIONS, INFLECTIONS, NUMBER_WORDS};
+pub use words::{
+    is_designator, near_inflection, ABBREVIATIONS, DESIGNATORS, INFLECTIONS, NUMBER_WORDS,
+};
 
 /// Whether a token identifies no one by itself: a legal form, a stopword, a title or a nasab
 /// connector. Such tokens stay in the name but matching weighs them low on both sides.

@@ -58,6 +58,99 @@ pub const ABBREVIATIONS: &[(&str, &str)] = &[
     ("chem", "chemical"),
 ];
 
+/// Words that say what kind of organisation a name is ("institute", "foundation", Spanish
+/// "comercializadora", a trading company), in the form the normalizer gives them, in the
+/// languages of the lists. Legal forms ("co", "ltd") are read apart; these are words of the
+/// name, but common to names of organisations in general, whatever their frequency in
+/// ordinary text: "HARA INSTITUTE" is written for "HARA COMPANY", "AL-QUDS INTERNATIONAL
+/// INSTITUTION" for "AL-QUDS INTERNATIONAL FOUNDATION". The index weighs them as the world's
+/// commonest words (`index::build::world_weight`). Military and political units ("army",
+/// "brigade", "front", "party") are left out: in those names they are what tells one
+/// group from another.
+pub const DESIGNATORS: &[&str] = &[
+    // English.
+    "administration",
+    "agency",
+    "association",
+    "authority",
+    "bureau",
+    "center",
+    "committee",
+    "consortium",
+    "cooperative",
+    "council",
+    "department",
+    "directorate",
+    "enterprise",
+    "factory",
+    "federation",
+    "firm",
+    "foundation",
+    "fund",
+    "group",
+    "institute",
+    "institution",
+    "office",
+    "organisation",
+    "organization",
+    "society",
+    "syndicate",
+    "union",
+    // Spanish and Portuguese.
+    "agencia",
+    "asociacion",
+    "associacao",
+    "centro",
+    "comercializadora",
+    "constructora",
+    "consorcio",
+    "distribuidora",
+    "empresa",
+    "exportadora",
+    "fundacao",
+    "fundacion",
+    "grupo",
+    "importadora",
+    "inmobiliaria",
+    "instituto",
+    "oficina",
+    "organizacao",
+    "organizacion",
+    "sociedad",
+    // French, Italian, German.
+    "agence",
+    "agenzia",
+    "associazione",
+    "fondation",
+    "fondazione",
+    "gesellschaft",
+    "groupe",
+    "gruppe",
+    "gruppo",
+    "institut",
+    "istituto",
+    "societa",
+    "societe",
+    "stiftung",
+    "verband",
+    "verein",
+    // Russian and Ukrainian, as the normalizer transliterates them.
+    "agentstvo",
+    "fond",
+    "kombinat",
+    "kompaniya",
+    "obedinenie",
+    "obshchestvo",
+    "tsentr",
+    "upravlenie",
+    "zavod",
+];
+
+/// Whether `token` is one of the [`DESIGNATORS`].
+pub fn is_designator(token: &str) -> bool {
+    DESIGNATORS.contains(&token)
+}
+
 /// Plural and other inflected forms of generic company words, and the one form each becomes:
 /// the singular. English, then the Spanish, Portuguese and French plurals common in company
 /// names. "Brothers" stays plural ("Brother" is a company of its own), "Industrial" stays apart
@@ -436,6 +529,19 @@ pub(super) fn number_at(raw: &[&str], i: usize) -> Option<Number> {
 mod tests {
     use super::*;
     use crate::engine::normalize::legal::{legal_form_at, Raw};
+
+    #[test]
+    fn designators_are_normalized_words_that_are_no_legal_form() {
+        for &d in DESIGNATORS {
+            assert_eq!(crate::engine::normalize::tokens(d), [d], "{d}");
+            assert!(!is_legal(d), "{d}");
+        }
+        // They weigh as the world's commonest words, however rare in ordinary text.
+        use crate::engine::index::build::{world_weight, DESIGNATOR_WEIGHT};
+        assert_eq!(world_weight("comercializadora"), Some(DESIGNATOR_WEIGHT));
+        assert_eq!(world_weight("institute"), Some(DESIGNATOR_WEIGHT));
+        assert!(world_weight("garden").unwrap() > DESIGNATOR_WEIGHT);
+    }
 
     fn is_legal(word: &str) -> bool {
         let words = ["x", word];
