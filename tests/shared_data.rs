@@ -98,6 +98,40 @@ fn another_word_for_the_kind_of_organisation_is_reviewed() {
 }
 
 #[test]
+fn an_organisation_s_whole_name_inside_a_longer_one_is_reviewed() {
+    let Some(s) = snapshot() else { return };
+    let org = |name: &str| {
+        let party = Party {
+            name: name.into(),
+            kind: Some(clearance::engine::model::EntityKind::Organization),
+            ..Party::default()
+        };
+        s.screen(&party, &ScreenOptions::default())
+    };
+    // OFAC lists "FALCON SYSTEMS" and "SHINING PATH": written whole, in order, with a rare
+    // word added (a place, a trade), they are reviewed; their words scattered are not.
+    for (whole, scattered) in [
+        ("Falcon Systems Qarvendi", "Systems Qarvendi Falcon"),
+        ("Shining Path Qarvendi", "Path Qarvendi Shining"),
+    ] {
+        let r = org(whole);
+        assert_eq!(
+            r.decision,
+            Decision::Review,
+            "{whole}: {:?}",
+            r.hits.first()
+        );
+        let r = org(scattered);
+        assert_eq!(
+            r.decision,
+            Decision::Allow,
+            "{scattered}: {:?}",
+            r.hits.first()
+        );
+    }
+}
+
+#[test]
 fn every_primary_name_finds_its_own_entity() {
     let Some(s) = snapshot() else { return };
     let mut failures = Vec::new();

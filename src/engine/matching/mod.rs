@@ -588,13 +588,19 @@ fn score_candidate<'a>(
         && entity.kind == EntityKind::Organization
         && !matches!(query.kind, Some(EntityKind::Person))
         && ns.rarest_exact >= COINED_WORD_RARITY;
+    // An organisation's whole name, two words or more, written word for word inside a longer
+    // one: the company with its place or trade added ("GRAND CASINO" in "Grand Casino
+    // Zapopan", "YAS AIR" in "Yas Air Kish").
+    let phrase = ns.phrase_found
+        && entity.kind == EntityKind::Organization
+        && !matches!(query.kind, Some(EntityKind::Person));
     let rare_enough = match ns.subset {
         Subset::Neither => f32::INFINITY,
         Subset::NameInQuery => SUBSET_MIN_SHARE,
         Subset::QueryInName => SUBSET_OF_NAME_MIN_SHARE,
     };
     if (SUBSET_MIN_BASE..SUBSET_FLOOR).contains(&score)
-        && (ns.rare_weight >= rare_enough || coined)
+        && (ns.rare_weight >= rare_enough || coined || phrase)
         && penalised == 0
     {
         adjust(

@@ -203,6 +203,11 @@ pub struct NameScore {
     /// [`SUBSET_MIN_SIMILARITY`]).
     #[serde(skip)]
     pub half_name_found: bool,
+    /// The listed name's distinctive words, two or more, all found as written or nearly
+    /// ([`EXACT_ENOUGH`]), and in the query one after the other in the name's order (legal forms and stopwords aside): the name
+    /// written whole inside a longer one ("GRAND CASINO" in "Grand Casino Zapopan").
+    #[serde(skip)]
+    pub phrase_found: bool,
     /// The weight of the distinctive query words that matched, each times its similarity.
     #[serde(skip)]
     pub matched_weight: f32,
@@ -797,6 +802,13 @@ pub fn score_name(
     // DIAMONDS"): whether it identifies anyone is left to the word's rarity.
     let name_found = !syllabic && c_words > 0 && c_found == c_words;
     let half_name_found = !syllabic && c_words > 0 && 2 * c_found >= c_words;
+    let phrase_found = name_found
+        && c_words >= 2
+        && candidate
+            .iter()
+            .zip(c_sim.iter())
+            .all(|(t, &s)| !distinctive(t) || s >= EXACT_ENOUGH)
+        && in_order_together(query, candidate, q_partner);
     let subset = if syllabic || q_found == 0 {
         Subset::Neither
     } else if q_found >= 2 && c_found == c_words {
@@ -840,6 +852,7 @@ pub fn score_name(
         subset,
         name_found,
         half_name_found,
+        phrase_found,
         matched_weight,
         rare_weight,
         rarest_exact,
@@ -869,6 +882,37 @@ pub fn score_name(
         }
     }
     out
+}
+
+/// Whether the query words partnered with the candidate's distinctive words stand one
+/// after the other in the query, in the candidate's order, with nothing but fillers
+/// between them.
+fn in_order_together(
+    query: &[WeightedToken],
+    candidate: &[WeightedToken],
+    q_partner: &[Option<(usize, usize)>],
+) -> bool {
+    let mut last: Option<usize> = None;
+    for (j, c) in candidate.iter().enumerate() {
+        if c.class != TokenClass::Word {
+            continue;
+        }
+        let Some(i) = q_partner
+            .iter()
+            .position(|p| p.is_some_and(|(a, b)| (a..=b).contains(&j)))
+        else {
+            return false;
+        };
+        if let Some(prev) = last {
+            // The same query word may stand for two name words written together.
+            let between = prev + 1..i;
+            if i < prev || i > prev && query[between].iter().any(|t| t.class == TokenClass::Word) {
+                return false;
+            }
+        }
+        last = Some(i);
+    }
+    true
 }
 
 /// Similarity of a word and two words written together: exact, or within the edit budget.
@@ -1061,6 +1105,23 @@ mod tests {
         )
         .score;
         assert!(family < common, "{family}");
+    }
+
+    #[test]
+    fn a_name_is_found_as_a_phrase_only_whole_in_order_and_as_written() {
+        let listed = toks("meridian harbour");
+        assert!(sn(&toks("meridian harbour lagos"), &listed).phrase_found);
+        assert!(sn(&toks("lagos meridian harbour ltd"), &listed).phrase_found);
+        for apart in [
+            "meridian lagos harbour",
+            "harbour meridian lagos",
+            "meridian lagos",
+        ] {
+            assert!(!sn(&toks(apart), &listed).phrase_found, "{apart}");
+        }
+        assert!(!sn(&toks("remmers groep"), &toks("ramor group")).phrase_found);
+        // One word is no phrase.
+        assert!(!sn(&toks("meridian lagos"), &toks("meridian")).phrase_found);
     }
 
     #[test]
