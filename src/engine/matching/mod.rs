@@ -286,7 +286,21 @@ fn search_tokens(
         similarities.rare_word_weight = score::RARE_WORD;
         similarities.person_query = query.kind == Some(EntityKind::Person);
         let qtokens = prepare(index, toks, expansions);
-        let query_weight: f32 = qtokens.iter().filter(|t| !t.filler).map(|t| t.weight).sum();
+        let roles = person_roles(raw, toks);
+        // A person's middle names and ancestors' names are optional: a listed name without
+        // them must still reach the minimum vote and rank ("JADHRAN, Ibrahim Saeed Salim"
+        // inside a query that adds four more names of the chain).
+        let organisation =
+            matches!(query.kind, Some(k) if k != EntityKind::Person && k != EntityKind::Unknown);
+        let query_weight: f32 = qtokens
+            .iter()
+            .zip(&roles)
+            .filter(|(t, _)| !t.filler)
+            .map(|(t, role)| match role {
+                Role::Middle | Role::Patronym if !organisation => t.weight * OPTIONAL_WORD_SHARE,
+                _ => t.weight,
+            })
+            .sum();
         let min_vote = query_weight * MIN_VOTE_SHARE;
         votes.reset(index.name_count());
         cast_votes(index, &qtokens, votes, min_vote);
@@ -321,10 +335,9 @@ fn search_tokens(
             }
         }
         let script = query_script(raw);
-        let roles = person_roles(raw, toks);
         let weighted: Vec<WeightedToken> = qtokens
             .iter()
-            .zip(roles)
+            .zip(roles.iter().copied())
             .enumerate()
             .map(|(i, (t, role))| WeightedToken {
                 id: i as u32,
@@ -422,6 +435,11 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
         })
         .collect()
 }
+
+/// Share of its weight a query's middle name or ancestor's name counts for in the minimum
+/// vote and the rank of a name: what it counts for in the score when the name lacks it
+/// (`score::QUERY_MIDDLE_NAME_DISCOUNT`).
+const OPTIONAL_WORD_SHARE: f32 = 0.5;
 
 /// Most names a query word may be in for all of them to be candidates whatever their rank.
 const RARE_WORD_POSTINGS: usize = 4;
@@ -601,6 +619,7 @@ fn score_candidate<'a>(
     };
     if (SUBSET_MIN_BASE..SUBSET_FLOOR).contains(&score)
         && (ns.rare_weight >= rare_enough || coined || phrase)
+        && !ns.all_fuzzy
         && penalised == 0
     {
         adjust(

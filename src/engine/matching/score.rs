@@ -203,6 +203,10 @@ pub struct NameScore {
     /// [`SUBSET_MIN_SIMILARITY`]).
     #[serde(skip)]
     pub half_name_found: bool,
+    /// Every distinctive query word that matched did so approximately (under
+    /// [`EXACT_ENOUGH`]): names that resemble each other word by word, none kept as written.
+    #[serde(skip)]
+    pub all_fuzzy: bool,
     /// The listed name's distinctive words, two or more, all found as written or nearly
     /// ([`EXACT_ENOUGH`]), and in the query one after the other in the name's order (legal forms and stopwords aside): the name
     /// written whole inside a longer one ("GRAND CASINO" in "Grand Casino Zapopan").
@@ -775,11 +779,12 @@ pub fn score_name(
         .filter(|(t, &s)| t.class == TokenClass::Word && s > 0.0)
         .map(|(_, &s)| s)
         .collect();
+    let all_fuzzy = !words.is_empty() && words.iter().all(|&s| s < EXACT_ENOUGH);
     if let [only] = words[..] {
         if only < 1.0 {
             score *= LONE_FUZZY_WORD_FACTOR;
         }
-    } else if words.len() >= 2 && words.iter().all(|&s| s < EXACT_ENOUGH) {
+    } else if words.len() >= 2 && all_fuzzy {
         // Every word approximate: two names that each resemble a word of the other ("Remmers
         // Groep" and "RAMOR GROUP") rather than one name written another way, which keeps at
         // least one word as it was.
@@ -853,6 +858,7 @@ pub fn score_name(
         name_found,
         half_name_found,
         phrase_found,
+        all_fuzzy,
         matched_weight,
         rare_weight,
         rarest_exact,
@@ -1122,6 +1128,13 @@ mod tests {
         assert!(!sn(&toks("remmers groep"), &toks("ramor group")).phrase_found);
         // One word is no phrase.
         assert!(!sn(&toks("meridian lagos"), &toks("meridian")).phrase_found);
+    }
+
+    #[test]
+    fn names_alike_only_word_by_word_are_all_fuzzy() {
+        assert!(sn(&toks("remmers groep"), &toks("ramor group")).all_fuzzy);
+        assert!(!sn(&toks("kassem alrimi"), &toks("alrimi qasim")).all_fuzzy);
+        assert!(!sn(&toks("meridian harbour"), &toks("meridian harbour")).all_fuzzy);
     }
 
     #[test]

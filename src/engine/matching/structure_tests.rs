@@ -243,3 +243,25 @@ fn a_rare_word_as_written_brings_its_names_whatever_their_share_of_the_votes() {
     let (_, score) = screen(&s, "March 23 Movement", Some(O));
     assert!(score >= 0.5, "{score}");
 }
+
+#[test]
+fn a_longer_nasab_chain_still_finds_the_listed_short_name() {
+    // The query adds the names of six more ancestors to a listed name of four words, each of
+    // them in other listed names too (so none brings its few names along by rarity).
+    let others = [
+        "JADHRAN, Ali Ibrahim Saeed Salim",
+        "JADHRAN, Omar Ibrahim Saeed Salim",
+        "JADHRAN, Musa Ibrahim Saeed Salim",
+        "JADHRAN, Yusuf Ibrahim Saeed Salim",
+        "JADHRAN, Khalid Ibrahim Saeed Salim",
+    ];
+    let mut entries: Vec<(EntityKind, &[&str])> = vec![(P, &["JADHRAN, Ibrahim Saeed Salim"])];
+    entries.extend(others.iter().map(|n| (P, std::slice::from_ref(n))));
+    let s = snapshot(&entries);
+    let (_, score) = screen(
+        &s,
+        "AL JADHRAN, Ibrahim Saeed Salim Awad Aissa Hamed Dawoud Khalifa Omran",
+        Some(P),
+    );
+    assert!(score >= 0.85, "{score}");
+}

@@ -52,7 +52,9 @@ fn ye_is_e(word: &[u8], i: usize) -> bool {
     let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
     match i.checked_sub(1) {
         Some(prev) => vowel(word[prev]),
-        None => word.get(2).is_some_and(|&c| c.is_ascii_lowercase() && !vowel(c) && c != b'y'),
+        None => word
+            .get(2)
+            .is_some_and(|&c| c.is_ascii_lowercase() && !vowel(c) && c != b'y'),
     }
 }
 
