@@ -608,8 +608,9 @@ fn score_candidate<'a>(
         && ns.rarest_exact >= COINED_WORD_RARITY;
     // An organisation's whole name, two words or more, written word for word inside a longer
     // one: the company with its place or trade added ("GRAND CASINO" in "Grand Casino
-    // Zapopan", "YAS AIR" in "Yas Air Kish").
-    let phrase = ns.phrase_found
+    // Zapopan", "YAS AIR" in "Yas Air Kish"), or its descriptors left out ("Royal Pearls" for
+    // "ROYAL PEARLS GENERAL TRADING").
+    let phrase = (ns.phrase_found || ns.query_phrase_found)
         && entity.kind == EntityKind::Organization
         && !matches!(query.kind, Some(EntityKind::Person));
     let rare_enough = match ns.subset {

@@ -203,6 +203,11 @@ pub struct NameScore {
     /// [`SUBSET_MIN_SIMILARITY`]).
     #[serde(skip)]
     pub half_name_found: bool,
+    /// The query's distinctive words, two or more, all found as written or nearly, one after
+    /// the other and in order inside the listed name, whose other words weigh less than those
+    /// found: a longer form of the query ("ROYAL PEARLS GENERAL TRADING" for "Royal Pearls").
+    #[serde(skip)]
+    pub query_phrase_found: bool,
     /// Every distinctive query word that matched did so approximately (under
     /// [`EXACT_ENOUGH`]): names that resemble each other word by word, none kept as written.
     #[serde(skip)]
@@ -814,6 +819,28 @@ pub fn score_name(
             .zip(c_sim.iter())
             .all(|(t, &s)| !distinctive(t) || s >= EXACT_ENOUGH)
         && in_order_together(query, candidate, q_partner);
+    // The other way round: the query's words written whole inside a longer listed name, whose
+    // other words weigh less than those found ("ROYAL PEARLS" for "ROYAL PEARLS GENERAL
+    // TRADING"; not "GENERAL TRADING" for it).
+    let (c_found_weight, c_other_weight) = candidate
+        .iter()
+        .zip(c_sim.iter())
+        .filter(|(t, _)| distinctive(t))
+        .fold((0f32, 0f32), |(f, o), (t, &s)| {
+            if s > 0.0 {
+                (f + t.weight, o)
+            } else {
+                (f, o + t.weight)
+            }
+        });
+    let query_phrase_found = q_words >= 2
+        && q_found == q_words
+        && query
+            .iter()
+            .zip(q_sim.iter())
+            .all(|(t, &s)| !distinctive(t) || s >= EXACT_ENOUGH)
+        && c_other_weight < c_found_weight
+        && query_in_order_together(query, candidate, q_partner);
     let subset = if syllabic || q_found == 0 {
         Subset::Neither
     } else if q_found >= 2 && c_found == c_words {
@@ -858,6 +885,7 @@ pub fn score_name(
         name_found,
         half_name_found,
         phrase_found,
+        query_phrase_found,
         all_fuzzy,
         matched_weight,
         rare_weight,
@@ -917,6 +945,35 @@ fn in_order_together(
             }
         }
         last = Some(i);
+    }
+    true
+}
+
+/// Whether the candidate words partnered with the query's distinctive words stand one after
+/// the other in the candidate, in the query's order, with nothing but fillers between them.
+fn query_in_order_together(
+    query: &[WeightedToken],
+    candidate: &[WeightedToken],
+    q_partner: &[Option<(usize, usize)>],
+) -> bool {
+    let mut last: Option<usize> = None;
+    for (i, q) in query.iter().enumerate() {
+        if q.class != TokenClass::Word {
+            continue;
+        }
+        let Some((a, b)) = q_partner[i] else {
+            return false;
+        };
+        if let Some(prev) = last {
+            if a <= prev
+                || candidate[prev + 1..a]
+                    .iter()
+                    .any(|t| t.class == TokenClass::Word)
+            {
+                return false;
+            }
+        }
+        last = Some(b);
     }
     true
 }
@@ -1128,6 +1185,19 @@ mod tests {
         assert!(!sn(&toks("remmers groep"), &toks("ramor group")).phrase_found);
         // One word is no phrase.
         assert!(!sn(&toks("meridian lagos"), &toks("meridian")).phrase_found);
+    }
+
+    #[test]
+    fn a_query_is_found_as_a_phrase_of_a_longer_name_whose_other_words_are_lighter() {
+        let mut listed = toks("royal pearls general trading");
+        listed[2].weight = 2.0;
+        listed[3].weight = 2.0;
+        assert!(sn(&toks("royal pearls"), &listed).query_phrase_found);
+        assert!(!sn(&toks("pearls royal"), &listed).query_phrase_found);
+        // The name's own words weigh more than those found: another company's descriptor.
+        assert!(!sn(&toks("general trading"), &listed).query_phrase_found);
+        let apart = toks("royal general pearls");
+        assert!(!sn(&toks("royal pearls"), &apart).query_phrase_found);
     }
 
     #[test]
