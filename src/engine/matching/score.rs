@@ -203,7 +203,8 @@ pub struct NameScore {
     /// [`SUBSET_MIN_SIMILARITY`]).
     #[serde(skip)]
     pub half_name_found: bool,
-    /// The query's distinctive words, two or more, all found as written or nearly, one after
+    /// The query's distinctive words, two or more, all found as written (or with the Arabic
+    /// article joined: [`ARTICLE_SIMILARITY`]), one after
     /// the other and in order inside the listed name, whose other words weigh less than those
     /// found: a longer form of the query ("ROYAL PEARLS GENERAL TRADING" for "Royal Pearls").
     #[serde(skip)]
@@ -212,8 +213,8 @@ pub struct NameScore {
     /// [`EXACT_ENOUGH`]): names that resemble each other word by word, none kept as written.
     #[serde(skip)]
     pub all_fuzzy: bool,
-    /// The listed name's distinctive words, two or more, all found as written or nearly
-    /// ([`EXACT_ENOUGH`]), and in the query one after the other in the name's order (legal forms and stopwords aside): the name
+    /// The listed name's distinctive words, two or more, all found as written (or with the
+    /// Arabic article joined: [`ARTICLE_SIMILARITY`]), and in the query one after the other in the name's order (legal forms and stopwords aside): the name
     /// written whole inside a longer one ("GRAND CASINO" in "Grand Casino Zapopan").
     #[serde(skip)]
     pub phrase_found: bool,
@@ -817,7 +818,7 @@ pub fn score_name(
         && candidate
             .iter()
             .zip(c_sim.iter())
-            .all(|(t, &s)| !distinctive(t) || s >= EXACT_ENOUGH)
+            .all(|(t, &s)| !distinctive(t) || s >= ARTICLE_SIMILARITY)
         && in_order_together(query, candidate, q_partner);
     // The other way round: the query's words written whole inside a longer listed name, whose
     // other words weigh less than those found ("ROYAL PEARLS" for "ROYAL PEARLS GENERAL
@@ -838,7 +839,7 @@ pub fn score_name(
         && query
             .iter()
             .zip(q_sim.iter())
-            .all(|(t, &s)| !distinctive(t) || s >= EXACT_ENOUGH)
+            .all(|(t, &s)| !distinctive(t) || s >= ARTICLE_SIMILARITY)
         && c_other_weight < c_found_weight
         && query_in_order_together(query, candidate, q_partner);
     let subset = if syllabic || q_found == 0 {
