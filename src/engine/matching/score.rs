@@ -697,6 +697,9 @@ pub fn score_name(
             && core(Role::Given)
             && core(Role::Surname)
     };
+    // A given name of the table put before a listed name otherwise found whole counts as a
+    // middle name: people of Hong Kong, Taiwan or Singapore add an English given name to
+    // their own ("Andrew Kan Kai-yan" for "KAN, Kai Yan").
     let unmatched_weight = |t: &WeightedToken, s: f32| {
         if s == 0.0 && t.class == TokenClass::Filler {
             t.weight * UNMATCHED_FILLER_DISCOUNT
@@ -704,7 +707,10 @@ pub fn score_name(
             t.weight * QUERY_ORG_WORD_DISCOUNT
         } else if s == 0.0
             && ((whole_name_found && names_words >= 2 && !org) || core_found())
-            && matches!(t.role, Role::Middle | Role::Patronym)
+            && (matches!(t.role, Role::Middle | Role::Patronym)
+                || t.role == Role::Given
+                    && whole_name_found
+                    && crate::engine::lexicon::is_given_name(t.text))
         {
             if rarest >= COMMON_INSIDE_RARITY {
                 t.weight * QUERY_MIDDLE_NAME_DISCOUNT
@@ -1199,6 +1205,15 @@ mod tests {
         assert!(!sn(&toks("general trading"), &listed).query_phrase_found);
         let apart = toks("royal general pearls");
         assert!(!sn(&toks("royal pearls"), &apart).query_phrase_found);
+    }
+
+    #[test]
+    fn an_english_given_name_added_to_a_listed_name_counts_as_a_middle_name() {
+        // "KAN, Kai Yan" written "Andrew Kan Kai Yan": roles Given, Middle..., Surname.
+        let listed = with_roles("kai yan kan", true);
+        let english = sn(&with_roles("andrew kai yan kan", true), &listed).score;
+        let other = sn(&with_roles("zorbek kai yan kan", true), &listed).score;
+        assert!(english > other + 0.03, "andrew {english}, zorbek {other}");
     }
 
     #[test]

@@ -61,10 +61,11 @@ pub fn is_nasab_connector(token: &str) -> bool {
 }
 
 /// Whether a token is an East Slavic patronymic ("Vladimirovich", "Petrovna", Ukrainian
-/// "Petrovych", "Ivanivna"): optional, like a middle name.
+/// "Petrovych", "Ivanivna", French-style "Aaronovitch"): optional, like a middle name.
 pub fn is_patronymic(token: &str) -> bool {
     const ENDINGS: &[&str] = &[
-        "ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna", "ichna", "yich",
+        "ovich", "evich", "ovych", "evych", "ovitch", "evitch", "ovna", "evna", "ivna", "ichna",
+        "yich",
     ];
     token.len() >= 7 && ENDINGS.iter().any(|e| token.ends_with(e))
 }
@@ -235,6 +236,8 @@ mod tests {
         assert!(is_nasab_connector("bin") && is_nasab_connector("ould"));
         assert!(is_patronymic("vladimirovich") && is_patronymic("petrovna"));
         assert!(is_patronymic("petrovych") && is_patronymic("ivanivna"));
+        // French-style transliteration of -ovich ("Aaronovitch", "Sergueievitch").
+        assert!(is_patronymic("aaronovitch") && is_patronymic("sergueievitch"));
         assert!(!is_patronymic("ivanov") && !is_patronymic("petrov"));
     }
 
