@@ -825,7 +825,20 @@ pub fn score_name(
             .iter()
             .zip(c_sim.iter())
             .all(|(t, &s)| !distinctive(t) || s >= ARTICLE_SIMILARITY)
-        && in_order_together(query, candidate, q_partner);
+        && in_order_together(
+            candidate
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| distinctive(t))
+                .map(|(j, _)| {
+                    let holds =
+                        |p: &Option<(usize, usize)>| p.is_some_and(|(a, b)| (a..=b).contains(&j));
+                    let first = q_partner.iter().position(holds)?;
+                    let last = q_partner.iter().rposition(holds)?;
+                    Some((first, last))
+                }),
+            query,
+        );
     // The other way round: the query's words written whole inside a longer listed name, whose
     // other words weigh less than those found ("ROYAL PEARLS" for "ROYAL PEARLS GENERAL
     // TRADING"; not "GENERAL TRADING" for it).
@@ -847,7 +860,14 @@ pub fn score_name(
             .zip(q_sim.iter())
             .all(|(t, &s)| !distinctive(t) || s >= ARTICLE_SIMILARITY)
         && c_other_weight < c_found_weight
-        && query_in_order_together(query, candidate, q_partner);
+        && in_order_together(
+            query
+                .iter()
+                .zip(q_partner.iter())
+                .filter(|(t, _)| distinctive(t))
+                .map(|(_, &p)| p),
+            candidate,
+        );
     let subset = if syllabic || q_found == 0 {
         Subset::Neither
     } else if q_found >= 2 && c_found == c_words {
@@ -925,62 +945,28 @@ pub fn score_name(
     out
 }
 
-/// Whether the query words partnered with the candidate's distinctive words stand one
-/// after the other in the query, in the candidate's order, with nothing but fillers
-/// between them.
+/// Whether the spans of the other side partnered with one side's distinctive words, taken in
+/// that side's order, stand one after the other on the other side with nothing but its
+/// fillers between them. A span repeated is two words written together on the other side.
+/// `None` (a word without a partner) is no phrase.
 fn in_order_together(
-    query: &[WeightedToken],
-    candidate: &[WeightedToken],
-    q_partner: &[Option<(usize, usize)>],
+    spans: impl Iterator<Item = Option<(usize, usize)>>,
+    other: &[WeightedToken],
 ) -> bool {
-    let mut last: Option<usize> = None;
-    for (j, c) in candidate.iter().enumerate() {
-        if c.class != TokenClass::Word {
-            continue;
-        }
-        let Some(i) = q_partner
-            .iter()
-            .position(|p| p.is_some_and(|(a, b)| (a..=b).contains(&j)))
-        else {
+    let mut last: Option<(usize, usize)> = None;
+    for span in spans {
+        let Some((a, b)) = span else {
             return false;
         };
-        if let Some(prev) = last {
-            // The same query word may stand for two name words written together.
-            let between = prev + 1..i;
-            if i < prev || i > prev && query[between].iter().any(|t| t.class == TokenClass::Word) {
+        if let Some((pa, pb)) = last {
+            if (a, b) == (pa, pb) {
+                continue;
+            }
+            if a <= pb || other[pb + 1..a].iter().any(|t| t.class == TokenClass::Word) {
                 return false;
             }
         }
-        last = Some(i);
-    }
-    true
-}
-
-/// Whether the candidate words partnered with the query's distinctive words stand one after
-/// the other in the candidate, in the query's order, with nothing but fillers between them.
-fn query_in_order_together(
-    query: &[WeightedToken],
-    candidate: &[WeightedToken],
-    q_partner: &[Option<(usize, usize)>],
-) -> bool {
-    let mut last: Option<usize> = None;
-    for (i, q) in query.iter().enumerate() {
-        if q.class != TokenClass::Word {
-            continue;
-        }
-        let Some((a, b)) = q_partner[i] else {
-            return false;
-        };
-        if let Some(prev) = last {
-            if a <= prev
-                || candidate[prev + 1..a]
-                    .iter()
-                    .any(|t| t.class == TokenClass::Word)
-            {
-                return false;
-            }
-        }
-        last = Some(b);
+        last = Some((a, b));
     }
     true
 }
@@ -1205,6 +1191,11 @@ mod tests {
         assert!(!sn(&toks("general trading"), &listed).query_phrase_found);
         let apart = toks("royal general pearls");
         assert!(!sn(&toks("royal pearls"), &apart).query_phrase_found);
+        // Two query words the name writes together are one step of the phrase.
+        let mut glued = toks("royalpearls general trading");
+        glued[1].weight = 2.0;
+        glued[2].weight = 2.0;
+        assert!(sn(&toks("royal pearls"), &glued).query_phrase_found);
     }
 
     #[test]
