@@ -204,18 +204,20 @@ pub struct NameScore {
     #[serde(skip)]
     pub half_name_found: bool,
     /// The query's distinctive words, two or more, all found as written (or with the Arabic
-    /// article joined: [`ARTICLE_SIMILARITY`]), one after
-    /// the other and in order inside the listed name, whose other words weigh less than those
-    /// found: a longer form of the query ("ROYAL PEARLS GENERAL TRADING" for "Royal Pearls").
+    /// article joined: similarity 0.95 or more), one after the other and in order inside the
+    /// listed name, whose other words weigh less than those found: a longer form of the query
+    /// ("ROYAL PEARLS GENERAL TRADING" for "Royal Pearls").
     #[serde(skip)]
     pub query_phrase_found: bool,
-    /// Every distinctive query word that matched did so approximately (under
-    /// [`EXACT_ENOUGH`]): names that resemble each other word by word, none kept as written.
+    /// Every distinctive query word that matched did so approximately (under 0.9, where a
+    /// word counts as the same): names that resemble each other word by word, none kept as
+    /// written.
     #[serde(skip)]
     pub all_fuzzy: bool,
     /// The listed name's distinctive words, two or more, all found as written (or with the
-    /// Arabic article joined: [`ARTICLE_SIMILARITY`]), and in the query one after the other in the name's order (legal forms and stopwords aside): the name
-    /// written whole inside a longer one ("GRAND CASINO" in "Grand Casino Zapopan").
+    /// Arabic article joined), and in the query one after the other in the name's order
+    /// (legal forms and stopwords aside): the name written whole inside a longer one ("GRAND
+    /// CASINO" in "Grand Casino Zapopan").
     #[serde(skip)]
     pub phrase_found: bool,
     /// The weight of the distinctive query words that matched, each times its similarity.
