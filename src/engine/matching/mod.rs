@@ -627,7 +627,13 @@ fn score_candidate<'a>(
             &mut adjustments,
             explain,
             SUBSET_FLOOR / score.max(1e-6),
-            &|| "every distinctive word of the shorter name is in the longer one".into(),
+            &|| {
+                if phrase && !coined && ns.rare_weight < rare_enough {
+                    "the shorter name is written whole, word for word, inside the longer one".into()
+                } else {
+                    "every distinctive word of the shorter name is in the longer one".into()
+                }
+            },
         );
         score = SUBSET_FLOOR;
     }
