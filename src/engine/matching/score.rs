@@ -688,7 +688,7 @@ pub fn score_name(
     // next: "CARDONA DE IBARRA, Mayela" is "CARDONA MARTINEZ, Mayela".
     let core_found = || {
         let core = |r: Role| {
-            candidate.iter().zip(c_sim.iter()).any(|(t, _)| t.role == r)
+            candidate.iter().any(|t| t.role == r)
                 && candidate
                     .iter()
                     .zip(c_sim.iter())
@@ -710,9 +710,9 @@ pub fn score_name(
         } else if s == 0.0
             && ((whole_name_found && names_words >= 2 && !org) || core_found())
             && (matches!(t.role, Role::Middle | Role::Patronym)
-                || t.role == Role::Given
+                || (t.role == Role::Given
                     && whole_name_found
-                    && crate::engine::lexicon::is_given_name(t.text))
+                    && crate::engine::lexicon::is_given_name(t.text)))
         {
             if rarest >= COMMON_INSIDE_RARITY {
                 t.weight * QUERY_MIDDLE_NAME_DISCOUNT
