@@ -48,6 +48,14 @@ pub struct Query {
     pub nationalities: Vec<String>,
 }
 
+impl Query {
+    /// Whether the caller calls the party an organisation (or a vessel, an aircraft): its
+    /// name is then compared as one, and its words are no person's middle names.
+    fn names_organisation(&self) -> bool {
+        matches!(self.kind, Some(k) if k != EntityKind::Person && k != EntityKind::Unknown)
+    }
+}
+
 /// A signal that moved the score after name comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Adjustment {
@@ -290,8 +298,7 @@ fn search_tokens(
         // A person's middle names and ancestors' names are optional: a listed name without
         // them must still reach the minimum vote and rank ("JADHRAN, Ibrahim Saeed Salim"
         // inside a query that adds four more names of the chain).
-        let organisation =
-            matches!(query.kind, Some(k) if k != EntityKind::Person && k != EntityKind::Unknown);
+        let organisation = query.names_organisation();
         let query_weight: f32 = qtokens
             .iter()
             .zip(&roles)
@@ -502,8 +509,7 @@ fn score_candidate<'a>(
     let name = index.name(n);
     let entity = index.entity(name.entity);
     // A party the caller calls an organisation is compared as one, whatever the list's guess.
-    let org_query =
-        matches!(query.kind, Some(k) if k != EntityKind::Person && k != EntityKind::Unknown);
+    let org_query = query.names_organisation();
     ctokens.clear();
     let as_org = org_query && entity.kind != EntityKind::Person;
     ctokens.extend(
@@ -602,17 +608,16 @@ fn score_candidate<'a>(
     // longer form of an organisation's name. A shorter form keeps at least half the name's
     // words: a brand alone ("Accenture plc") is not "ACCENTURE BUILDING MATERIALS", which
     // borrowed it.
+    let organisation_form =
+        entity.kind == EntityKind::Organization && !matches!(query.kind, Some(EntityKind::Person));
     let coined = ((ns.subset == Subset::QueryInName && ns.half_name_found) || ns.name_found)
-        && entity.kind == EntityKind::Organization
-        && !matches!(query.kind, Some(EntityKind::Person))
+        && organisation_form
         && ns.rarest_exact >= COINED_WORD_RARITY;
     // An organisation's whole name, two words or more, written word for word inside a longer
     // one: the company with its place or trade added ("GRAND CASINO" in "Grand Casino
     // Zapopan", "YAS AIR" in "Yas Air Kish"), or its descriptors left out ("Royal Pearls" for
     // "ROYAL PEARLS GENERAL TRADING").
-    let phrase = (ns.phrase_found || ns.query_phrase_found)
-        && entity.kind == EntityKind::Organization
-        && !matches!(query.kind, Some(EntityKind::Person));
+    let phrase = (ns.phrase_found || ns.query_phrase_found) && organisation_form;
     let rare_enough = match ns.subset {
         Subset::Neither => f32::INFINITY,
         Subset::NameInQuery => SUBSET_MIN_SHARE,
