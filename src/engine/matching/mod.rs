@@ -304,7 +304,10 @@ fn search_tokens(
             .zip(&roles)
             .filter(|(t, _)| !t.filler)
             .map(|(t, role)| match role {
-                Role::Middle | Role::Patronym if !organisation => t.weight * OPTIONAL_WORD_SHARE,
+                // Counted as the score counts it when the name lacks it.
+                Role::Middle | Role::Patronym if !organisation => {
+                    t.weight * score::QUERY_MIDDLE_NAME_DISCOUNT
+                }
                 _ => t.weight,
             })
             .sum();
@@ -442,11 +445,6 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
         })
         .collect()
 }
-
-/// Share of its weight a query's middle name or ancestor's name counts for in the minimum
-/// vote and the rank of a name: what it counts for in the score when the name lacks it
-/// (`score::QUERY_MIDDLE_NAME_DISCOUNT`).
-const OPTIONAL_WORD_SHARE: f32 = 0.5;
 
 /// Most names a query word may be in for all of them to be candidates whatever their rank.
 const RARE_WORD_POSTINGS: usize = 4;

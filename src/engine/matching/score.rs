@@ -260,12 +260,9 @@ const ORG_WORD_DISCOUNT: f32 = 0.8;
 /// How much a query word that an organisation's name lacks counts against the match.
 const QUERY_ORG_WORD_DISCOUNT: f32 = 0.5;
 /// How much a query's middle name that a person's listed name lacks counts against the
-/// match, when the query holds every word of the listed name.
-const QUERY_MIDDLE_NAME_DISCOUNT: f32 = 0.5;
-/// Least summed rarity of the matched rare words for a query's middle name to be discounted
-/// though the listed name has another in its place (see `score_name`): as for a longer or
-/// shorter form of a name.
-const SUBSTITUTED_MIDDLE_MIN_RARITY: f32 = 12.0;
+/// match, when the query holds every word of the listed name. The search's minimum vote
+/// counts such words at this share of their weight too.
+pub(super) const QUERY_MIDDLE_NAME_DISCOUNT: f32 = 0.5;
 /// The same when every matched word is a common one (see [`COMMON_INSIDE_RARITY`]).
 const QUERY_COMMON_MIDDLE_NAME_DISCOUNT: f32 = 0.6;
 /// How much an unmatched given or middle name of a listed person counts when the query is
@@ -682,7 +679,7 @@ pub fn score_name(
         }
     }
     // A person's given name and family name both found, and rare enough together to tell
-    // someone apart: a middle name or second family name of the query that the listed name
+    // someone apart (as the shared words of a longer or shorter form must be): a middle name or second family name of the query that the listed name
     // writes otherwise counts as one the list left out. Spanish and Portuguese names vary
     // the second (maternal, or married: "de Ibarra") family name from one record to the
     // next: "CARDONA DE IBARRA, Mayela" is "CARDONA MARTINEZ, Mayela".
@@ -695,9 +692,7 @@ pub fn score_name(
                     .filter(|(t, _)| t.role == r && t.class == TokenClass::Word)
                     .all(|(_, &s)| s >= SUBSET_MIN_SIMILARITY)
         };
-        !org && rare_weight >= SUBSTITUTED_MIDDLE_MIN_RARITY
-            && core(Role::Given)
-            && core(Role::Surname)
+        !org && rare_weight >= super::SUBSET_MIN_SHARE && core(Role::Given) && core(Role::Surname)
     };
     // A given name of the table put before a listed name otherwise found whole counts as a
     // middle name: people of Hong Kong, Taiwan or Singapore add an English given name to
