@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use clearance::engine::model::NameKind;
+use clearance::engine::model::{EntityKind, NameKind};
 use clearance::engine::policy::Decision;
 use clearance::engine::screen::{Party, ScreenOptions, Snapshot};
 
@@ -22,8 +22,18 @@ fn eval_set() -> PathBuf {
 }
 
 fn screen(s: &Snapshot, name: &str) -> clearance::engine::screen::Screening {
+    screen_as(s, name, None)
+}
+
+/// [`screen`], with the kind of party the caller says it is.
+fn screen_as(
+    s: &Snapshot,
+    name: &str,
+    kind: Option<EntityKind>,
+) -> clearance::engine::screen::Screening {
     let party = Party {
         name: name.into(),
+        kind,
         ..Party::default()
     };
     s.screen(&party, &ScreenOptions::default())
@@ -100,14 +110,7 @@ fn another_word_for_the_kind_of_organisation_is_reviewed() {
 #[test]
 fn an_organisation_s_whole_name_inside_a_longer_one_is_reviewed() {
     let Some(s) = snapshot() else { return };
-    let org = |name: &str| {
-        let party = Party {
-            name: name.into(),
-            kind: Some(clearance::engine::model::EntityKind::Organization),
-            ..Party::default()
-        };
-        s.screen(&party, &ScreenOptions::default())
-    };
+    let org = |name: &str| screen_as(s, name, Some(EntityKind::Organization));
     // OFAC lists "FALCON SYSTEMS" and "SHINING PATH": written whole, in order, with a rare
     // word added (a place, a trade), they are reviewed; their words scattered are not.
     for (whole, scattered) in [
