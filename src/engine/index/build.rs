@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use sha2::{Digest, Sha256};
 
 use super::{
-    canonical_identifier, deletions, person_roles, whole_key, DatasetInfo, GroupedFst, Index,
-    IndexedName, Role,
+    acronym_keys, canonical_identifier, deletions, parenthesised_acronym, person_roles, whole_key,
+    DatasetInfo, GroupedFst, Index, IndexedName, Role,
 };
 use crate::engine::matching::score::TokenClass;
 use crate::engine::model::EntityKind;
@@ -131,6 +131,10 @@ impl IndexBuilder {
                     EntityKind::Person | EntityKind::Unknown => person_roles(&n.value, &toks),
                     _ => vec![Role::Other; toks.len()],
                 };
+                let acronym = match e.kind {
+                    EntityKind::Person | EntityKind::Unknown => None,
+                    _ => parenthesised_acronym(&n.value, &toks),
+                };
                 pending.push(Pending {
                     roles,
                     entity: ei as u32,
@@ -138,6 +142,20 @@ impl IndexBuilder {
                     kind: n.kind,
                     tokens: toks,
                 });
+                // The acronym a name gives itself is a weak alias of its own, read from the
+                // name: the explanation shows the name it was read from.
+                if let Some(a) = acronym.map(|a| vec![a]) {
+                    if !seen.contains(&a) {
+                        seen.push(a.clone());
+                        pending.push(Pending {
+                            roles: vec![Role::Other],
+                            entity: ei as u32,
+                            source: si as u32,
+                            kind: crate::engine::model::NameKind::Weak,
+                            tokens: a,
+                        });
+                    }
+                }
             }
         }
         if pending.len() > u32::MAX as usize {
@@ -195,6 +213,9 @@ impl IndexBuilder {
                 tokens_len: p.tokens.len() as u32,
             });
             whole.push((whole_key(&p.tokens), ni as u32));
+            if entities[p.entity as usize].kind != EntityKind::Person {
+                whole.extend(acronym_keys(&p.tokens).into_iter().map(|k| (k, ni as u32)));
+            }
         }
         let mut postings_start = Vec::with_capacity(post_lists.len() + 1);
         let mut postings = Vec::with_capacity(name_tokens.len());

@@ -11,6 +11,7 @@
 //! - a whole-name FST keyed by a name's sorted tokens, for exact hits in any word order;
 //! - the flat name table (entity ordinal, name kind, token ordinals) and the entity table.
 
+mod acronym;
 pub mod build;
 mod grouped;
 
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::model::{Entity, NameKind};
 
+pub(crate) use acronym::{acronym_key, acronym_keys, parenthesised_acronym, MAX_ACRONYM};
 pub(crate) use grouped::GroupedFst;
 
 pub use build::{BuildError, IndexBuilder};

@@ -18,7 +18,9 @@ use std::cell::RefCell;
 use serde::Serialize;
 
 use crate::engine::index::build::{FILLER_WEIGHT, INITIAL_WEIGHT};
-use crate::engine::index::{canonical_identifier, person_roles, whole_key, Index};
+use crate::engine::index::{
+    acronym_key, canonical_identifier, person_roles, whole_key, Index, MAX_ACRONYM,
+};
 use crate::engine::model::{EntityKind, Identifier, NameKind};
 use crate::engine::normalize::{self, is_filler, is_legal_form, is_syllabic, tokens};
 
@@ -335,10 +337,25 @@ fn search_tokens(
             .map(|o| index.postings(o))
             .filter(|postings| postings.len() <= RARE_WORD_POSTINGS)
             .flatten();
+        // And the few organisations' names whose first words a query word of three to five
+        // letters spells as an acronym ("RFA BANK" for "RUSSIAN FINANCIAL ALLIANCE BANK").
+        let acronym_names = toks
+            .iter()
+            .zip(&qtokens)
+            .filter(|(t, q)| {
+                !similarities.person_query
+                    && !q.filler
+                    && (3..=MAX_ACRONYM).contains(&t.len())
+                    && t.bytes().all(|b| b.is_ascii_lowercase())
+            })
+            .map(|(t, _)| index.whole_name_matches(&acronym_key(t)))
+            .filter(|names| names.len() <= ACRONYM_NAMES)
+            .flatten();
         for &n in index
             .whole_name_matches(&whole_key(toks))
             .iter()
             .chain(rare_word_names)
+            .chain(acronym_names)
         {
             if !candidates.contains(&n) {
                 candidates.push(n);
@@ -448,6 +465,10 @@ fn prepare(index: &Index, toks: &[String], buf: &mut Vec<Expansion>) -> Vec<Quer
 
 /// Most names a query word may be in for all of them to be candidates whatever their rank.
 const RARE_WORD_POSTINGS: usize = 4;
+
+/// Most names whose initials a query word may spell for all of them to be candidates: an
+/// acronym shared by more names identifies none of them.
+const ACRONYM_NAMES: usize = 8;
 
 /// Share of the query's weight a name must collect in votes to be ranked at all. Query
 /// coverage carries most of the score, and a name holding under this share of the query's

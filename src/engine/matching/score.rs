@@ -636,6 +636,24 @@ pub fn score_name(
         }
     }
 
+    let org = !*person_query && candidate.iter().all(|t| t.role == Role::Other);
+    // An organisation's name holding its own acronym ("INTERNACIONAL DE PROYECTOS
+    // INMOBILIARIA IPI S.A."): a query that writes the acronym has written the words it
+    // stands for, as initials do.
+    if org {
+        for j in 0..nc {
+            if c_sim[j] > 0.0 {
+                if let Some(run) = acronym_expansion(candidate, j) {
+                    for k in run {
+                        if c_sim[k] == 0.0 {
+                            c_sim[k] = c_sim[j].min(INITIAL_SIMILARITY);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // An unmatched legal form or stopword barely counts on either side: lists write "Huawei
     // Cloud Singapore" for the company callers call "Huawei Cloud Singapore Pte. Ltd.".
     // A company's name in a query often carries a word the list leaves out, a descriptor or
@@ -657,7 +675,6 @@ pub fn score_name(
         .iter()
         .filter(|t| t.class == TokenClass::Word)
         .count();
-    let org = !*person_query && candidate.iter().all(|t| t.role == Role::Other);
     let distinctive = |t: &WeightedToken| t.class == TokenClass::Word;
     // Over the matched distinctive query words: their weight, the rarity of the rare ones,
     // the rarest word and the heaviest.
@@ -1037,6 +1054,38 @@ fn compound_pairs(query: &[WeightedToken], candidate: &[WeightedToken], pairs: &
     }
 }
 
+/// The words of a name that its word at `j` abbreviates: as many words as it has letters
+/// (three to [`MAX_INITIALS`]), just before it or else just after it, stopwords and legal
+/// forms skipped, whose first letters spell it ("ipi" after "internacional de proyectos
+/// inmobiliaria").
+fn acronym_expansion(name: &[WeightedToken], j: usize) -> Option<Vec<usize>> {
+    let acronym = name[j].text.as_bytes();
+    if name[j].class != TokenClass::Word
+        || !(3..=MAX_INITIALS).contains(&acronym.len())
+        || !acronym.iter().all(u8::is_ascii_lowercase)
+    {
+        return None;
+    }
+    let spells = |words: &mut dyn Iterator<Item = usize>, backwards: bool| {
+        let run: Vec<usize> = words
+            .filter(|&k| name[k].class != TokenClass::Filler)
+            .take(acronym.len())
+            .collect();
+        let letters = run.iter().map(|&k| name[k].text.as_bytes()[0]);
+        let matches = run.len() == acronym.len()
+            && run
+                .iter()
+                .all(|&k| name[k].class == TokenClass::Word && name[k].text.len() > 1)
+            && if backwards {
+                letters.rev().eq(acronym.iter().copied())
+            } else {
+                letters.eq(acronym.iter().copied())
+            };
+        matches.then_some(run)
+    };
+    spells(&mut (0..j).rev(), true).or_else(|| spells(&mut (j + 1..name.len()), false))
+}
+
 /// Longest query word read as the initials of the name's words.
 const MAX_INITIALS: usize = 5;
 
@@ -1354,6 +1403,35 @@ mod tests {
         // A word that matches in full still wins over a reading as initials.
         let s = sn(&toks("ali farahi"), &toks("ali farahi"));
         assert!(s.score > 0.99, "{s:?}");
+    }
+
+    #[test]
+    fn a_name_holding_its_own_acronym_is_found_by_it() {
+        let s = sn(
+            &toks("ipi ltd"),
+            &toks("internacional proyectos inmobiliaria ipi ltd"),
+        );
+        assert!(s.score > 0.85, "{s:?}");
+        assert!(s.unmatched_candidate.is_empty(), "{s:?}");
+        // After the acronym too.
+        let s = sn(
+            &toks("ipi"),
+            &toks("ipi internacional proyectos inmobiliaria"),
+        );
+        assert!(s.unmatched_candidate.is_empty(), "{s:?}");
+        // Words whose initials do not spell it stay words of their own.
+        let s = sn(
+            &toks("ipi ltd"),
+            &toks("proyectos internacional inmobiliaria ipi ltd"),
+        );
+        assert!(s.score < 0.85, "{s:?}");
+        assert_eq!(s.unmatched_candidate.len(), 3, "{s:?}");
+        // Not in a person's name.
+        let s = sn(
+            &with_roles("ipi", true),
+            &with_roles("ivan petrov ivanov ipi", true),
+        );
+        assert_eq!(s.unmatched_candidate.len(), 3, "{s:?}");
     }
 
     #[test]

@@ -265,3 +265,48 @@ fn a_longer_nasab_chain_still_finds_the_listed_short_name() {
     );
     assert!(score >= 0.85, "{score}");
 }
+
+#[test]
+fn an_organisation_is_found_by_its_acronym() {
+    // Among many banks, the one whose first words the query's acronym spells: "bank" alone
+    // ranks every bank alike, and the acronym is no word of any name.
+    let banks = [
+        "SADERAT",
+        "MELLAT",
+        "SEPAH",
+        "TEJARAT",
+        "REFAH",
+        "SINA",
+        "PARSIAN",
+        "PASARGAD",
+        "SAMAN",
+        "KARAFARIN",
+        "ANSAR",
+        "DAY",
+        "SARMAYEH",
+        "TOSEE",
+        "KESHAVARZI",
+        "MASKAN",
+        "AYANDEH",
+        "SHAHR",
+        "HEKMAT",
+        "GARDESHGARI",
+    ]
+    .map(|w| format!("{w} BANK"));
+    let mut entries: Vec<(EntityKind, Vec<&str>)> =
+        vec![(O, vec!["RUSSIAN FINANCIAL ALLIANCE BANK"])];
+    entries.extend(banks.iter().map(|b| (O, vec![b.as_str()])));
+    let entries: Vec<(EntityKind, &[&str])> =
+        entries.iter().map(|(k, n)| (*k, n.as_slice())).collect();
+    let s = snapshot(&entries);
+    assert_eq!(screen(&s, "RFA Bank", Some(O)).0, Decision::Review);
+    // Letters that spell no name's first words find nothing.
+    assert!(screen(&s, "FRA Bank", Some(O)).1 < 0.85);
+
+    // The acronym a name gives itself in parentheses, written alone.
+    let s = snapshot(&[(O, &["NAFTIRAN INTERTRADE CO. (NICO) SARL"])]);
+    assert!(screen(&s, "NICO", Some(O)).1 >= 0.85);
+    // And one it holds among its words, with its legal form.
+    let s = snapshot(&[(O, &["INTERNACIONAL DE PROYECTOS INMOBILIARIA IPI S.A."])]);
+    assert_eq!(screen(&s, "IPI S.A.", Some(O)).0, Decision::Review);
+}

@@ -36,6 +36,8 @@
 //! "Zakir"/"Dhakir"), so a word with `th` or `dh` also gets a key with them read as `s`;
 //! Turkish writes `c` for the sound of English `j` ("Cemal"/"Jamal", "Necmettin"/"Najmuddin"),
 //! so a word with a `c` outside `ch`/`ck` also gets a key with it read as `j`;
+//! Malay, Indonesian and Tagalog write Arabic ف as `p` ("Yusop"/"Yusuf", "Arip"/"Arif"), so
+//! a word with a `p` after its first letter also gets a key with it read as `f`;
 //! Latvian and Lithuanian add `-s`/`-as`/`-is`/`-us` to names
 //! ("Aleksandrs", "Vladimiras"), so such a word also gets the key without the ending.
 //!
@@ -108,6 +110,10 @@ enum Reading {
     /// `c` read as `j`: Turkish spelling, where `c` is the sound English writes `j`, of
     /// Arabic and Persian names ("Cemal"/"Jamal", "Recep"/"Rajab", "Mücahit"/"Mujahid").
     CAsJ,
+    /// `p` after the first letter read as `f`: Malay, Indonesian and Tagalog have no `f` of
+    /// their own and write Arabic ف as `p` ("Yusop"/"Yusuf", "Arip"/"Arif",
+    /// "Saripudin"/"Sharifuddin"). A leading `p` keeps its class: "Pedro" is not "Fedor".
+    PAsF,
 }
 
 /// The primary key of a word under `reading`; with `vowels`, vowels are kept (see
@@ -128,6 +134,7 @@ fn key(word: &[u8], reading: Reading, vowels: bool) -> String {
                 let class = match single(rest[0], rest.get(1).copied(), i == 0) {
                     "k" if reading == Reading::GAsH && rest[0] == b'g' => "h",
                     _ if reading == Reading::CAsJ && rest[0] == b'c' => "j",
+                    _ if reading == Reading::PAsF && rest[0] == b'p' && i > 0 => "f",
                     c => c,
                 };
                 (class, 1)
@@ -226,6 +233,9 @@ pub fn romanization_keys(word: &str) -> Vec<String> {
         }
         if w.contains('c') {
             push(key(w.as_bytes(), Reading::CAsJ, false));
+        }
+        if w[1..].contains('p') {
+            push(key(w.as_bytes(), Reading::PAsF, false));
         }
         // Baltic nominative endings on a stem of five or more letters.
         let b = w.as_bytes();
@@ -385,6 +395,11 @@ mod tests {
             ("necmettin", "najmuddin"),
             ("mucahit", "mujahid"),
             ("hicac", "hijaj"),
+            // Malay, Indonesian and Tagalog p for f
+            ("yusop", "yusuf"),
+            ("arip", "arif"),
+            ("hanapi", "hanafi"),
+            ("saripudin", "sharifuddin"),
             // Russian/Ukrainian
             ("aleksei", "alexei"),
             ("alexey", "aleksey"),
@@ -412,6 +427,9 @@ mod tests {
             ("ahmad", "mahmud"),
             ("ivanov", "ivanenko"),
             ("petrov", "popov"),
+            // A leading p is no f.
+            ("pedro", "fedor"),
+            ("pasha", "fasih"),
         ];
         for (a, b) in different {
             assert!(
