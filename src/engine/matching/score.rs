@@ -19,7 +19,8 @@ use serde::Serialize;
 
 pub use crate::engine::index::Role;
 use crate::engine::normalize::{
-    class_spelling, is_nasab_connector, phonetic_keys, syllable_fold, translit_fold,
+    class_spelling, class_spelling_open_e, is_nasab_connector, phonetic_keys, spelt_alike,
+    syllable_fold, translit_fold,
 };
 pub use crate::engine::normalize::{jaro_winkler, osa_within};
 
@@ -393,10 +394,30 @@ fn phonetic_similarity(x: &TokenForms, y: &TokenForms) -> f32 {
         };
         let mut jaro = jaro_winkler(x.spelling, y.spelling);
         if jaro < ROMANIZATION_MIN_JARO + 0.25 {
+            // Without the article on either side.
             let (bx, by) = (bare(x.text), bare(y.text));
             for a in [Some(x.spelling), bx.as_deref()].into_iter().flatten() {
                 for b in [Some(y.spelling), by.as_deref()].into_iter().flatten() {
                     jaro = jaro.max(jaro_winkler(a, b));
+                }
+            }
+            // An `e` read as the short i it also writes ("nasser"/"nasir",
+            // "debbiye"/"dibiya"): one spelling.
+            if x.text.contains('e') || y.text.contains('e') {
+                let open = |w: &str, bare: bool| {
+                    let mut forms =
+                        vec![class_spelling_open_e(w).unwrap_or_else(|| class_spelling(w))];
+                    if bare {
+                        forms.push(
+                            class_spelling_open_e(&w[2..])
+                                .unwrap_or_else(|| class_spelling(&w[2..])),
+                        );
+                    }
+                    forms
+                };
+                let (xs, ys) = (open(x.text, bx.is_some()), open(y.text, by.is_some()));
+                if xs.iter().any(|a| ys.iter().any(|b| spelt_alike(a, b))) {
+                    jaro = 1.0;
                 }
             }
         }
@@ -1432,6 +1453,20 @@ mod tests {
             &with_roles("ivan petrov ivanov ipi", true),
         );
         assert_eq!(s.unmatched_candidate.len(), 3, "{s:?}");
+    }
+
+    #[test]
+    fn an_e_written_for_a_short_i_is_one_spelling() {
+        // "Nasser" and "Nasir" are one name (ناصر), as "Mehdi" and "Mahdi" are.
+        for (a, b) in [
+            ("nasser", "nasir"),
+            ("debbiye", "dibiya"),
+            ("aldibiya", "debbiye"),
+        ] {
+            assert!(token_similarity(a, b) >= 0.9, "{a}/{b}");
+        }
+        // Not a name whose letters differ otherwise.
+        assert!(token_similarity("melanie", "milan") < 0.85);
     }
 
     #[test]

@@ -57,7 +57,9 @@ pub use legal::{is_legal_form, is_stopword, legal_form_words, LegalForm, Place, 
 use legal::{legal_form_at, Raw};
 pub use person::{is_nasab_connector, is_patronymic, is_syllabic, is_title};
 pub use phonetic::translit_fold;
-pub use romanize::{class_spelling, romanization_keys, syllable_fold};
+pub use romanize::{
+    class_spelling, class_spelling_open_e, romanization_keys, spelt_alike, syllable_fold,
+};
 pub use script::is_lookalike;
 use script::{fold_lookalikes, is_invisible};
 use words::{is_abbreviation, is_number, number_at, rewrite, Number};

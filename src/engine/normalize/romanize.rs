@@ -114,6 +114,8 @@ enum Reading {
     /// their own and write Arabic ف as `p` ("Yusop"/"Yusuf", "Arip"/"Arif",
     /// "Saripudin"/"Sharifuddin"). A leading `p` keeps its class: "Pedro" is not "Fedor".
     PAsF,
+    /// With vowels kept: `e` kept apart from `a` (see [`spelt_alike`]).
+    OpenE,
 }
 
 /// The primary key of a word under `reading`; with `vowels`, vowels are kept (see
@@ -145,6 +147,7 @@ fn key(word: &[u8], reading: Reading, vowels: bool) -> String {
                 // Vowels by class too: Arabic has three (a/e, i/y, u/o), which publishers
                 // write with every Latin vowel ("Mohammed"/"Muhammad").
                 let v = match rest[0] {
+                    b'e' if reading == Reading::OpenE => 'e',
                     b'a' | b'e' => 'a',
                     b'i' | b'y' => 'i',
                     _ => 'u',
@@ -185,8 +188,31 @@ fn stems(word: &str) -> [Option<&str>; 2] {
 /// that share a key are compared on, since a key alone drops the vowels that tell such names
 /// apart.
 pub fn class_spelling(word: &str) -> String {
+    spelling_as(word, Reading::Plain)
+}
+
+/// [`class_spelling`] with `e` kept as a vowel of its own ("nasser" is "naser"), for
+/// [`spelt_alike`]; `None` for a word without an `e`.
+pub fn class_spelling_open_e(word: &str) -> Option<String> {
+    word.contains('e')
+        .then(|| spelling_as(word, Reading::OpenE))
+}
+
+/// Whether two [`class_spelling_open_e`] spellings are one, each `e` standing for a short a
+/// or a short i. Persian, Turkish and French-style romanizations write the Arabic short i
+/// (kasra) as `e` as well as the short a: "Nasser" is "Nasir", "Debbiye" is "Dibiya", as
+/// "Mehdi" is "Mahdi". Letter for letter only: an `e` makes no other difference ("Jeremy" is
+/// not "Jarema", nor "Melanie" "Milan").
+pub fn spelt_alike(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .all(|(x, y)| x == y || matches!((x, y), (b'e', b'a' | b'i') | (b'a' | b'i', b'e')))
+}
+
+fn spelling_as(word: &str, reading: Reading) -> String {
     let [w, _] = stems(word);
-    let spelt = key(w.unwrap_or(word).as_bytes(), Reading::Plain, true);
+    let spelt = key(w.unwrap_or(word).as_bytes(), reading, true);
     // A leading vowel run is one sound written many ways ("Eyad"/"Iyad", "Usama"/"Osama").
     let consonant = spelt
         .find(|c: char| !is_vowel(c as u8))
@@ -439,6 +465,25 @@ mod tests {
                 romanization_keys(b)
             );
         }
+    }
+
+    #[test]
+    fn an_e_stands_for_a_short_a_or_a_short_i() {
+        let alike = |a: &str, b: &str| {
+            let open = |w: &str| class_spelling_open_e(w).unwrap_or_else(|| class_spelling(w));
+            spelt_alike(&open(a), &open(b))
+        };
+        // Kasra written e (Persian, Turkish, French-style), and fatha.
+        assert!(alike("nasser", "nasir"));
+        assert!(alike("debbiye", "dibiya"));
+        assert!(alike("mehdi", "mahdi"));
+        assert!(alike("selim", "salim"));
+        // Letter for letter only: an e changes no other letter and adds none.
+        assert!(!alike("melanie", "milan"));
+        assert!(!alike("jeremy", "jarema"));
+        assert!(!alike("nasser", "nasr"));
+        assert!(!alike("hussein", "hassan"));
+        assert_eq!(class_spelling_open_e("nasir"), None);
     }
 
     #[test]
