@@ -146,6 +146,16 @@ fn titles_are_not_part_of_a_name() {
         titled >= 0.95 && (plain - titled).abs() < 0.05,
         "{plain} {titled}"
     );
+    // Burmese and Karen honorifics.
+    let s = snapshot(&[(P, &["MAUNG, Mahn Nyein"])]);
+    let plain = screen(&s, "Mahn Nyein Maung", None).1;
+    for titled in ["Padoh Mahn Nyein Maung", "Daw Mahn Nyein Maung"] {
+        let titled = screen(&s, titled, None).1;
+        assert!(
+            titled >= 0.95 && (plain - titled).abs() < 0.05,
+            "{plain} {titled}"
+        );
+    }
 }
 
 #[test]

@@ -4,9 +4,8 @@
 
 /// Titles and honorifics written before or inside a name that identify no one: religious
 /// ("Haji", "Sheikh", "Mullah", "Maulana", "Sayyid", "Imam", "Mufti"), civil ("Mr", "Dr", and
-/// generational suffixes such as "Jr")
-/// and academic. They are kept as tokens but weighed like stopwords, so "Haji Mohammed Qasim"
-/// is "Mohammed Qasim".
+/// generational suffixes such as "Jr"), Burmese and Karen ("Daw", "Padoh") and academic. They
+/// are kept as tokens but weighed like stopwords, so "Haji Mohammed Qasim" is "Mohammed Qasim".
 pub fn is_title(token: &str) -> bool {
     matches!(
         token,
@@ -48,6 +47,17 @@ pub fn is_title(token: &str) -> bool {
             | "mister"
             | "madam"
             | "madame"
+            // Burmese and Karen honorifics that are no part of the name: "Daw" (a woman),
+            // "Sayadaw" (an abbot), "Bogyoke" (a general), "Thakin", and Karen "Padoh"
+            // (a leader; also written "Pado", "Phado") and "Thra" (a teacher).
+            | "daw"
+            | "sayadaw"
+            | "bogyoke"
+            | "thakin"
+            | "padoh"
+            | "pado"
+            | "phado"
+            | "thra"
     )
 }
 
@@ -232,6 +242,7 @@ mod tests {
     #[test]
     fn particles_and_titles() {
         assert!(is_title("haji") && is_title("sheikh") && is_title("sayyid"));
+        assert!(is_title("daw") && is_title("padoh") && is_title("phado"));
         assert!(!is_title("hamid"));
         assert!(is_nasab_connector("bin") && is_nasab_connector("ould"));
         assert!(is_patronymic("vladimirovich") && is_patronymic("petrovna"));
