@@ -32,6 +32,8 @@
 
 mod frequency;
 mod given_names;
+mod translations;
 
 pub use frequency::{zipf, ZIPF_FLOOR};
 pub use given_names::{given_name_variants, is_given_name, same_given_name};
+pub use translations::{same_meaning, MEANINGS};

@@ -19,8 +19,8 @@ use serde::Serialize;
 
 pub use crate::engine::index::Role;
 use crate::engine::normalize::{
-    class_spelling, class_spelling_open_e, is_nasab_connector, phonetic_keys, spelt_alike,
-    syllable_fold, translit_fold,
+    class_spelling, class_spelling_open_e, is_designator, is_nasab_connector, phonetic_keys,
+    spelt_alike, syllable_fold, translit_fold,
 };
 pub use crate::engine::normalize::{jaro_winkler, osa_within};
 
@@ -315,6 +315,11 @@ const GIVEN_NAME_SIMILARITY: f32 = 0.9;
 const ARTICLE_SIMILARITY: f32 = 0.95;
 /// Similarity of short tokens equal once transliteration conventions are folded.
 const TRANSLIT_SIMILARITY: f32 = 0.92;
+/// Similarity of two different words that each say what kind of body an organisation is
+/// ([`is_designator`]).
+const DESIGNATOR_SIMILARITY: f32 = 0.8;
+/// Similarity of a word and its translation ([`crate::engine::lexicon::same_meaning`]).
+const TRANSLATION_SIMILARITY: f32 = 0.9;
 /// Similarity of an initial and a word it begins.
 const INITIAL_SIMILARITY: f32 = 0.8;
 /// Factor on a fuzzy pair whose query word is itself a known word of the lists: a real word
@@ -558,6 +563,17 @@ fn pair_similarity(q: &WeightedToken, c: &WeightedToken) -> f32 {
             if s < GIVEN_NAME_SIMILARITY && crate::engine::lexicon::same_given_name(q.text, c.text)
             {
                 s = GIVEN_NAME_SIMILARITY;
+            }
+            // Two words that each say what kind of body a name is ("DEPARTMENT" and
+            // "DIRECTORATE", "INSTITUTE" and "FOUNDATION") stand in one another's place:
+            // translators render one word of the original by either.
+            if s < DESIGNATOR_SIMILARITY && is_designator(q.text) && is_designator(c.text) {
+                return DESIGNATOR_SIMILARITY;
+            }
+            // A generic word of a name and its translation ("BURENIE"/"DRILLING",
+            // "MELLI"/"NATIONAL"), from the table in `lexicon`.
+            if s < TRANSLATION_SIMILARITY && crate::engine::lexicon::same_meaning(q.text, c.text) {
+                return TRANSLATION_SIMILARITY;
             }
             if s < TRANSLIT_SIMILARITY && q.known {
                 s * KNOWN_WORD_FACTOR

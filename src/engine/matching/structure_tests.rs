@@ -320,3 +320,35 @@ fn an_organisation_is_found_by_its_acronym() {
     let s = snapshot(&[(O, &["INTERNACIONAL DE PROYECTOS INMOBILIARIA IPI S.A."])]);
     assert_eq!(screen(&s, "IPI S.A.", Some(O)).0, Decision::Review);
 }
+
+#[test]
+fn an_organisation_s_generic_words_in_translation_are_its_words() {
+    // Russian, Persian and Korean words of a name, and the English the lists give for them.
+    for (listed, query) in [
+        ("GAZPROM BURENIE, OOO", "Gazprom Drilling LLC"),
+        ("BANK MELLI IRAN", "National Bank of Iran"),
+        (
+            "KOREA KWANGSON BANKING CORPORATION",
+            "Chosun Kwangson Banking Corporation",
+        ),
+    ] {
+        let s = snapshot(&[(O, &[listed])]);
+        let (decision, score) = screen(&s, query, Some(O));
+        assert_ne!(
+            decision,
+            Decision::Allow,
+            "{query} against {listed}: {score}"
+        );
+    }
+    // Another generic word is no translation: a company's sister is not the company.
+    let s = snapshot(&[(O, &["GAZPROM BURENIE, OOO"])]);
+    assert!(screen(&s, "Gazprom Neft", Some(O)).1 < 0.85);
+}
+
+#[test]
+fn words_that_say_what_kind_of_body_stand_for_one_another() {
+    let s = snapshot(&[(O, &["MAIN INTELLIGENCE DIRECTORATE"])]);
+    let same = screen(&s, "Main Intelligence Directorate", Some(O)).1;
+    let other = screen(&s, "Main Intelligence Department", Some(O)).1;
+    assert!(other >= 0.85 && other < same, "{other} {same}");
+}
