@@ -1,6 +1,7 @@
 //! What the world, rather than the loaded lists, knows about name words: how common a word is
-//! in ordinary text ([`zipf`]) and which given names are short forms or other spellings of one
-//! another ([`same_given_name`], [`given_name_variants`]).
+//! in ordinary text ([`zipf`]), which given names are short forms or other spellings of one
+//! another ([`same_given_name`], [`given_name_variants`]), and which generic words of
+//! organisations' names translate one another ([`same_meaning`]).
 //!
 //! Weights computed over the lists alone mislead: the BIS Entity List holds some 150 Huawei
 //! names, so inside the lists "huawei" looks common and "cloud" or "technology" look rare,
@@ -8,9 +9,11 @@
 //! however rarely a list uses them. Callers also write "Bill" for "William" and "Alexey" for
 //! "Алексей" or "Oleksii".
 //!
-//! Both tables are published data sets, normalized with [`crate::engine::normalize::tokens`] so that
-//! the tokens the matcher holds are looked up as they are, and embedded in the binary
-//! (`data/lexicon/README.md` gives sources, licences and the command that rebuilds them).
+//! The first two tables are published data sets (the translations are written in
+//! `translations.rs`, since none is published), normalized with
+//! [`crate::engine::normalize::tokens`] so that the tokens the matcher holds are looked up as
+//! they are, and embedded in the binary (`data/lexicon/README.md` gives sources, licences and
+//! the command that rebuilds them).
 //! Nothing is read at run time; each table is opened on first use and shared.
 //!
 //! Costs, measured with `benches/lexicon.rs` on the 2-core build machine while other builds
@@ -36,4 +39,4 @@ mod translations;
 
 pub use frequency::{zipf, ZIPF_FLOOR};
 pub use given_names::{given_name_variants, is_given_name, same_given_name};
-pub use translations::{same_meaning, MEANINGS};
+pub use translations::{has_meaning, same_meaning, MEANINGS};

@@ -492,6 +492,11 @@ fn meanings_of(word: &str) -> &'static [u16] {
     }
 }
 
+/// Whether a normalized word has a translation in the table.
+pub fn has_meaning(word: &str) -> bool {
+    !meanings_of(word).is_empty()
+}
+
 /// Whether two different normalized words of an organisation's name are translations of one
 /// another ("burenie"/"drilling", "melli"/"national", "chosun"/"korea").
 ///

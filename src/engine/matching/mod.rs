@@ -378,6 +378,7 @@ fn search_tokens(
                 known: t.known.is_some(),
                 rarity: t.rarity,
                 script,
+                generic: score::is_generic(&t.forms.text),
             })
             .collect();
         // Score every candidate cheaply, keep each entity's best name, and build the
@@ -550,6 +551,7 @@ fn score_candidate<'a>(
                     known: false,
                     rarity: 0.0,
                     script: Script::Alphabetic,
+                    generic: false,
                 }
             }),
     );

@@ -145,6 +145,9 @@ pub struct WeightedToken<'a> {
     pub rarity: f32,
     /// Query side: the script the word was written in, when that decides how it compares.
     pub script: Script,
+    /// Query side: a generic word of organisations' names with translations or other words
+    /// for the same kind of body ([`is_generic`]).
+    pub generic: bool,
 }
 
 /// The script a query word was written in, when it was one syllable per character: such a
@@ -564,16 +567,13 @@ fn pair_similarity(q: &WeightedToken, c: &WeightedToken) -> f32 {
             {
                 s = GIVEN_NAME_SIMILARITY;
             }
-            // Two words that each say what kind of body a name is ("DEPARTMENT" and
-            // "DIRECTORATE", "INSTITUTE" and "FOUNDATION") stand in one another's place:
-            // translators render one word of the original by either.
-            if s < DESIGNATOR_SIMILARITY && is_designator(q.text) && is_designator(c.text) {
-                return DESIGNATOR_SIMILARITY;
-            }
-            // A generic word of a name and its translation ("BURENIE"/"DRILLING",
-            // "MELLI"/"NATIONAL"), from the table in `lexicon`.
-            if s < TRANSLATION_SIMILARITY && crate::engine::lexicon::same_meaning(q.text, c.text) {
-                return TRANSLATION_SIMILARITY;
+            // A generic word of an organisation's name and its translation, or another
+            // word for the kind of body (see `generic_similarity`).
+            if s < TRANSLATION_SIMILARITY && q.generic {
+                let g = generic_similarity(q.text, c.text);
+                if g > s {
+                    return g;
+                }
             }
             if s < TRANSLIT_SIMILARITY && q.known {
                 s * KNOWN_WORD_FACTOR
@@ -582,6 +582,27 @@ fn pair_similarity(q: &WeightedToken, c: &WeightedToken) -> f32 {
             }
         }
     }
+}
+
+/// The similarity of two generic words of organisations' names that are not spellings of one
+/// another: a word and its translation ("BURENIE"/"DRILLING", "MELLI"/"NATIONAL", from the
+/// table in `lexicon`), or two words that each say what kind of body a name is
+/// ("DEPARTMENT"/"DIRECTORATE", "INSTITUTE"/"FOUNDATION"), which translators render one
+/// word of the original by; 0 for other words.
+fn generic_similarity(q: &str, c: &str) -> f32 {
+    if crate::engine::lexicon::same_meaning(q, c) {
+        TRANSLATION_SIMILARITY
+    } else if q != c && is_designator(q) && is_designator(c) {
+        DESIGNATOR_SIMILARITY
+    } else {
+        0.0
+    }
+}
+
+/// Whether a query word is one [`generic_similarity`] may pair with another word. Computed
+/// once per query word, so that a pair of other words costs nothing more.
+pub fn is_generic(token: &str) -> bool {
+    is_designator(token) || crate::engine::lexicon::has_meaning(token)
 }
 
 impl WeightedToken<'_> {
@@ -1194,6 +1215,7 @@ mod tests {
                 known: false,
                 rarity: 9.0,
                 script: Script::Alphabetic,
+                generic: is_generic(t),
             })
             .collect()
     }
