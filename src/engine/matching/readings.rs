@@ -306,17 +306,23 @@ fn collapse_runs(word: &str) -> String {
     out
 }
 
+/// Fewest letters of the listed word that a word with doubled letters must become for
+/// [`undouble`] to read the query so.
+const MIN_UNDOUBLED: usize = 4;
+
 /// The query with every doubled letter written once, when that turns a word the index does
 /// not know into one it does ("SOOCIETY" → "society"): a sign that letters were doubled on
 /// purpose, so the other words ("ALL" → "al") are undoubled too. Listed words that really
 /// have a double letter ("hezbollah") are still found from the collapsed form by fuzzy
-/// matching.
+/// matching. The word found must have [`MIN_UNDOUBLED`] letters: a short word with a double
+/// letter is usually a word of its own ("Ball" is no "BAL", "Hill" no "HIL").
 fn undouble(index: &Index, toks: &[String]) -> Option<Vec<String>> {
     let doubled = |t: &String| t.as_bytes().windows(2).any(|w| w[0] == w[1]);
     let telling = toks
         .iter()
         .filter(|t| doubled(t) && !known(index, t))
-        .any(|t| known(index, &collapse_runs(t)));
+        .map(|t| collapse_runs(t))
+        .any(|c| c.len() >= MIN_UNDOUBLED && known(index, &c));
     if !telling {
         return None;
     }
@@ -384,6 +390,9 @@ mod tests {
         assert_eq!(r[0].how, "doubled letters undone");
         // A listed double letter is not a sign of anything.
         assert!(readings(&ix, "Hezbollah", &toks("Hezbollah")).is_empty());
+        // Nor is a short word's, which is usually a word of its own.
+        let ix = index(&["Butembo Airlines (BAL)", "Al-Salah Society"]);
+        assert!(readings(&ix, "Ball PLC", &toks("Ball PLC")).is_empty());
     }
 
     #[test]
