@@ -599,8 +599,9 @@ fn generic_similarity(q: &str, c: &str) -> f32 {
     }
 }
 
-/// Whether a query word is one [`generic_similarity`] may pair with another word. Computed
-/// once per query word, so that a pair of other words costs nothing more.
+/// Whether a query word is a generic word of organisations' names that may pair with its
+/// translation or with another word for the kind of body (a designator). Computed once per
+/// query word, so that a pair of other words costs nothing more.
 pub fn is_generic(token: &str) -> bool {
     is_designator(token) || crate::engine::lexicon::has_meaning(token)
 }
