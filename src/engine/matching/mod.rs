@@ -749,11 +749,12 @@ const WEAK_EVIDENCE_CAP: f32 = 0.94;
 /// - an organisation (by the caller's kind or a legal form in the query) against a person's
 ///   one-word name;
 /// - a one-word name against a query with other distinctive words;
-/// - legal forms that conflict ("Schneider SARL" is not "Schneider GmbH").
-fn weak_evidence(
+/// - legal forms that conflict ("Schneider SARL" is not "Schneider GmbH");
+/// - words for the kind of body that differ ("Organization" for "GROUP").
+fn weak_evidence<'a>(
     query: &Query,
-    q: &[WeightedToken],
-    c: &[WeightedToken],
+    q: &[WeightedToken<'a>],
+    c: &[WeightedToken<'a>],
     entity_kind: EntityKind,
 ) -> Option<&'static str> {
     let words = |t: &[WeightedToken]| t.iter().filter(|t| t.class != TokenClass::Filler).count();
@@ -774,6 +775,18 @@ fn weak_evidence(
     let (lq, lc) = (legal(q), legal(c));
     if !lq.is_empty() && !lc.is_empty() && !lq.iter().any(|f| lc.contains(f)) {
         return Some("the legal forms differ");
+    }
+    // Another word for the kind of body ("Organization" for "GROUP") may stand for the
+    // listed one, as another legal form may, but it confirms nothing.
+    let kinds = |t: &[WeightedToken<'a>]| -> Vec<&'a str> {
+        t.iter()
+            .filter(|t| normalize::is_designator(t.text))
+            .map(|t| t.text)
+            .collect()
+    };
+    let (kq, kc) = (kinds(q), kinds(c));
+    if !kq.is_empty() && !kc.is_empty() && !kq.iter().any(|k| kc.contains(k)) {
+        return Some("the words for the kind of body differ");
     }
     None
 }
