@@ -751,19 +751,21 @@ const WEAK_EVIDENCE_CAP: f32 = 0.94;
 /// - a one-word name against a query with other distinctive words;
 /// - legal forms that conflict ("Schneider SARL" is not "Schneider GmbH");
 /// - words for the kind of body that differ ("Organization" for "GROUP").
-fn weak_evidence<'a>(
+fn weak_evidence(
     query: &Query,
-    q: &[WeightedToken<'a>],
-    c: &[WeightedToken<'a>],
+    q: &[WeightedToken],
+    c: &[WeightedToken],
     entity_kind: EntityKind,
 ) -> Option<&'static str> {
     let words = |t: &[WeightedToken]| t.iter().filter(|t| t.class != TokenClass::Filler).count();
-    fn legal<'a>(t: &[WeightedToken<'a>]) -> Vec<&'a str> {
-        t.iter()
-            .filter(|t| is_legal_form(t.text) && !GENERIC_FORMS.contains(&t.text))
-            .map(|t| t.text)
-            .collect()
-    }
+    // Both names hold words of a kind (`of`), and share none of them.
+    let differ = |of: &dyn Fn(&str) -> bool| {
+        let mut qs = q.iter().map(|t| t.text).filter(|w| of(w)).peekable();
+        let cs = c.iter().map(|t| t.text).filter(|w| of(w));
+        qs.peek().is_some()
+            && cs.clone().next().is_some()
+            && !qs.any(|w| cs.clone().any(|x| x == w))
+    };
     let org_query = matches!(query.kind, Some(EntityKind::Organization))
         || q.iter().any(|t| is_legal_form(t.text));
     if words(c) == 1 && entity_kind == EntityKind::Person && org_query {
@@ -772,20 +774,12 @@ fn weak_evidence<'a>(
     if words(c) == 1 && words(q) > 1 {
         return Some("a one-word name matched a query with other distinctive words");
     }
-    let (lq, lc) = (legal(q), legal(c));
-    if !lq.is_empty() && !lc.is_empty() && !lq.iter().any(|f| lc.contains(f)) {
+    if differ(&|w| is_legal_form(w) && !GENERIC_FORMS.contains(&w)) {
         return Some("the legal forms differ");
     }
     // Another word for the kind of body ("Organization" for "GROUP") may stand for the
     // listed one, as another legal form may, but it confirms nothing.
-    let kinds = |t: &[WeightedToken<'a>]| -> Vec<&'a str> {
-        t.iter()
-            .filter(|t| normalize::is_designator(t.text))
-            .map(|t| t.text)
-            .collect()
-    };
-    let (kq, kc) = (kinds(q), kinds(c));
-    if !kq.is_empty() && !kc.is_empty() && !kq.iter().any(|k| kc.contains(k)) {
+    if differ(&normalize::is_designator) {
         return Some("the words for the kind of body differ");
     }
     None
