@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use prost::Message;
 
-const PROTOS: [&str; 2] = [
+const PROTOS: [&str; 3] = [
     "proto/clearance/v1/screening.proto",
     "proto/clearance/v1/admin.proto",
+    "proto/clearance/v1/monitoring.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

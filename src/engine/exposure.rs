@@ -563,6 +563,7 @@ pub fn parent_hits(
             rule: Some(finding.rule),
             ownership_percent: Some(share),
             detail: None,
+            suppressed: false,
         });
     }
     hits
@@ -600,6 +601,7 @@ pub fn jurisdiction_hits(policy: &Policy, party: &Party, date: Date) -> Vec<Scre
                 rule: Some(rule.into()),
                 ownership_percent: None,
                 detail: None,
+                suppressed: false,
             }
         })
         .collect()

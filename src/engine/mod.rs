@@ -4,6 +4,8 @@
 //! binding or another front end can use it without the server.
 
 pub mod batch;
+pub mod book;
+pub mod changes;
 pub mod countries;
 pub mod eval;
 pub mod exposure;

@@ -5,13 +5,14 @@
 //! swaps in the next one.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arc_swap::ArcSwap;
 use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::engine::changes::Fingerprints;
 use crate::engine::exposure::{self, OwnershipGraph};
 use crate::engine::index::{BuildError, Index, IndexBuilder};
 use crate::engine::lists::{self, ListError, Source};
@@ -26,6 +27,8 @@ pub struct Snapshot {
     pub policy: Policy,
     /// The lists' ownership edges, resolved to the index's entities.
     pub ownership: OwnershipGraph,
+    /// Computed on first use: only monitoring asks.
+    fingerprints: OnceLock<Fingerprints>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -133,11 +136,18 @@ impl Snapshot {
             index,
             policy,
             ownership,
+            fingerprints: OnceLock::new(),
         }
     }
 
     pub fn version(&self) -> &str {
         self.index.version()
+    }
+
+    /// The entries' content hashes, the policy's digest and the rules' dates, computed on
+    /// first use (see [`crate::engine::changes`]).
+    pub fn fingerprints(&self) -> &Fingerprints {
+        self.fingerprints.get_or_init(|| Fingerprints::of(self))
     }
 }
 
@@ -235,6 +245,9 @@ pub struct ScreenHit {
     /// How the name matched, for hits found by name.
     #[serde(skip)]
     pub detail: Option<Explanation>,
+    /// Taken out of the decision by a reviewer's verdict ([`Screening::suppress`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
 }
 
 /// The answer for one party.
@@ -301,6 +314,7 @@ impl Snapshot {
                 rule: None,
                 ownership_percent: None,
                 detail: Some(h.explanation),
+                suppressed: false,
             };
             let graph = &self.ownership;
             if exposure::annotate_hit(&self.index, graph, policy, &evaluation, &mut hit, h.entity) {
@@ -436,6 +450,41 @@ fn explain(decision: Decision, hits: &[ScreenHit], date: Date) -> String {
              {date}",
             hits.len()
         ),
+    }
+}
+
+impl Screening {
+    /// Takes the hits `cleared` picks out of the decision (a reviewer found them false
+    /// positives): they stay among the hits, marked `suppressed`, and the decision and its
+    /// explanation are made again from the others. Returns how many it took out.
+    pub fn suppress(&mut self, cleared: impl Fn(&ScreenHit) -> bool) -> usize {
+        let mut taken = 0;
+        for h in self.hits.iter_mut().filter(|h| !h.suppressed) {
+            if cleared(h) {
+                h.suppressed = true;
+                taken += 1;
+            }
+        }
+        if taken == 0 {
+            return 0;
+        }
+        let counted: Vec<ScreenHit> = self
+            .hits
+            .iter()
+            .filter(|h| !h.suppressed)
+            .cloned()
+            .collect();
+        self.decision = counted
+            .iter()
+            .map(|h| h.decision)
+            .max()
+            .unwrap_or(Decision::Allow);
+        let date = self.as_of.parse().unwrap_or_else(|_| today());
+        self.explanation = format!(
+            "{}; {taken} hit(s) cleared by a reviewer as false positives are not counted",
+            explain(self.decision, &counted, date)
+        );
+        taken
     }
 }
 

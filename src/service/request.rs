@@ -42,6 +42,49 @@ pub fn parse_request(req: &proto::ScreenRequest) -> Result<(Party, ScreenOptions
         .party
         .as_ref()
         .ok_or_else(|| invalid("party", "required"))?;
+    let party = parse_party(p)?;
+    let as_of = match req.as_of.trim() {
+        "" => None,
+        d => Some(
+            d.parse::<jiff::civil::Date>()
+                .map_err(|_| invalid("as_of", format!("{d:?} is not a date (YYYY-MM-DD)")))?,
+        ),
+    };
+    let o = req.options.clone().unwrap_or_default();
+    if !(0.0..=1.0).contains(&o.min_score) {
+        return Err(invalid("options.min_score", "must be between 0 and 1"));
+    }
+    if o.max_hits > MAX_HITS {
+        return Err(invalid("options.max_hits", format!("at most {MAX_HITS}")));
+    }
+    let options = ScreenOptions {
+        datasets: o.datasets,
+        min_score: (o.min_score > 0.0).then_some(o.min_score),
+        max_hits: (o.max_hits > 0).then_some(o.max_hits as usize),
+        as_of,
+    };
+    Ok((party, options))
+}
+
+/// Longest accepted `Party.ref`, in characters.
+pub const MAX_REF_CHARS: usize = 256;
+
+/// The party's `ref`, trimmed; `None` when empty.
+pub fn parse_reference(p: &proto::Party) -> Result<Option<String>, InvalidRequest> {
+    let r = p.r#ref.trim();
+    if r.chars().count() > MAX_REF_CHARS {
+        return Err(invalid(
+            "party.ref",
+            format!("longer than {MAX_REF_CHARS} characters"),
+        ));
+    }
+    Ok((!r.is_empty()).then(|| r.to_string()))
+}
+
+/// Validates a party message into the library's party (its `ref` too, which the engine does
+/// not read: see [`parse_reference`]).
+pub fn parse_party(p: &proto::Party) -> Result<Party, InvalidRequest> {
+    parse_reference(p)?;
     let name = p.name.trim();
     if name.is_empty() {
         return Err(invalid("party.name", "must not be empty"));
@@ -140,37 +183,14 @@ pub fn parse_request(req: &proto::ScreenRequest) -> Result<(Party, ScreenOptions
             format!("longer than {MAX_ADDRESS_CHARS} characters"),
         ));
     }
-    let as_of = match req.as_of.trim() {
-        "" => None,
-        d => Some(
-            d.parse::<jiff::civil::Date>()
-                .map_err(|_| invalid("as_of", format!("{d:?} is not a date (YYYY-MM-DD)")))?,
-        ),
-    };
-    let o = req.options.clone().unwrap_or_default();
-    if !(0.0..=1.0).contains(&o.min_score) {
-        return Err(invalid("options.min_score", "must be between 0 and 1"));
-    }
-    if o.max_hits > MAX_HITS {
-        return Err(invalid("options.max_hits", format!("at most {MAX_HITS}")));
-    }
-    let options = ScreenOptions {
-        datasets: o.datasets,
-        min_score: (o.min_score > 0.0).then_some(o.min_score),
-        max_hits: (o.max_hits > 0).then_some(o.max_hits as usize),
-        as_of,
-    };
-    Ok((
-        Party {
-            name: name.to_string(),
-            kind,
-            countries: party_countries,
-            identifiers,
-            addresses: p.addresses.clone(),
-            parents,
-            birth_date,
-            nationalities,
-        },
-        options,
-    ))
+    Ok(Party {
+        name: name.to_string(),
+        kind,
+        countries: party_countries,
+        identifiers,
+        addresses: p.addresses.clone(),
+        parents,
+        birth_date,
+        nationalities,
+    })
 }

@@ -39,4 +39,4 @@ mod translations;
 
 pub use frequency::{zipf, ZIPF_FLOOR};
 pub use given_names::{given_name_variants, is_given_name, same_given_name};
-pub use translations::{has_meaning, same_meaning, MEANINGS};
+pub use translations::{has_meaning, meanings_of, same_meaning, MEANINGS};

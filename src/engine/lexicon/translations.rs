@@ -467,7 +467,7 @@ pub const MEANINGS: &[&[&str]] = &[
 ];
 
 /// Each word's meanings, as indices into [`MEANINGS`].
-fn meanings_of(word: &str) -> &'static [u16] {
+pub fn meanings_of(word: &str) -> &'static [u16] {
     static MAP: OnceLock<FxHashMap<&'static str, Vec<u16>>> = OnceLock::new();
     let map = MAP.get_or_init(|| {
         let mut map: FxHashMap<&'static str, Vec<u16>> = FxHashMap::default();

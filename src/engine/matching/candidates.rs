@@ -18,7 +18,7 @@ use crate::engine::index::Index;
 
 use super::score::{allowed_distance, osa_within, OwnedForms};
 
-fn builder(distance: usize) -> &'static LevenshteinAutomatonBuilder {
+pub(crate) fn builder(distance: usize) -> &'static LevenshteinAutomatonBuilder {
     static BUILDERS: OnceLock<[LevenshteinAutomatonBuilder; 2]> = OnceLock::new();
     let b = BUILDERS.get_or_init(|| {
         [

@@ -276,7 +276,7 @@ fn leet_letter(c: char) -> Option<char> {
 /// letters ("A320", "13TH", "GP21") are not a sign. Once one word is disguised, digits
 /// elsewhere are read as letters too ("H3R0 11" → "HERO II", "5.4." → "S.A."): whoever
 /// disguised one word disguised the rest the same way.
-fn unleet(raw: &str) -> Option<String> {
+pub(crate) fn unleet(raw: &str) -> Option<String> {
     let mut after_letter = false;
     let mut in_run = false;
     let mut disguised = false;
@@ -296,7 +296,7 @@ fn unleet(raw: &str) -> Option<String> {
 }
 
 /// `word` with every run of a repeated letter written once.
-fn collapse_runs(word: &str) -> String {
+pub(crate) fn collapse_runs(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for c in word.chars() {
         if !out.ends_with(c) {

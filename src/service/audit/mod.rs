@@ -305,6 +305,9 @@ pub struct PartyRecord {
     /// As the caller wrote them (codes or names).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nationalities: Vec<String>,
+    /// The caller's reference for the party (`Party.ref`); reviewers' verdicts on it applied.
+    #[serde(default, rename = "ref", skip_serializing_if = "String::is_empty")]
+    pub reference: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -431,6 +434,7 @@ impl RequestRecord {
                 birth_date: p.birth_date.clone(),
                 parents: p.parents.clone(),
                 nationalities: p.nationalities.clone(),
+                reference: p.r#ref.clone(),
             }),
             options: r.options.as_ref().map(|o| OptionsRecord {
                 datasets: o.datasets.clone(),
@@ -462,6 +466,7 @@ impl RequestRecord {
                 birth_date: p.birth_date.clone(),
                 parents: p.parents.clone(),
                 nationalities: p.nationalities.clone(),
+                r#ref: p.reference.clone(),
             }),
         };
         Ok(proto::ScreenRequest {
@@ -612,6 +617,7 @@ mod tests {
                 birth_date: "1970".into(),
                 parents: vec!["Parent Holding".into()],
                 nationalities: vec!["Iraq".into(), "tr".into()],
+                r#ref: "cust-42".into(),
             }),
             options: Some(proto::ScreenOptions {
                 datasets: vec!["t".into()],

@@ -175,6 +175,7 @@ pub fn response(request_id: String, s: Screening) -> proto::ScreenResponse {
                 rule: h.rule.unwrap_or_default(),
                 ownership_percent: h.ownership_percent.unwrap_or(0.0),
                 decision: decision_to_proto(h.decision) as i32,
+                suppressed: None,
             })
             .collect(),
         snapshot_version: s.snapshot_version,

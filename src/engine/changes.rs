@@ -1,0 +1,152 @@
+//! What can change a party's screening from one snapshot to the next, or from one day to the
+//! next, for re-screening a book by difference: a content hash per listed entry, a digest of
+//! the policy, and the dates on which an ownership rule or an ownership record starts or
+//! stops applying.
+//!
+//! An entry's hash covers everything screening reads of it. An entry the ownership graph
+//! touches also hashes the whole graph (its records and the entries they join): a new owner
+//! or a changed holding anywhere in it can change what screening says of every party in it,
+//! so each of them counts as changed.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use sha2::{Digest, Sha256};
+
+use crate::engine::screen::Snapshot;
+
+/// A snapshot's fingerprints, computed once per snapshot ([`Snapshot::fingerprints`]).
+pub struct Fingerprints {
+    /// Content hash of each entry, by ordinal.
+    hashes: Vec<String>,
+    policy: String,
+    /// Sorted, without repeats.
+    dates: Vec<Date>,
+}
+
+/// Hex of the first 16 bytes of a SHA-256: enough to tell versions of one entry apart.
+fn hex16(digest: &[u8]) -> String {
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Fingerprints {
+    pub(crate) fn of(snapshot: &Snapshot) -> Fingerprints {
+        let index = &snapshot.index;
+        let graph = &snapshot.ownership;
+        let mut in_graph = vec![false; index.entities().len()];
+        let mut graph_hash = Sha256::new();
+        let mut dates = Vec::new();
+        for edge in graph.edges() {
+            for node in [edge.owner, edge.owned] {
+                let ordinal = graph.entity(node);
+                if let Some(slot) = in_graph.get_mut(ordinal as usize) {
+                    *slot = true;
+                }
+            }
+            graph_hash.update(serde_json::to_vec(edge).unwrap_or_default());
+            dates.extend(edge.start);
+            dates.extend(edge.end.and_then(|d| d.tomorrow().ok()));
+        }
+        let entity_json = |ordinal: usize| serde_json::to_vec(&index.entities()[ordinal]);
+        for (ordinal, _) in in_graph.iter().enumerate().filter(|(_, &g)| g) {
+            graph_hash.update(entity_json(ordinal).unwrap_or_default());
+        }
+        let graph_digest = graph_hash.finalize();
+        let hashes = (0..index.entities().len())
+            .map(|ordinal| {
+                let mut h = Sha256::new();
+                h.update(entity_json(ordinal).unwrap_or_default());
+                if in_graph[ordinal] {
+                    h.update(graph_digest);
+                }
+                hex16(&h.finalize())
+            })
+            .collect();
+        for rule in &snapshot.policy.ownership_rules {
+            dates.extend(rule.effective);
+            for s in &rule.suspended {
+                dates.push(s.from);
+                dates.extend(s.through.tomorrow().ok());
+            }
+        }
+        dates.sort();
+        dates.dedup();
+        let policy = hex16(&Sha256::digest(
+            serde_json::to_vec(&snapshot.policy).unwrap_or_default(),
+        ));
+        Fingerprints {
+            hashes,
+            policy,
+            dates,
+        }
+    }
+
+    /// The content hash of the entry with this ordinal.
+    pub fn entity_hash(&self, ordinal: u32) -> &str {
+        &self.hashes[ordinal as usize]
+    }
+
+    /// A digest of the policy: thresholds, severities, rules and jurisdictions.
+    pub fn policy_digest(&self) -> &str {
+        &self.policy
+    }
+
+    /// The days on which an ownership rule or record starts or stops applying, ascending.
+    pub fn transition_dates(&self) -> &[Date] {
+        &self.dates
+    }
+
+    /// Whether a rule or record starts or stops applying after `from` and on or before `to`:
+    /// whether a party screened on `from` may be screened differently on `to`.
+    pub fn changes_between(&self, from: Date, to: Date) -> bool {
+        self.dates.iter().any(|&d| from < d && d <= to)
+    }
+
+    /// Every entry's `(id, hash)`, for storing beside the version they were screened at.
+    pub fn entries<'a>(
+        &'a self,
+        snapshot: &'a Snapshot,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> {
+        snapshot
+            .index
+            .entities()
+            .iter()
+            .zip(&self.hashes)
+            .map(|(e, h)| (e.id.as_str(), h.as_str()))
+    }
+}
+
+/// The entries that differ between a stored version (`before`: entity id to hash) and a
+/// snapshot.
+#[derive(Debug, Default, PartialEq)]
+pub struct Delta {
+    /// Ordinals, in the snapshot, of entries added or changed.
+    pub changed: Vec<u32>,
+    /// Ids of entries `before` holds and the snapshot does not.
+    pub removed: Vec<String>,
+}
+
+impl Delta {
+    pub fn between(before: &HashMap<String, String>, snapshot: &Snapshot) -> Delta {
+        let prints = snapshot.fingerprints();
+        let mut delta = Delta::default();
+        for (ordinal, entity) in snapshot.index.entities().iter().enumerate() {
+            let hash = prints.entity_hash(ordinal as u32);
+            if before.get(&entity.id).is_none_or(|h| h != hash) {
+                delta.changed.push(ordinal as u32);
+            }
+        }
+        let index = &snapshot.index;
+        delta.removed = before
+            .keys()
+            .filter(|id| index.ordinal(id).is_none())
+            .cloned()
+            .collect();
+        delta.removed.sort();
+        delta
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changed.is_empty() && self.removed.is_empty()
+    }
+}
