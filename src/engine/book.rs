@@ -287,7 +287,7 @@ impl Probes {
             // Joined pairs with a word that tells (glued generic words would reach every
             // party with either of them within two edits).
             for pair in toks.windows(2) {
-                if !telling_only || pair.iter().any(|t| tells(t)) {
+                if !telling_only || pair.iter().any(&tells) {
                     let joined = format!("{}{}", pair[0], pair[1]);
                     self.exact.insert(joined.clone());
                     self.fuzzy.insert(joined);
