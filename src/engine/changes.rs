@@ -3,10 +3,14 @@
 //! the policy, and the dates on which an ownership rule or an ownership record starts or
 //! stops applying.
 //!
-//! An entry's hash covers everything screening reads of it. An entry the ownership graph
-//! touches also hashes the whole graph (its records and the entries they join): a new owner
-//! or a changed holding anywhere in it can change what screening says of every party in it,
-//! so each of them counts as changed.
+//! An entry's hash covers everything screening reads of it; a second hash covers only what
+//! finding and scoring it by name reads (its names, kind, countries, identifiers, dates of
+//! birth, nationalities, gender). When only the first changed (programs, remarks,
+//! addresses), a party's score on the entry is the same, so only the parties whose hits
+//! already name it can be affected. An entry the ownership graph touches also hashes the
+//! whole graph into both (its records and the entries they join): a new owner or a changed
+//! holding anywhere in it can change what screening says of every party in it, so each of
+//! them counts as changed.
 
 use std::collections::HashMap;
 
@@ -17,7 +21,7 @@ use crate::engine::screen::Snapshot;
 
 /// A snapshot's fingerprints, computed once per snapshot ([`Snapshot::fingerprints`]).
 pub struct Fingerprints {
-    /// Content hash of each entry, by ordinal.
+    /// Content hash of each entry, by ordinal, then `:` and the hash of what matching reads.
     hashes: Vec<String>,
     policy: String,
     /// Sorted, without repeats.
@@ -54,12 +58,26 @@ impl Fingerprints {
         let graph_digest = graph_hash.finalize();
         let hashes = (0..index.entities().len())
             .map(|ordinal| {
-                let mut h = Sha256::new();
-                h.update(entity_json(ordinal).unwrap_or_default());
+                let e = &index.entities()[ordinal];
+                let mut content = Sha256::new();
+                content.update(entity_json(ordinal).unwrap_or_default());
+                let mut matching = Sha256::new();
+                let read = (
+                    &e.kind,
+                    &e.names,
+                    &e.countries,
+                    &e.identifiers,
+                    &e.birth_dates,
+                    &e.nationalities,
+                    &e.gender,
+                    e.context_only,
+                );
+                matching.update(serde_json::to_vec(&read).unwrap_or_default());
                 if in_graph[ordinal] {
-                    h.update(graph_digest);
+                    content.update(graph_digest);
+                    matching.update(graph_digest);
                 }
-                hex16(&h.finalize())
+                format!("{}:{}", hex16(&content.finalize()), hex16(&matching.finalize()))
             })
             .collect();
         for rule in &snapshot.policy.ownership_rules {
@@ -81,7 +99,8 @@ impl Fingerprints {
         }
     }
 
-    /// The content hash of the entry with this ordinal.
+    /// The content hash of the entry with this ordinal (two hashes: all of it, and what
+    /// matching reads of it, joined by `:`).
     pub fn entity_hash(&self, ordinal: u32) -> &str {
         &self.hashes[ordinal as usize]
     }
@@ -122,6 +141,10 @@ impl Fingerprints {
 pub struct Delta {
     /// Ordinals, in the snapshot, of entries added or changed.
     pub changed: Vec<u32>,
+    /// Those of `changed` that are new, or whose names or other facts matching reads
+    /// changed: the parties their names can reach must be screened again (for the others,
+    /// the parties with a hit on them).
+    pub rematch: Vec<u32>,
     /// Ids of entries `before` holds and the snapshot does not.
     pub removed: Vec<String>,
 }
@@ -132,8 +155,13 @@ impl Delta {
         let mut delta = Delta::default();
         for (ordinal, entity) in snapshot.index.entities().iter().enumerate() {
             let hash = prints.entity_hash(ordinal as u32);
-            if before.get(&entity.id).is_none_or(|h| h != hash) {
+            let old = before.get(&entity.id);
+            if old.is_none_or(|h| h != hash) {
                 delta.changed.push(ordinal as u32);
+                let matching = |h: &str| h.split_once(':').map(|(_, m)| m.to_string());
+                if old.is_none_or(|h| matching(h) != matching(hash)) {
+                    delta.rematch.push(ordinal as u32);
+                }
             }
         }
         let index = &snapshot.index;

@@ -32,9 +32,12 @@ use crate::service::metrics::Metrics;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
-    /// `Screening`: Screen, ScreenStream, GetEntity, Status.
+    /// `Screening`: Screen, ScreenStream, GetEntity, Status; `Monitoring`'s reads
+    /// (GetParty, Alerts).
     Screen,
-    /// `Admin`: Reload.
+    /// `Monitoring`'s writes: Upsert, Remove, Import, Resolve (admin may too).
+    Reviewer,
+    /// `Admin`: Reload; and what `reviewer` may.
     Admin,
 }
 
@@ -42,6 +45,7 @@ impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Role::Screen => "screen",
+            Role::Reviewer => "reviewer",
             Role::Admin => "admin",
         })
     }
@@ -369,7 +373,10 @@ impl Gate {
             .identify(metadata, certs)
             .map_err(|e| self.count("-", e))?;
         if let Need::Role(role) = need {
-            if !caller.roles.contains(&role) {
+            // An admin may do what a reviewer may.
+            let has = caller.roles.contains(&role)
+                || (role == Role::Reviewer && caller.roles.contains(&Role::Admin));
+            if !has {
                 return Err(self.count(
                     &caller.name,
                     AuthError::Role {

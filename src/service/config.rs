@@ -81,10 +81,17 @@
 //! name = "billing"               # in the audit log (caller.principal) and the metrics
 //! token_sha256 = "9f86d0…"       # hex SHA-256 of its bearer token (clearance token hash)
 //! cert_subject = "billing.clients.example"  # or its client certificate's CN / DNS or URI SAN
-//! roles = ["screen"]             # screen (Screening) | admin (Admin)
+//! roles = ["screen"]             # screen (Screening) | reviewer (Monitoring writes) | admin (Admin)
 //! datasets = ["us_ofac_sdn"]     # optional: the only datasets it screens against
 //! rate_per_second = 100          # optional: screenings per second (0: unlimited)
 //! burst = 200                    # optional: default one second's worth
+//!
+//! [monitoring]                   # `clearance serve` only: re-screen a book on every change
+//! database = "monitor/book.db"   # sqlite://PATH (a bare path: SQLite; relative to this file)
+//!                                # or postgres://… (several replicas elect one worker)
+//! batch = 1000                   # parties per transaction when importing and re-screening
+//! follow_poll_ms = 500           # a following Alerts stream looks for other replicas' alerts
+//! lead_retry_seconds = 5         # a replica that is not the worker tries to become it
 //!
 //! [access]                       # optional, the open mode (no [[caller]]) only
 //! open_rate_per_second = 0       # screenings per second per peer IP address (0: unlimited)
@@ -114,6 +121,7 @@ use crate::engine::policy::{Policy, PolicyError};
 use crate::engine::validate::{Checks, Probe};
 use crate::service::audit::{AuditConfig, AuditError};
 use crate::service::auth::{AccessConfig, CallerConfig};
+use crate::service::monitor::MonitoringConfig;
 use crate::service::tls::{TlsConfig, TlsError};
 use crate::service::update::UpdateConfig;
 
@@ -131,6 +139,8 @@ pub struct Config {
     /// Who may call; empty: anyone (the open mode).
     pub callers: Vec<CallerConfig>,
     pub access: AccessConfig,
+    /// Ongoing monitoring of a book of parties; `None`: off.
+    pub monitoring: Option<MonitoringConfig>,
 }
 
 /// `[server]`: how `clearance serve` listens and when it reloads. Command-line flags
@@ -252,6 +262,8 @@ struct RawConfig {
     caller: Vec<CallerConfig>,
     #[serde(default)]
     access: AccessConfig,
+    #[serde(default)]
+    monitoring: Option<MonitoringConfig>,
 }
 
 #[derive(Deserialize)]
@@ -314,6 +326,10 @@ impl Config {
             }),
             callers: raw.caller,
             access: raw.access,
+            monitoring: raw.monitoring.map(|mut m| {
+                m.resolve(base);
+                m
+            }),
         };
         if let Some(p) = config.server.snapshot.take() {
             config.server.snapshot = Some(resolve(p));

@@ -80,6 +80,76 @@ pub struct Metrics {
     tls_reloads: IntCounterVec,
     tls_handshake_failures: IntCounterVec,
     audit: AuditMetrics,
+    monitoring: MonitoringMetrics,
+}
+
+/// Ongoing monitoring's metrics (`crate::service::monitor` reports into them).
+struct MonitoringMetrics {
+    ready: IntGauge,
+    parties: IntGauge,
+    alerts: IntCounterVec,
+    open_alerts: IntGaugeVec,
+    delta: IntGauge,
+    rescreened: IntGauge,
+    duration: Histogram,
+    lag: Gauge,
+}
+
+/// The age buckets of open alerts, as `crate::service::monitor::record::Stats` counts them.
+const OPEN_ALERT_AGES: [&str; 4] = ["under_1d", "1d_to_7d", "7d_to_30d", "over_30d"];
+
+impl MonitoringMetrics {
+    fn new() -> MonitoringMetrics {
+        MonitoringMetrics {
+            ready: IntGauge::new(
+                "monitoring_ready",
+                "1 while the monitoring database answers (screening does not depend on it).",
+            )
+            .expect("valid metric"),
+            parties: IntGauge::new("monitoring_book_parties", "Parties in the monitored book.")
+                .expect("valid metric"),
+            alerts: IntCounterVec::new(
+                Opts::new(
+                    "monitoring_alerts_total",
+                    "Alerts this process committed, by kind.",
+                ),
+                &["kind"],
+            )
+            .expect("valid metric"),
+            open_alerts: IntGaugeVec::new(
+                Opts::new(
+                    "monitoring_open_alerts",
+                    "Alerts without a verdict, by age (as of the worker's last look).",
+                ),
+                &["age"],
+            )
+            .expect("valid metric"),
+            delta: IntGauge::new(
+                "monitoring_last_delta_entries",
+                "Entries added, changed or removed in the last re-screen's difference.",
+            )
+            .expect("valid metric"),
+            rescreened: IntGauge::new(
+                "monitoring_last_rescreen_parties",
+                "Parties the last re-screen screened again.",
+            )
+            .expect("valid metric"),
+            duration: Histogram::with_opts(
+                HistogramOpts::new(
+                    "monitoring_rescreen_duration_seconds",
+                    "Time per re-screen of the book.",
+                )
+                .buckets(vec![0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0]),
+            )
+            .expect("valid metric"),
+            lag: Gauge::new(
+                "monitoring_lag_seconds",
+                "How long the serving snapshot has served without the book re-screened \
+                 against it (0: up to date).",
+            )
+            .expect("valid metric"),
+        }
+    }
 }
 
 /// The audit log's metrics (see [`crate::service::audit::AuditObserver`]).
@@ -281,6 +351,7 @@ impl Metrics {
             )
             .expect("valid metric"),
             audit: AuditMetrics::new(),
+            monitoring: MonitoringMetrics::new(),
             source_updates: IntCounterVec::new(
                 Opts::new(
                     "source_updates_total",
@@ -362,6 +433,14 @@ impl Metrics {
             Box::new(m.audit.errors.clone()),
             Box::new(m.audit.lost.clone()),
             Box::new(m.audit.fsync.clone()),
+            Box::new(m.monitoring.ready.clone()),
+            Box::new(m.monitoring.parties.clone()),
+            Box::new(m.monitoring.alerts.clone()),
+            Box::new(m.monitoring.open_alerts.clone()),
+            Box::new(m.monitoring.delta.clone()),
+            Box::new(m.monitoring.rescreened.clone()),
+            Box::new(m.monitoring.duration.clone()),
+            Box::new(m.monitoring.lag.clone()),
             Box::new(m.source_updates.clone()),
             Box::new(m.source_update_last_success.clone()),
             Box::new(m.source_update_last_error.clone()),
@@ -501,6 +580,36 @@ impl Metrics {
 
     pub fn set_sample_data(&self, sample: bool) {
         self.sample_data.set(i64::from(sample));
+    }
+
+    pub fn monitoring_ready(&self, ready: bool) {
+        self.monitoring.ready.set(i64::from(ready));
+    }
+
+    pub fn monitoring_alert(&self, kind: &str) {
+        self.monitoring.alerts.with_label_values(&[kind]).inc();
+    }
+
+    /// A finished re-screen: entries in its difference, parties screened, seconds.
+    pub fn monitoring_rescreened(&self, delta: usize, parties: usize, seconds: f64) {
+        self.monitoring.delta.set(delta as i64);
+        self.monitoring.rescreened.set(parties as i64);
+        self.monitoring.duration.observe(seconds);
+    }
+
+    /// The book's size and its open alerts by age (fewer than 1, 7, 30 days, older).
+    pub fn monitoring_stats(&self, parties: u64, open_by_age: [u64; 4]) {
+        self.monitoring.parties.set(parties as i64);
+        for (age, n) in OPEN_ALERT_AGES.iter().zip(open_by_age) {
+            self.monitoring
+                .open_alerts
+                .with_label_values(&[age])
+                .set(n as i64);
+        }
+    }
+
+    pub fn monitoring_lag(&self, seconds: f64) {
+        self.monitoring.lag.set(seconds);
     }
 
     pub fn set_ready(&self, ready: bool) {

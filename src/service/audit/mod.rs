@@ -267,6 +267,26 @@ pub struct Record {
     /// Why the request was refused; absent on a decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected: Option<Rejected>,
+    /// A reviewer's verdict on a monitoring alert (`Monitoring.Resolve`): the record has no
+    /// request or result then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<VerdictRecord>,
+}
+
+/// A reviewer's verdict as the audit trail keeps it; the reviewer is the record's caller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerdictRecord {
+    pub alert_id: String,
+    /// The party's reference.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// `false_positive`, `true_match` or `escalated`.
+    pub disposition: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// The entries the alert's hits named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<String>,
 }
 
 /// A `ScreenRequest` exactly as received: strings untrimmed, countries as the caller wrote
@@ -538,6 +558,22 @@ impl Record {
             request: RequestRecord::from_proto(request),
             result: Some(ResultRecord::new(result, snapshot)),
             rejected: None,
+            verdict: None,
+        }
+    }
+
+    /// The record of a reviewer's verdict, timed now.
+    pub fn verdict(ctx: &Context, verdict: VerdictRecord) -> Record {
+        Record {
+            v: FORMAT_VERSION,
+            request_id: ctx.request_id.clone(),
+            time: jiff::Timestamp::now(),
+            method: ctx.method.to_string(),
+            caller: ctx.caller.clone(),
+            request: RequestRecord::default(),
+            result: None,
+            rejected: None,
+            verdict: Some(verdict),
         }
     }
 
@@ -560,6 +596,7 @@ impl Record {
                 code: format!("{code:?}"),
                 message,
             }),
+            verdict: None,
         }
     }
 
@@ -590,8 +627,13 @@ impl Record {
                 self.v
             ));
         }
-        if self.result.is_some() == self.rejected.is_some() {
-            return Err("a record holds exactly one of `result` and `rejected`".into());
+        let parts = [
+            self.result.is_some(),
+            self.rejected.is_some(),
+            self.verdict.is_some(),
+        ];
+        if parts.iter().filter(|&&p| p).count() != 1 {
+            return Err("a record holds exactly one of `result`, `rejected` and `verdict`".into());
         }
         Ok(())
     }

@@ -45,7 +45,7 @@ pub struct ReplayReport {
     /// Decision records re-screened.
     pub replayed: usize,
     pub differences: Vec<Difference>,
-    /// Records of rejected requests: nothing to re-run.
+    /// Records of rejected requests and of reviewers' verdicts: nothing to re-run.
     pub rejected: usize,
     /// Torn lines skipped, each as `FILE:LINE: why`.
     pub torn: Vec<String>,

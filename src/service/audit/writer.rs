@@ -229,6 +229,20 @@ impl AuditLog {
         }
     }
 
+    /// Queues the record of a reviewer's verdict; the verdict is answered once it is down.
+    pub async fn verdict(&self, ctx: &Context, verdict: super::VerdictRecord) -> Pending {
+        match Record::verdict(ctx, verdict).to_line() {
+            Ok(line) => self.submit(line).await,
+            Err(e) => {
+                tracing::error!("{e}");
+                Pending {
+                    state: PendingState::Failed(e.to_string()),
+                    shared: self.shared.clone(),
+                }
+            }
+        }
+    }
+
     /// Queues the record of a refused request without waiting for it: the caller gets an
     /// error either way, so a full queue or a failed write only counts the record as lost.
     pub fn rejected(

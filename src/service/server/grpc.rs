@@ -19,6 +19,9 @@ use crate::engine::screen::{Screening, Snapshot};
 use crate::service::audit::{self, AuditError};
 use crate::service::auth::{AuthError, Identity, Need, Role};
 use crate::service::metrics::Rpc;
+use crate::service::monitor::record::Suppression;
+use crate::service::monitor::store::StoreError;
+use crate::service::monitor::{outcome, rfc3339, MonitorError};
 use crate::service::proto;
 pub use crate::service::request::parse_request;
 use crate::service::request::InvalidRequest;
@@ -51,9 +54,14 @@ pub enum RequestError {
     /// Refused by access control (see [`crate::service::auth`]).
     #[error(transparent)]
     Access(#[from] AuthError),
+    #[error("monitoring: {0}")]
+    Monitoring(#[from] MonitorError),
+    /// A `Monitoring` call to a server without `[monitoring]`, or before its database opened.
+    #[error("monitoring is not available: {0}")]
+    MonitoringOff(String),
 }
 
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> RequestError {
+pub(super) fn invalid(field: impl Into<String>, message: impl Into<String>) -> RequestError {
     RequestError::Invalid(InvalidRequest {
         field: field.into(),
         message: message.into(),
@@ -75,6 +83,11 @@ pub fn code_of(e: &RequestError) -> tonic::Code {
             Code::PermissionDenied
         }
         RequestError::Access(AuthError::RateLimited { .. }) => Code::ResourceExhausted,
+        RequestError::Monitoring(MonitorError::NoParty(_))
+        | RequestError::Monitoring(MonitorError::Store(StoreError::NoAlert(_))) => {
+            Code::NotFound
+        }
+        RequestError::Monitoring(_) | RequestError::MonitoringOff(_) => Code::Unavailable,
     }
 }
 
@@ -84,7 +97,7 @@ pub fn status_of(e: RequestError) -> Status {
 }
 
 /// Records how an RPC ended and turns its result into tonic's.
-fn finish<T>(rpc: Rpc, result: Result<T, RequestError>) -> Result<Response<T>, Status> {
+pub(super) fn finish<T>(rpc: Rpc, result: Result<T, RequestError>) -> Result<Response<T>, Status> {
     match result {
         Ok(v) => {
             rpc.finish(tonic::Code::Ok);
@@ -136,7 +149,7 @@ fn grpc_timeout(metadata: &tonic::metadata::MetadataMap) -> Option<Duration> {
     })
 }
 
-fn kind_to_proto(k: EntityKind) -> proto::PartyKind {
+pub(super) fn kind_to_proto(k: EntityKind) -> proto::PartyKind {
     match k {
         EntityKind::Person => proto::PartyKind::Person,
         EntityKind::Organization => proto::PartyKind::Organization,
@@ -146,12 +159,36 @@ fn kind_to_proto(k: EntityKind) -> proto::PartyKind {
     }
 }
 
-fn decision_to_proto(d: Decision) -> proto::Decision {
+pub(super) fn decision_to_proto(d: Decision) -> proto::Decision {
     match d {
         Decision::Allow => proto::Decision::Allow,
         Decision::Review => proto::Decision::Review,
         Decision::Deny => proto::Decision::Deny,
     }
+}
+
+/// A reviewer's verdict on a hit, as the response shows it.
+pub fn suppression_to_proto(s: &Suppression) -> proto::Suppression {
+    proto::Suppression {
+        alert_id: s.alert_id.clone(),
+        reviewer: s.reviewer.clone(),
+        at: rfc3339(s.at),
+        note: s.note.clone(),
+    }
+}
+
+/// Converts a library result into the response message, each hit with the verdict that
+/// took it out of the decision (`suppressions[i]` for hit `i`; may be empty).
+pub fn response_with(
+    request_id: String,
+    s: Screening,
+    suppressions: &[Option<Suppression>],
+) -> proto::ScreenResponse {
+    let mut r = response(request_id, s);
+    for (hit, cleared) in r.hits.iter_mut().zip(suppressions) {
+        hit.suppressed = cleared.as_ref().map(suppression_to_proto);
+    }
+    r
 }
 
 /// Converts a library result into the response message.
@@ -248,14 +285,34 @@ async fn screen_one(
     let Some(snapshot) = state.snapshot() else {
         return Settling::done(Err(RequestError::NotReady));
     };
-    let result = snapshot.screen(&party, &options);
+    let mut result = snapshot.screen(&party, &options);
+    // A party the book knows under its ref: the reviewers' false-positive verdicts apply.
+    let mut suppressions = Vec::new();
+    let reference = req.party.as_ref().map_or("", |p| p.r#ref.trim());
+    if let (Some(monitor), false) = (state.monitor(), reference.is_empty()) {
+        match monitor.verdicts(reference).await {
+            Ok(verdicts) => {
+                let facts_hash = outcome::facts_hash(&outcome::facts_of(&party));
+                suppressions =
+                    outcome::apply_verdicts(&snapshot, &mut result, &facts_hash, &verdicts);
+            }
+            // Fail closed: without the verdicts the hits stand, and the caller is told.
+            Err(e) => {
+                result.explanation = format!(
+                    "{}; reviewers' verdicts on ref {reference:?} could not be read ({e}), so \
+                     none is applied",
+                    result.explanation
+                );
+            }
+        }
+    }
     state.metrics.screened(&result, stream_started);
     let record = match &state.audit {
         Some(log) => Some(log.decision(ctx, req, &result, &snapshot).await),
         None => None,
     };
     Settling {
-        reply: Ok(response(req.request_id.clone(), result)),
+        reply: Ok(response_with(req.request_id.clone(), result, &suppressions)),
         record,
     }
 }

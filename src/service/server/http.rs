@@ -21,6 +21,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/readyz/monitoring", get(monitoring_ready))
         .with_state(state)
 }
 
@@ -33,6 +34,41 @@ async fn metrics(Shared(state): Shared<Arc<State>>) -> impl IntoResponse {
 
 async fn healthz() -> &'static str {
     "ok\n"
+}
+
+/// Monitoring's own readiness: its database answers. `/readyz` does not include it, since
+/// screening serves without it. The body says how far behind the book is.
+async fn monitoring_ready(Shared(state): Shared<Arc<State>>) -> (StatusCode, String) {
+    let Some(monitor) = state.monitor() else {
+        let why = if state.config.monitoring.is_none() {
+            "no [monitoring] section"
+        } else {
+            "its database has not opened yet"
+        };
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("monitoring not ready: {why}\n"),
+        );
+    };
+    let s = monitor.status();
+    let detail = format!(
+        "rescreened {} ({}), lag {:.0} s, worker: {}",
+        if s.rescreened_version.is_empty() { "-" } else { &s.rescreened_version },
+        if s.last_rescreen.is_empty() { "no re-screen yet" } else { &s.last_rescreen },
+        monitor.lag_seconds(),
+        if s.worker { "this process" } else { "another process" },
+    );
+    if monitor.ready() {
+        (StatusCode::OK, format!("monitoring ready: {detail}\n"))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "monitoring not ready: database: {}; {detail}\n",
+                s.database_error
+            ),
+        )
+    }
 }
 
 async fn readyz(Shared(state): Shared<Arc<State>>) -> (StatusCode, String) {

@@ -10,6 +10,7 @@
 
 pub mod grpc;
 pub mod http;
+pub mod monitoring;
 pub mod reload;
 pub mod updates;
 
@@ -21,6 +22,7 @@ use tokio::net::TcpListener;
 use crate::engine::screen::{Screener, Snapshot};
 use crate::service::config::Config;
 use crate::service::metrics::Metrics;
+use crate::service::monitor::Monitor;
 use crate::service::proto;
 use crate::service::{auth, tls};
 pub use reload::{ReloadError, ReloadTriggers, Trigger};
@@ -65,6 +67,8 @@ pub struct State {
     updates: Mutex<Vec<updates::SourceStatus>>,
     /// The serving snapshot is the sample list (see [`updates::lists_to_load`]).
     sample: AtomicBool,
+    /// Ongoing monitoring, once its database opened (with a `[monitoring]` section).
+    monitor: OnceLock<Arc<Monitor>>,
 }
 
 impl State {
@@ -82,6 +86,20 @@ impl State {
             reloading: Mutex::new(()),
             draining: AtomicBool::new(false),
             ready_tx: tokio::sync::watch::channel(false).0,
+            monitor: OnceLock::new(),
+        }
+    }
+
+    /// Ongoing monitoring; `None` without `[monitoring]` or before its database opened.
+    pub fn monitor(&self) -> Option<&Arc<Monitor>> {
+        self.monitor.get()
+    }
+
+    /// Makes `monitor` this server's, and hands it the serving snapshot.
+    fn set_monitor(&self, monitor: Arc<Monitor>) {
+        let monitor = self.monitor.get_or_init(|| monitor);
+        if let Some(s) = self.snapshot() {
+            monitor.installed(s);
         }
     }
 
@@ -99,6 +117,9 @@ impl State {
             .get_or_init(|| Screener::new(fresh.take().expect("taken once")));
         if let Some(snapshot) = fresh {
             screener.swap(snapshot);
+        }
+        if let Some(m) = self.monitor.get() {
+            m.installed(screener.snapshot());
         }
         self.publish_ready();
     }
@@ -230,6 +251,57 @@ fn serve_grpc(
     }
 }
 
+/// The gRPC health service's name for monitoring: SERVING while its database answers, so a
+/// probe can tell monitoring from screening (which never waits on it).
+pub const MONITORING_HEALTH: &str = "clearance.v1.Monitoring";
+
+/// Opens the monitoring database (retrying while it cannot be reached: screening serves
+/// meanwhile, and `Monitoring` calls answer UNAVAILABLE), then runs the re-screening worker
+/// and mirrors the database's health into the health service until `stop`.
+async fn start_monitoring(
+    state: Arc<State>,
+    config: crate::service::monitor::MonitoringConfig,
+    health: tonic_health::server::HealthReporter,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    use tonic_health::ServingStatus;
+    let retry = std::time::Duration::from_secs(config.lead_retry_seconds.max(1));
+    health
+        .set_service_status(MONITORING_HEALTH, ServingStatus::NotServing)
+        .await;
+    state.metrics.monitoring_ready(false);
+    let clock: Arc<dyn crate::service::monitor::Clock> =
+        Arc::new(crate::service::monitor::SystemClock);
+    let monitor = loop {
+        match Monitor::open(config.clone(), clock.clone(), state.metrics.clone()).await {
+            Ok(m) => break m,
+            Err(e) => {
+                tracing::warn!(error = %e, "monitoring: cannot open its database; screening serves, monitoring waits");
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(retry) => {}
+            _ = stop.changed() => return,
+        }
+    };
+    tracing::info!(backend = monitor.store().backend(), "monitoring: database open");
+    state.set_monitor(monitor.clone());
+    tokio::spawn(monitor.clone().run(stop.clone()));
+    loop {
+        let status = if monitor.check().await {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
+        health.set_service_status(MONITORING_HEALTH, status).await;
+        state.metrics.monitoring_lag(monitor.lag_seconds());
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
 /// Serves until `shutdown` resolves. The listeners accept at once, with health NOT_SERVING
 /// and `/readyz` failing until the first snapshot is loaded and validated; if that fails,
 /// the servers stop and the error is returned. On shutdown, readiness drops first, then
@@ -259,6 +331,7 @@ async fn serve_until(
         None => None,
     };
     let (health, health_service) = tonic_health::server::health_reporter();
+    let monitoring_health = health.clone();
     health.set_not_serving::<ScreeningServer>().await;
     health
         .set_service_status("", tonic_health::ServingStatus::NotServing)
@@ -334,6 +407,15 @@ async fn serve_until(
         tokio::spawn(tls.clone().watch(stop_rx.clone()));
     }
 
+    if let Some(config) = state.config.monitoring.clone() {
+        tokio::spawn(start_monitoring(
+            state.clone(),
+            config,
+            monitoring_health,
+            stop_rx.clone(),
+        ));
+    }
+
     let mut builder = tonic::transport::Server::builder();
     if state.config.server.max_connection_age_seconds > 0 {
         builder = builder.max_connection_age(std::time::Duration::from_secs(
@@ -346,6 +428,12 @@ async fn serve_until(
         .add_service(reflection_v1alpha)
         .add_service(
             ScreeningServer::new(grpc::ScreeningService {
+                state: state.clone(),
+            })
+            .max_decoding_message_size(grpc::MAX_MESSAGE_BYTES),
+        )
+        .add_service(
+            proto::monitoring_server::MonitoringServer::new(monitoring::MonitoringService {
                 state: state.clone(),
             })
             .max_decoding_message_size(grpc::MAX_MESSAGE_BYTES),

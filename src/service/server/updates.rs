@@ -96,6 +96,7 @@ pub fn lists_to_load(state: &State) -> Result<(Cow<'_, Config>, bool), ReloadErr
             tls: config.tls.clone(),
             callers: config.callers.clone(),
             access: config.access.clone(),
+            monitoring: config.monitoring.clone(),
         }),
         true,
     ))
