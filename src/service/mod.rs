@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod metrics;
+pub mod monitor;
 pub mod proto;
 pub mod request;
 pub mod server;
