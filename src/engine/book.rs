@@ -37,12 +37,12 @@
 use fst::{Automaton, IntoStreamer, Streamer};
 use rustc_hash::FxHashMap;
 
+use crate::engine::index::build::world_weight;
 use crate::engine::index::{acronym_key, acronym_keys, canonical_identifier};
 use crate::engine::lexicon::{given_name_variants, meanings_of};
 use crate::engine::matching::candidates::builder;
 use crate::engine::matching::readings::{collapse_runs, unleet};
 use crate::engine::matching::score::is_generic;
-use crate::engine::index::build::world_weight;
 use crate::engine::matching::score::RARE_WORD;
 use crate::engine::model::{Entity, EntityKind};
 use crate::engine::normalize::{is_filler, phonetic_keys, tokens};
@@ -351,7 +351,10 @@ impl BookIndex {
     }
 
     /// The references of every party that any of `entities` could match, in no order.
-    pub fn candidates<'e>(&mut self, entities: impl IntoIterator<Item = &'e Entity>) -> Vec<String> {
+    pub fn candidates<'e>(
+        &mut self,
+        entities: impl IntoIterator<Item = &'e Entity>,
+    ) -> Vec<String> {
         self.refresh_words();
         let mut cache: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         let mut found = vec![false; self.references.len()];

@@ -77,7 +77,11 @@ impl Fingerprints {
                     content.update(graph_digest);
                     matching.update(graph_digest);
                 }
-                format!("{}:{}", hex16(&content.finalize()), hex16(&matching.finalize()))
+                format!(
+                    "{}:{}",
+                    hex16(&content.finalize()),
+                    hex16(&matching.finalize())
+                )
             })
             .collect();
         for rule in &snapshot.policy.ownership_rules {

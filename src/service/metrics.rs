@@ -139,7 +139,9 @@ impl MonitoringMetrics {
                     "monitoring_rescreen_duration_seconds",
                     "Time per re-screen of the book.",
                 )
-                .buckets(vec![0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0]),
+                .buckets(vec![
+                    0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0,
+                ]),
             )
             .expect("valid metric"),
             lag: Gauge::new(

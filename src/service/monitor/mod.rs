@@ -75,7 +75,10 @@ impl MonitoringConfig {
     /// Resolves a relative SQLite path against the config file's folder.
     pub fn resolve(&mut self, base: &Path) {
         let db = self.database.trim();
-        if db.starts_with("postgres://") || db.starts_with("postgresql://") || db == "sqlite::memory:" {
+        if db.starts_with("postgres://")
+            || db.starts_with("postgresql://")
+            || db == "sqlite::memory:"
+        {
             return;
         }
         let path = db.strip_prefix("sqlite://").unwrap_or(db);
@@ -276,10 +279,7 @@ impl Monitor {
     }
 
     pub fn status(&self) -> MonitorStatus {
-        self.status
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or_default()
+        self.status.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     fn update_status(&self, f: impl FnOnce(&mut MonitorStatus)) {
@@ -426,7 +426,11 @@ impl Monitor {
     }
 
     /// Up to `limit` alerts after `cursor`.
-    pub async fn alerts_after(&self, cursor: i64, limit: usize) -> Result<Vec<Alert>, MonitorError> {
+    pub async fn alerts_after(
+        &self,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<Vec<Alert>, MonitorError> {
         self.observe(self.store.alerts_after(cursor, limit).await)
     }
 
@@ -439,7 +443,11 @@ impl Monitor {
         reviewer: &str,
     ) -> Result<Disposition, MonitorError> {
         let at = micros(self.clock.now());
-        self.observe(self.store.resolve(alert_id, verdict, note, reviewer, at).await)
+        self.observe(
+            self.store
+                .resolve(alert_id, verdict, note, reviewer, at)
+                .await,
+        )
     }
 
     /// The false-positive verdicts on a party, for a `Screen` call carrying its ref.

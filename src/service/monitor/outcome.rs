@@ -240,7 +240,12 @@ pub fn alerts(ctx: &AlertContext<'_>, old: Option<&Outcome>, new: &Outcome) -> V
             .iter()
             .find(|n| n.entity_id == o.entity_id)
             .is_some_and(|n| !hit_changed(o, n));
-        if !kept && !new.hits.iter().any(|n| n.entity_id == o.entity_id && counts(n)) {
+        if !kept
+            && !new
+                .hits
+                .iter()
+                .any(|n| n.entity_id == o.entity_id && counts(n))
+        {
             out.push(alert(AlertKind::HitRemoved, vec![o.clone()], &o.entity_id));
         }
     }
@@ -295,7 +300,11 @@ mod tests {
         alerts
             .iter()
             .map(|a| {
-                let e = a.hits.first().map(|h| h.entity_id.clone()).unwrap_or_default();
+                let e = a
+                    .hits
+                    .first()
+                    .map(|h| h.entity_id.clone())
+                    .unwrap_or_default();
                 (a.kind, e)
             })
             .collect()
@@ -335,7 +344,11 @@ mod tests {
 
     #[test]
     fn a_decision_change_without_a_hit_change_is_its_own_alert() {
-        let mut old = outcome("v1", Decision::Review, vec![hit("a", "1", Decision::Review)]);
+        let mut old = outcome(
+            "v1",
+            Decision::Review,
+            vec![hit("a", "1", Decision::Review)],
+        );
         old.hits[0].rule = Some("bis_affiliates".into());
         let mut new = old.clone();
         new.hits[0].decision = Decision::Deny;

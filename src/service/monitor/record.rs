@@ -147,7 +147,11 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub const ALL: [Verdict; 3] = [Verdict::FalsePositive, Verdict::TrueMatch, Verdict::Escalated];
+    pub const ALL: [Verdict; 3] = [
+        Verdict::FalsePositive,
+        Verdict::TrueMatch,
+        Verdict::Escalated,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -49,13 +49,21 @@ impl Work {
         }
         Work {
             items,
-            stored: stored.into_iter().map(|p| (p.reference.clone(), p)).collect(),
+            stored: stored
+                .into_iter()
+                .map(|p| (p.reference.clone(), p))
+                .collect(),
             verdicts: by_party,
         }
     }
 
     /// Screens every party (on all cores) and says what to write for each.
-    pub fn screen_all(self, snapshot: &Snapshot, today: Date, at: Micros) -> Vec<(OutcomeWrite, Screened)> {
+    pub fn screen_all(
+        self,
+        snapshot: &Snapshot,
+        today: Date,
+        at: Micros,
+    ) -> Vec<(OutcomeWrite, Screened)> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = self.items.len().div_ceil(threads).max(1);
         let work = &self;
@@ -67,7 +75,9 @@ impl Work {
                     scope.spawn(move || {
                         items
                             .iter()
-                            .map(|(reference, party)| work.screen_one(snapshot, reference, party, today, at))
+                            .map(|(reference, party)| {
+                                work.screen_one(snapshot, reference, party, today, at)
+                            })
                             .collect::<Vec<_>>()
                     })
                 })
@@ -90,7 +100,8 @@ impl Work {
         let facts = outcome::facts_of(party);
         let facts_hash = outcome::facts_hash(&facts);
         let verdicts = self.verdicts.get(reference).map_or(&[][..], Vec::as_slice);
-        let (screening, suppressions) = outcome::screen(snapshot, party, &facts_hash, verdicts, today);
+        let (screening, suppressions) =
+            outcome::screen(snapshot, party, &facts_hash, verdicts, today);
         let new = outcome::outcome_of(snapshot, &screening, &suppressions);
         let ctx = AlertContext {
             reference,
@@ -196,7 +207,10 @@ impl Monitor {
                 && b.as_of == today.to_string()
                 && b.policy_digest == prints.policy_digest()
         };
-        if mode == Mode::Difference && pending.is_none() && base.as_ref().is_some_and(|(b, _)| up_to_date(b)) {
+        if mode == Mode::Difference
+            && pending.is_none()
+            && base.as_ref().is_some_and(|(b, _)| up_to_date(b))
+        {
             return Ok(None);
         }
         let watermark = self.refresh_book().await?;
@@ -258,7 +272,11 @@ impl Monitor {
             .collect();
         self.observe(self.store.finish_job(job, &new_base, &entries).await)?;
         report.seconds = started.elapsed().as_secs_f64();
-        self.metrics.monitoring_rescreened(report.changed + report.removed, report.parties, report.seconds);
+        self.metrics.monitoring_rescreened(
+            report.changed + report.removed,
+            report.parties,
+            report.seconds,
+        );
         self.update_status(|s| {
             s.rescreened_version = target.clone();
             s.last_rescreen = report.to_string();
@@ -333,7 +351,10 @@ impl Monitor {
         }
         {
             let mut book = self.book.lock().await;
-            refs.extend(book.index.candidates(touched.iter().map(|&o| index.entity(o))));
+            refs.extend(
+                book.index
+                    .candidates(touched.iter().map(|&o| index.entity(o))),
+            );
         }
         let mut ids: Vec<String> = delta
             .changed
@@ -386,7 +407,10 @@ impl Monitor {
                     _ = stop.changed() => {}
                 }
             };
-            tracing::info!(backend = self.store.backend(), "monitoring: this process re-screens the book");
+            tracing::info!(
+                backend = self.store.backend(),
+                "monitoring: this process re-screens the book"
+            );
             self.update_status(|s| s.worker = true);
             let mut done: Option<(String, Date)> = None;
             loop {
@@ -434,7 +458,8 @@ impl Monitor {
     pub async fn publish_stats(&self) {
         let now = micros(self.clock.now());
         if let Ok(stats) = self.observe(self.store.stats(now).await) {
-            self.metrics.monitoring_stats(stats.parties, stats.open_by_age);
+            self.metrics
+                .monitoring_stats(stats.parties, stats.open_by_age);
         }
         self.metrics.monitoring_lag(self.lag_seconds());
     }

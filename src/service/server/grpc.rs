@@ -84,9 +84,7 @@ pub fn code_of(e: &RequestError) -> tonic::Code {
         }
         RequestError::Access(AuthError::RateLimited { .. }) => Code::ResourceExhausted,
         RequestError::Monitoring(MonitorError::NoParty(_))
-        | RequestError::Monitoring(MonitorError::Store(StoreError::NoAlert(_))) => {
-            Code::NotFound
-        }
+        | RequestError::Monitoring(MonitorError::Store(StoreError::NoAlert(_))) => Code::NotFound,
         RequestError::Monitoring(_) | RequestError::MonitoringOff(_) => Code::Unavailable,
     }
 }

@@ -53,10 +53,22 @@ async fn monitoring_ready(Shared(state): Shared<Arc<State>>) -> (StatusCode, Str
     let s = monitor.status();
     let detail = format!(
         "rescreened {} ({}), lag {:.0} s, worker: {}",
-        if s.rescreened_version.is_empty() { "-" } else { &s.rescreened_version },
-        if s.last_rescreen.is_empty() { "no re-screen yet" } else { &s.last_rescreen },
+        if s.rescreened_version.is_empty() {
+            "-"
+        } else {
+            &s.rescreened_version
+        },
+        if s.last_rescreen.is_empty() {
+            "no re-screen yet"
+        } else {
+            &s.last_rescreen
+        },
         monitor.lag_seconds(),
-        if s.worker { "this process" } else { "another process" },
+        if s.worker {
+            "this process"
+        } else {
+            "another process"
+        },
     );
     if monitor.ready() {
         (StatusCode::OK, format!("monitoring ready: {detail}\n"))

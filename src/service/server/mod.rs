@@ -284,7 +284,10 @@ async fn start_monitoring(
             _ = stop.changed() => return,
         }
     };
-    tracing::info!(backend = monitor.store().backend(), "monitoring: database open");
+    tracing::info!(
+        backend = monitor.store().backend(),
+        "monitoring: database open"
+    );
     state.set_monitor(monitor.clone());
     tokio::spawn(monitor.clone().run(stop.clone()));
     loop {

@@ -137,7 +137,10 @@ fn party_of(
 }
 
 /// The party message again from the book's facts.
-fn facts_to_proto(reference: &str, f: &crate::service::monitor::record::PartyFacts) -> proto::Party {
+fn facts_to_proto(
+    reference: &str,
+    f: &crate::service::monitor::record::PartyFacts,
+) -> proto::Party {
     let kind = f
         .kind
         .as_deref()
@@ -193,7 +196,9 @@ impl proto::monitoring_server::Monitoring for MonitoringService {
     ) -> Result<Response<proto::ScreenResponse>, Status> {
         let rpc = self.state.metrics.rpc("Upsert");
         let result = async {
-            self.state.gate.check(&request, Need::Role(Role::Reviewer))?;
+            self.state
+                .gate
+                .check(&request, Need::Role(Role::Reviewer))?;
             let monitor = self.monitor()?;
             let (reference, party) = party_of(request.get_ref())?;
             let snapshot = self.state.snapshot().ok_or(RequestError::NotReady)?;
@@ -214,7 +219,9 @@ impl proto::monitoring_server::Monitoring for MonitoringService {
     ) -> Result<Response<proto::RemoveResponse>, Status> {
         let rpc = self.state.metrics.rpc("Remove");
         let result = async {
-            self.state.gate.check(&request, Need::Role(Role::Reviewer))?;
+            self.state
+                .gate
+                .check(&request, Need::Role(Role::Reviewer))?;
             let reference = request.get_ref().r#ref.trim();
             if reference.is_empty() {
                 return Err(invalid("ref", "required"));
@@ -232,7 +239,9 @@ impl proto::monitoring_server::Monitoring for MonitoringService {
     ) -> Result<Response<proto::ImportSummary>, Status> {
         let rpc = self.state.metrics.rpc("Import");
         let result = async {
-            self.state.gate.check(&request, Need::Role(Role::Reviewer))?;
+            self.state
+                .gate
+                .check(&request, Need::Role(Role::Reviewer))?;
             let monitor = self.monitor()?.clone();
             let batch = monitor.config().batch.max(1);
             let mut stream = request.into_inner();
@@ -252,14 +261,24 @@ impl proto::monitoring_server::Monitoring for MonitoringService {
                     Ok(p) => pending.push(p),
                     Err(e) => {
                         // What came before the bad party is kept.
-                        import_batch(&self.state, &monitor, std::mem::take(&mut pending), &mut summary)
-                            .await?;
+                        import_batch(
+                            &self.state,
+                            &monitor,
+                            std::mem::take(&mut pending),
+                            &mut summary,
+                        )
+                        .await?;
                         return Err(e);
                     }
                 }
                 if pending.len() >= batch {
-                    import_batch(&self.state, &monitor, std::mem::take(&mut pending), &mut summary)
-                        .await?;
+                    import_batch(
+                        &self.state,
+                        &monitor,
+                        std::mem::take(&mut pending),
+                        &mut summary,
+                    )
+                    .await?;
                 }
             }
             if !pending.is_empty() {
@@ -400,7 +419,12 @@ impl proto::monitoring_server::Monitoring for MonitoringService {
                     reference: alert.alert.reference.clone(),
                     disposition: verdict.as_str().to_string(),
                     note: r.note.clone(),
-                    entities: alert.alert.hits.iter().map(|h| h.entity_id.clone()).collect(),
+                    entities: alert
+                        .alert
+                        .hits
+                        .iter()
+                        .map(|h| h.entity_id.clone())
+                        .collect(),
                 };
                 log.verdict(&ctx, record)
                     .await

@@ -9,8 +9,13 @@
 //! - alert cursors are assigned inside that transaction and increase strictly in commit
 //!   order, so an alert is never visible before one with a smaller cursor;
 //! - an alert whose `id` is already stored is not stored again.
+//!
+//! `sqlite.rs` and `postgres.rs` hold the backends, `schema.rs` their migrations (the SQL
+//! files under `migrations/`), `rows.rs` what they share between records and rows.
 
 pub mod postgres;
+mod rows;
+mod schema;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -37,15 +42,28 @@ pub enum StoreError {
         key: String,
         message: String,
     },
+    /// A record could not be encoded as JSON for its column.
+    #[error("monitoring database: could not encode {table}.{column} of {key}: {message}")]
+    Encode {
+        table: &'static str,
+        column: &'static str,
+        key: String,
+        message: String,
+    },
     #[error("no alert {0:?}")]
     NoAlert(String),
+    /// [`Store::finish_job`] of a job that is not the unfinished one (another
+    /// [`Store::start_job`] replaced it, or it was finished already).
+    #[error("no unfinished re-screening job {0}")]
+    NoJob(i64),
 }
 
 /// A held leadership: the holder is the one process that re-screens. Dropping it gives it up.
 #[tonic::async_trait]
 pub trait Lease: Send + Sync {
     /// Whether the lease still holds (for PostgreSQL: the session holding the advisory lock is
-    /// still alive).
+    /// still alive and holds it). Once false, always false: the holder must stop
+    /// re-screening and try to lead again.
     async fn held(&self) -> bool;
 }
 
@@ -66,14 +84,16 @@ pub trait Store: Send + Sync {
     /// Writes parties' outcomes (inserting or replacing each party and its hits), inserts
     /// their alerts (skipping ids already stored, assigning cursors to the rest), and removes
     /// the parties from `job`'s queue, all in one transaction. Returns the alerts stored,
-    /// with their cursors.
+    /// with their cursors. A reference written twice in one call keeps its last write; an
+    /// alert id given twice is stored once.
     async fn write(
         &self,
         writes: &[OutcomeWrite],
         job: Option<i64>,
     ) -> Result<Vec<Alert>, StoreError>;
 
-    /// Removes a party and its hits (its alerts and dispositions stay); false if unknown.
+    /// Removes a party and its hits, and takes it out of a job's queue (its alerts,
+    /// dispositions and suppressions stay); false if unknown.
     async fn remove(&self, reference: &str) -> Result<bool, StoreError>;
 
     async fn party(&self, reference: &str) -> Result<Option<PartyRecord>, StoreError>;
@@ -83,8 +103,11 @@ pub trait Store: Send + Sync {
 
     /// Up to `limit` parties with `seq > after_seq`, by increasing `seq`: the whole book page
     /// by page, or what was written since.
-    async fn parties_after(&self, after_seq: i64, limit: usize)
-        -> Result<Vec<PartyRecord>, StoreError>;
+    async fn parties_after(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<PartyRecord>, StoreError>;
 
     /// References of the parties with a hit on any of `entity_ids`.
     async fn references_with_hits_on(
@@ -113,7 +136,9 @@ pub trait Store: Send + Sync {
 
     /// Records a verdict on an alert (the alert's `resolution` becomes it). A
     /// `FalsePositive` stores a suppression for each of the alert's hits, for the alert's
-    /// party and `facts_hash`. Fails with [`StoreError::NoAlert`].
+    /// party and `facts_hash`; any other verdict removes the suppressions an earlier
+    /// `FalsePositive` on the same alert stored (the reviewer changed their mind: the hits
+    /// count again). Fails with [`StoreError::NoAlert`].
     async fn resolve(
         &self,
         alert_id: &str,
@@ -149,7 +174,9 @@ pub trait Store: Send + Sync {
     /// The unfinished job, with the parties it has not done yet.
     async fn pending_job(&self) -> Result<Option<Job>, StoreError>;
 
-    /// Ends a job and records the new base and its entries' hashes, in one transaction.
+    /// Ends a job and records the new base and its entries' hashes (replacing the previous
+    /// ones), in one transaction. Fails with [`StoreError::NoJob`] when `job` is not the
+    /// unfinished job, and then changes nothing.
     async fn finish_job(
         &self,
         job: i64,
@@ -157,7 +184,8 @@ pub trait Store: Send + Sync {
         entities: &[(String, String)],
     ) -> Result<(), StoreError>;
 
-    /// Counts for the metrics, with ages measured at `now`.
+    /// Counts for the metrics, with ages measured at `now`: every kind appears in
+    /// `alerts_by_kind`, and the age buckets of open (never resolved) alerts are disjoint.
     async fn stats(&self, now: Micros) -> Result<Stats, StoreError>;
 }
 
