@@ -443,11 +443,46 @@ impl Monitor {
         reviewer: &str,
     ) -> Result<Disposition, MonitorError> {
         let at = micros(self.clock.now());
-        self.observe(
+        let d = self.observe(
             self.store
                 .resolve(alert_id, verdict, note, reviewer, at)
                 .await,
-        )
+        )?;
+        // The book's outcome follows the verdict at once (a cleared hit no longer decides,
+        // one confirmed decides again), without alerts: the verdict is the news.
+        if let Some(snapshot) = self.serving_snapshot() {
+            self.reapply(&snapshot, &d.reference).await?;
+        }
+        Ok(d)
+    }
+
+    /// Screens a party again with its verdicts and writes the outcome without alerts.
+    async fn reapply(&self, snapshot: &Arc<Snapshot>, reference: &str) -> Result<(), MonitorError> {
+        let _one_writer = self.writing.lock().await;
+        let refs = [reference.to_string()];
+        let stored = self.observe(self.store.parties(&refs).await)?;
+        let Some(party) = stored.first().map(|p| outcome::party_of(&p.facts)) else {
+            return Ok(());
+        };
+        let verdicts = self.observe(self.store.suppressions(&refs).await)?;
+        let work = rescreen::Work::new(vec![(reference.to_string(), party)], stored, verdicts);
+        let (snap, today, at) = (
+            snapshot.clone(),
+            self.clock.today(),
+            micros(self.clock.now()),
+        );
+        let results = tokio::task::spawn_blocking(move || work.screen_all(&snap, today, at))
+            .await
+            .map_err(|_| MonitorError::NotReady)?;
+        let writes: Vec<OutcomeWrite> = results
+            .into_iter()
+            .map(|(mut w, _)| {
+                w.alerts.clear();
+                w
+            })
+            .collect();
+        self.observe(self.store.write(&writes, None).await)?;
+        Ok(())
     }
 
     /// The false-positive verdicts on a party, for a `Screen` call carrying its ref.
