@@ -10,8 +10,10 @@
 # 3. validates every document in strict mode (unknown fields are errors, and so is a kind or
 #    apiVersion the schemas do not know) against each version in $KUBERNETES_VERSIONS;
 # 4. checks what schemas cannot: no hard-coded namespace, the common label, TOML in ConfigMaps
-#    that parses, and names and selectors that refer to objects that exist (ConfigMap, PVC,
-#    Deployment, pod labels);
+#    that parses (alone, and clearance.toml with each other section file appended), and names
+#    and selectors that refer to objects that exist (ConfigMap, PVC, volume claim templates,
+#    the workloads' pod labels and ports, a StatefulSet's Service), with no workload selecting
+#    another's pods;
 # 5. renders the kustomization with `kubectl kustomize` when kubectl is installed.
 #
 # Exits non-zero when any check fails.
@@ -102,19 +104,29 @@ for name, doc in docs:
     if (meta.get("labels") or {}).get("app.kubernetes.io/name") != "clearance":
         fail(f"{what}: lacks the label app.kubernetes.io/name: clearance")
 
-# A service config embedded in a ConfigMap must at least be TOML (tomllib: Python 3.11+).
+# A service config embedded in a ConfigMap must at least be TOML (tomllib: Python 3.11+),
+# and so must clearance.toml with each other section file appended, as the monitoring
+# StatefulSet's init container appends monitoring.toml.
 try:
     import tomllib
 except ImportError:
     tomllib = None
 for name, doc in docs:
     if isinstance(doc, dict) and doc.get("kind") == "ConfigMap" and tomllib:
-        for key, text in (doc.get("data") or {}).items():
+        data = doc.get("data") or {}
+        for key, text in data.items():
             if key.endswith(".toml"):
                 try:
                     tomllib.loads(text)
                 except tomllib.TOMLDecodeError as e:
                     fail(f"{name}: {key} is not valid TOML: {e}")
+        base = data.get("clearance.toml")
+        for key, text in data.items():
+            if base is not None and key.endswith(".toml") and key != "clearance.toml":
+                try:
+                    tomllib.loads(base + "\n" + text)
+                except tomllib.TOMLDecodeError as e:
+                    fail(f"{name}: clearance.toml followed by {key} is not valid TOML: {e}")
 
 # References between the objects, which no schema sees.
 by_kind = {}
@@ -122,15 +134,21 @@ for name, doc in docs:
     if isinstance(doc, dict) and "kind" in doc:
         by_kind.setdefault(doc["kind"], {})[doc["metadata"]["name"]] = doc
 
+# The workloads whose pods the Services, budgets and policies may select.
+workloads = {}
+for kind in ("Deployment", "StatefulSet"):
+    for d in by_kind.get(kind, {}).values():
+        workloads[f"{kind}/{d['metadata']['name']}"] = d
+
 
 def pod_specs():
-    for d in by_kind.get("Deployment", {}).values():
-        yield "Deployment/" + d["metadata"]["name"], d["spec"]["template"]["spec"]
+    for what, d in workloads.items():
+        yield what, d["spec"]["template"]["spec"], d["spec"].get("volumeClaimTemplates", [])
     for c in by_kind.get("CronJob", {}).values():
-        yield "CronJob/" + c["metadata"]["name"], c["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        yield "CronJob/" + c["metadata"]["name"], c["spec"]["jobTemplate"]["spec"]["template"]["spec"], []
 
 
-for owner, spec in pod_specs():
+for owner, spec, claim_templates in pod_specs():
     for volume in spec.get("volumes", []):
         if "configMap" in volume and volume["configMap"]["name"] not in by_kind.get("ConfigMap", {}):
             fail(f"{owner}: volume {volume['name']} names a missing ConfigMap")
@@ -138,38 +156,62 @@ for owner, spec in pod_specs():
         if pvc and pvc["claimName"] not in by_kind.get("PersistentVolumeClaim", {}):
             fail(f"{owner}: volume {volume['name']} names a missing PersistentVolumeClaim")
     volumes = {v["name"] for v in spec.get("volumes", [])}
+    claims = {t["metadata"]["name"] for t in claim_templates}
+    for clash in sorted(volumes & claims):
+        fail(f"{owner}: {clash} is both a volume and a volumeClaimTemplate")
     for c in spec.get("initContainers", []) + spec["containers"]:
         for mount in c.get("volumeMounts", []):
-            if mount["name"] not in volumes:
+            if mount["name"] not in volumes | claims:
                 fail(f"{owner}: container {c['name']} mounts undeclared volume {mount['name']}")
 
-deployments = by_kind.get("Deployment", {})
-if not deployments:
+if not by_kind.get("Deployment"):
     fail("no Deployment")
-for d in deployments.values():
-    labels = d["spec"]["template"]["metadata"]["labels"]
-    ports = {p["name"] for c in d["spec"]["template"]["spec"]["containers"] for p in c.get("ports", [])}
+
+
+def labels_of(workload):
+    return workload["spec"]["template"]["metadata"]["labels"]
+
+
+def selected(sel):
+    """The workloads whose pods the label selector `sel` selects."""
+    if not sel:
+        return []
+    return [w for w, d in workloads.items() if all(labels_of(d).get(k) == v for k, v in sel.items())]
+
+
+for what, d in workloads.items():
     selector = d["spec"]["selector"]["matchLabels"]
-    if any(labels.get(k) != v for k, v in selector.items()):
-        fail(f"Deployment/{d['metadata']['name']}: selector does not match its pod labels")
+    # Its own pods and no other workload's: two controllers must never fight over a pod.
+    if selected(selector) != [what]:
+        fail(f"{what}: selector {selector} selects the pods of {selected(selector)}")
 
-    def selects(sel, what):
-        if not sel or any(labels.get(k) != v for k, v in sel.items()):
-            fail(f"{what}: selector {sel} does not select the Deployment's pods")
-
-    for s in by_kind.get("Service", {}).values():
-        what = f"Service/{s['metadata']['name']}"
-        selects(s["spec"].get("selector"), what)
+for s in by_kind.get("Service", {}).values():
+    what = f"Service/{s['metadata']['name']}"
+    targets = selected(s["spec"].get("selector"))
+    if not targets:
+        fail(f"{what}: selector {s['spec'].get('selector')} selects no workload's pods")
+    for target in targets:
+        spec = workloads[target]["spec"]["template"]["spec"]
+        ports = {p["name"] for c in spec["containers"] for p in c.get("ports", [])}
         for p in s["spec"]["ports"]:
             if isinstance(p.get("targetPort"), str) and p["targetPort"] not in ports:
-                fail(f"{what}: targetPort {p['targetPort']} is no container port")
-    for kind in ("PodDisruptionBudget", "NetworkPolicy"):
-        for o in by_kind.get(kind, {}).values():
-            key = "podSelector" if kind == "NetworkPolicy" else "selector"
-            selects(o["spec"][key].get("matchLabels"), f"{kind}/{o['metadata']['name']}")
+                fail(f"{what}: targetPort {p['targetPort']} is no container port of {target}")
+for kind in ("PodDisruptionBudget", "NetworkPolicy"):
+    for o in by_kind.get(kind, {}).values():
+        key = "podSelector" if kind == "NetworkPolicy" else "selector"
+        if not selected(o["spec"][key].get("matchLabels")):
+            fail(f"{kind}/{o['metadata']['name']}: selects no workload's pods")
+for st in by_kind.get("StatefulSet", {}).values():
+    what = f"StatefulSet/{st['metadata']['name']}"
+    governing = by_kind.get("Service", {}).get(st["spec"].get("serviceName"))
+    if governing is None:
+        fail(f"{what}: serviceName {st['spec'].get('serviceName')!r} names no Service")
+    elif what not in selected(governing["spec"].get("selector")):
+        fail(f"{what}: its Service {st['spec']['serviceName']} does not select its pods")
 for h in by_kind.get("HorizontalPodAutoscaler", {}).values():
-    if h["spec"]["scaleTargetRef"]["name"] not in deployments:
-        fail(f"HorizontalPodAutoscaler/{h['metadata']['name']}: scales a missing Deployment")
+    ref = h["spec"]["scaleTargetRef"]
+    if f"{ref['kind']}/{ref['name']}" not in workloads:
+        fail(f"HorizontalPodAutoscaler/{h['metadata']['name']}: scales a missing {ref['kind']}")
 
 if errors:
     print(f"{len(errors)} problem(s) in {root}")

@@ -1,5 +1,5 @@
 //! `clearance client screen|status|reload`: talks to a running server as an operator would,
-//! and how `client` and `health` reach a server (TLS material, a bearer token).
+//! and how `client`, `health` and `monitor` reach a server (TLS material, a bearer token).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -65,7 +65,7 @@ pub(super) enum ClientCommand {
     },
 }
 
-/// How `client` and `health` reach a server: TLS material and a bearer token.
+/// How `client`, `health` and `monitor` reach a server: TLS material and a bearer token.
 #[derive(Args)]
 pub(super) struct ConnectArgs {
     /// PEM CA certificate(s) to verify the server with; implied by an https:// address.
@@ -116,6 +116,16 @@ impl ConnectArgs {
             .with_context(|| format!("cannot connect to {addr}"))
     }
 
+    /// Connects to `addr` and sends the bearer token of --token-file, if any, with every
+    /// call: what every command that makes gRPC calls with credentials talks through.
+    pub(super) async fn authorized_channel(&self, addr: &str) -> Result<AuthorizedChannel> {
+        let channel = self.channel(addr).await?;
+        Ok(tonic::service::interceptor::InterceptedService::new(
+            channel,
+            BearerToken(self.authorization()?),
+        ))
+    }
+
     /// The `authorization` value to send, from --token-file.
     fn authorization(
         &self,
@@ -137,25 +147,39 @@ impl ConnectArgs {
     }
 }
 
-/// A channel that sends `authorization` (a bearer token) with every call, if given.
-fn with_token(
-    channel: tonic::transport::Channel,
-    authorization: Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>,
-) -> tonic::service::interceptor::InterceptedService<
-    tonic::transport::Channel,
-    impl tonic::service::Interceptor + Clone,
-> {
-    tonic::service::interceptor::InterceptedService::new(
-        channel,
-        move |mut request: tonic::Request<()>| {
-            if let Some(value) = &authorization {
-                request
-                    .metadata_mut()
-                    .insert("authorization", value.clone());
-            }
-            Ok(request)
-        },
-    )
+/// A channel that sends the bearer token, if one was given, with every call.
+pub(super) type AuthorizedChannel =
+    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, BearerToken>;
+
+/// Adds `authorization` (a bearer token), if given, to every call. A named type rather than
+/// a closure, so that functions can take a client over an [`AuthorizedChannel`].
+#[derive(Clone)]
+pub(super) struct BearerToken(Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>);
+
+impl tonic::service::Interceptor for BearerToken {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(value) = &self.0 {
+            request
+                .metadata_mut()
+                .insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
+
+/// The engine's kind of party as the message spells it (`None`: not stated).
+pub(super) fn party_kind(kind: Option<EntityKind>) -> crate::service::proto::PartyKind {
+    use crate::service::proto::PartyKind;
+    match kind {
+        None | Some(EntityKind::Unknown) => PartyKind::Unspecified,
+        Some(EntityKind::Person) => PartyKind::Person,
+        Some(EntityKind::Organization) => PartyKind::Organization,
+        Some(EntityKind::Vessel) => PartyKind::Vessel,
+        Some(EntityKind::Aircraft) => PartyKind::Aircraft,
+    }
 }
 
 /// A gRPC error status as the client prints it.
@@ -166,9 +190,7 @@ pub(super) fn rpc_error(s: tonic::Status) -> anyhow::Error {
 /// Runs one client command and returns what to print.
 async fn client(addr: String, connect: ConnectArgs, command: ClientCommand) -> Result<String> {
     use crate::service::proto;
-    let channel = connect.channel(&addr).await?;
-    let authorization = connect.authorization()?;
-    let channel = with_token(channel, authorization);
+    let channel = connect.authorized_channel(&addr).await?;
     let mut text = String::new();
     match command {
         ClientCommand::Screen {
@@ -178,13 +200,7 @@ async fn client(addr: String, connect: ConnectArgs, command: ClientCommand) -> R
             dob,
             nationality,
         } => {
-            let kind = match kind_flag(kind.as_deref())? {
-                None | Some(EntityKind::Unknown) => proto::PartyKind::Unspecified,
-                Some(EntityKind::Person) => proto::PartyKind::Person,
-                Some(EntityKind::Organization) => proto::PartyKind::Organization,
-                Some(EntityKind::Vessel) => proto::PartyKind::Vessel,
-                Some(EntityKind::Aircraft) => proto::PartyKind::Aircraft,
-            };
+            let kind = party_kind(kind_flag(kind.as_deref())?);
             let mut client = proto::screening_client::ScreeningClient::new(channel);
             let r = client
                 .screen(proto::ScreenRequest {

@@ -1,5 +1,6 @@
-//! The command line: `screen`, `batch`, `eval`, `serve`, `client`, `health`, `update`, `build`,
-//! `audit replay` and `token hash|new`. Parsing and printing only; the work is in the library.
+//! The command line: `screen`, `batch`, `eval`, `serve`, `client`, `monitor`, `health`,
+//! `update`, `build`, `audit replay` and `token hash|new`. Parsing and printing only; the work
+//! is in the library.
 //!
 //! One module per command, holding its flags and what it runs; this one holds the command
 //! list, the list flags (`--config`, `--source`) every list-reading command shares, and the
@@ -11,6 +12,7 @@ mod build;
 mod client;
 mod eval;
 mod health;
+mod monitor;
 mod screen;
 mod serve;
 mod token;
@@ -116,6 +118,9 @@ enum Command {
     },
     /// Talk to a running server, as an operator would.
     Client(client::ClientArgs),
+    /// Work with a running server's monitoring book (clearance.v1.Monitoring): import
+    /// parties, follow alerts, resolve them, look a party up. Connects as `client` does.
+    Monitor(monitor::MonitorArgs),
     /// Serve the gRPC API (Screening, Admin, health, reflection) and the HTTP endpoints
     /// (/metrics, /healthz, /readyz) until SIGTERM or Ctrl-C. Addresses and reload settings
     /// come from the config's [server] section; these flags override it.
@@ -149,6 +154,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Token { command } => token::run(command, &mut out),
         Command::Health(args) => health::run(args, &mut out),
         Command::Client(args) => client::run(args, &mut out),
+        Command::Monitor(args) => monitor::run(args, &mut out),
         Command::Serve(args) => serve::run(args),
         Command::Build(args) => build::run(args),
         Command::Update(args) => update::run(args, &mut out),

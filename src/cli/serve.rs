@@ -111,7 +111,7 @@ fn init_logging(json: bool) {
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so that in-flight calls can finish before exit.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -2,11 +2,13 @@
 //! DESIGN.md).
 //!
 //! Input: a CSV with a header; `id,name` required, `country,type,identifier,parent,
-//! nationality,dob` optional, other columns ignored. `country` and `nationality` are ISO codes
-//! or English country names, several separated by `;`; `dob` is a date of birth as
-//! `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; `type` is person|org|organization|vessel|aircraft. A name
-//! may be at most [`MAX_NAME_CHARS`] characters, as over gRPC. The whole input is validated
-//! before any screening starts, so a bad row at the end does not leave half an output file
+//! nationality,dob,ref` optional, other columns ignored. `country` and `nationality` are ISO
+//! codes or English country names, several separated by `;`; `dob` is a date of birth as
+//! `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; `type` is person|org|organization|vessel|aircraft; `ref`
+//! is the caller's stable reference for the party, which batch screening ignores and a
+//! monitoring import keys its book on (defaulting to `id`). A name may be at most
+//! [`MAX_NAME_CHARS`] characters, as over gRPC. The whole input is validated before any
+//! screening starts, so a bad row at the end does not leave half an output file
 //! behind. Screening runs on all cores; output keeps input order.
 
 use std::io::Write;
@@ -66,6 +68,10 @@ pub struct OutputHit<'a> {
 #[derive(Debug, Clone)]
 pub struct InputRow {
     pub id: String,
+    /// The `ref` cell, trimmed; `None` when the column is absent or the cell empty.
+    pub reference: Option<String>,
+    /// The row's line in the file (the header is line 1), for errors found after reading.
+    pub line: u64,
     pub party: Party,
 }
 
@@ -103,7 +109,7 @@ pub fn read_input(path: &Path) -> Result<Vec<InputRow>, BatchError> {
         col("identifier"),
         col("parent"),
     );
-    let (nationality_col, dob_col) = (col("nationality"), col("dob"));
+    let (nationality_col, dob_col, ref_col) = (col("nationality"), col("dob"), col("ref"));
 
     let mut rows = Vec::new();
     for rec in reader.records() {
@@ -155,8 +161,13 @@ pub fn read_input(path: &Path) -> Result<Vec<InputRow>, BatchError> {
             check_name(p).map_err(|m| err(format!("field `parent`: {m}")))?;
             parents.push(p.to_string());
         }
+        let reference = Some(get(ref_col))
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
         rows.push(InputRow {
             id,
+            reference,
+            line,
             party: Party {
                 name,
                 kind,
@@ -326,6 +337,22 @@ mod tests {
         assert_eq!(john.countries, ["SG"]);
         assert!(rows[1].party.birth_date.is_none() && rows[1].party.nationalities.is_empty());
         assert_eq!(rows[2].party.nationalities, ["KP"]);
+    }
+
+    #[test]
+    fn ref_column_and_lines() {
+        let (_dir, path) = input(
+            "id,name,ref\n\
+             1,John Doe, cust-1 \n\
+             \"2\",\"Acme\nTrading\",\n",
+        );
+        let rows = read_input(&path).unwrap();
+        assert_eq!(rows[0].reference.as_deref(), Some("cust-1"));
+        assert_eq!(rows[1].reference, None);
+        // A quoted cell spanning lines: the row starts on line 3.
+        assert_eq!((rows[0].line, rows[1].line), (2, 3));
+        let (_dir, path) = input("id,name\n1,John Doe\n");
+        assert_eq!(read_input(&path).unwrap()[0].reference, None);
     }
 
     #[test]
