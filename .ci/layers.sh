@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The layer rule (ARCHITECTURE.md, "Layers"): the engine (src/engine) names nothing above it,
 # and the service's parts below the server (config, audit, update, tls, auth, metrics, proto,
-# request) do not name the server; nothing but the CLI names the CLI. Imports only point
+# request, monitor) do not name the server; nothing but the CLI names the CLI. Imports only point
 # down: cli -> service -> engine.
 #
 # Reads the sources with grep, so it needs no build and runs in well under a second. Every
@@ -34,16 +34,17 @@ check() {
 # Names above the engine: the service layer and its modules, the CLI, and the crate-wide test
 # support (which parses the service's config). `super::testing` inside the engine is the
 # engine's own test support, so `super` paths are checked without it.
-above_engine='service|cli|config|server|audit|update|tls|auth|metrics|proto|request'
+above_engine='service|cli|config|server|audit|update|tls|auth|metrics|proto|request|monitor'
 check "the engine names a module above it (engine -> service or cli); the engine depends on nothing above it" \
     "\bcrate::(${above_engine}|testing)\b|\bsuper(::super)*::(${above_engine})\b|\b(crate|super)::\{[^}]*\b(${above_engine})\b|\bclearance::(service|cli|testing)\b" \
     src/engine
 
 # The service's parts below the server: the server uses them, never the other way round.
-check "a part of the service below the server names the server (config, audit, update, tls, auth, metrics, proto and request sit below it)" \
+check "a part of the service below the server names the server (config, audit, update, tls, auth, metrics, proto, request and monitor sit below it)" \
     "\bcrate::service::server\b|\bsuper(::super)*::server\b|\bcrate::service::\{[^}]*\bserver\b" \
     src/service/config.rs src/service/audit src/service/update src/service/tls.rs \
-    src/service/auth.rs src/service/metrics.rs src/service/proto.rs src/service/request.rs
+    src/service/auth.rs src/service/metrics.rs src/service/proto.rs src/service/request.rs \
+    src/service/monitor
 
 check "the service names the CLI, which sits on top of it" \
     "\bcrate::cli\b|\bsuper(::super)*::cli\b" \

@@ -521,7 +521,7 @@ impl Cover {
         };
         reached >= words
             || (words >= 3 && reached + 1 >= words)
-            || (listed.words >= 2 && self.listed.count_ones() >= u32::from(listed.words))
+            || self.listed.count_ones() >= u32::from(listed.words)
             || shorter_form
     }
 }

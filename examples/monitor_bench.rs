@@ -1,0 +1,211 @@
+//! Monitoring at scale, on the real OFAC SDN lists: imports a synthetic book into a fresh
+//! SQLite store (timing parties/s), records the 2019 list as its base, then re-screens it
+//! for the 2021 list by difference and, in a second store holding the same book, in full;
+//! prints both times, their ratio and whether the alerts agree.
+//!
+//! ```text
+//! cargo run --release --example monitor_bench -- --parties 1000000
+//! ```
+//!
+//! The synthetic parties combine the given names and family names of the evaluation book
+//! (`../shared/eval/book.csv`, real name shapes from many cultures) with company words, so
+//! that they look like a customer book rather than the lists.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clearance::engine::lists::{ListFormat, Source};
+use clearance::engine::policy::Policy;
+use clearance::engine::screen::{Party, Snapshot};
+use clearance::service::metrics::Metrics;
+use clearance::service::monitor::rescreen::Mode;
+use clearance::service::monitor::{Clock, Monitor, MonitoringConfig, SystemClock};
+
+fn sdn(data: &Path, year: u32) -> Source {
+    Source {
+        dataset: "us_ofac_sdn".into(),
+        format: ListFormat::OfacCsv,
+        path: data.join(format!("ofac-sdn-{year}")),
+        skip_sdn_rows: None,
+        download: None,
+    }
+}
+
+/// A small deterministic generator (xorshift), so runs are comparable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, from: &'a [String]) -> &'a str {
+        &from[(self.next() % from.len() as u64) as usize]
+    }
+}
+
+/// Synthetic parties: four in five people (given name, maybe a second, family name), one in
+/// five companies (a family name or two and company words).
+fn synthetic(data: &Path, n: usize) -> Vec<(String, Party)> {
+    let book = clearance::engine::batch::read_input(&data.join("../eval/book.csv"))
+        .expect("the evaluation book reads");
+    let (mut given, mut family) = (Vec::new(), Vec::new());
+    for row in &book {
+        let words: Vec<&str> = row.party.name.split_whitespace().collect();
+        if let [first, .., last] = words.as_slice() {
+            given.push(first.to_string());
+            family.push(last.to_string());
+        }
+    }
+    let trades: Vec<String> = [
+        "Trading",
+        "Logistics",
+        "Holdings",
+        "Technologies",
+        "Foods",
+        "Textiles",
+        "Shipping",
+        "Consulting",
+        "Electronics",
+        "Pharma",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let forms: Vec<String> = ["Ltd", "LLC", "GmbH", "S.A.", "Pte. Ltd.", "Co., Ltd."]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    (0..n)
+        .map(|i| {
+            let name = if rng.next() % 5 == 0 {
+                format!(
+                    "{} {} {}",
+                    rng.pick(&family),
+                    rng.pick(&trades),
+                    rng.pick(&forms)
+                )
+            } else if rng.next() % 3 == 0 {
+                format!(
+                    "{} {} {}",
+                    rng.pick(&given),
+                    rng.pick(&given),
+                    rng.pick(&family)
+                )
+            } else {
+                format!("{} {}", rng.pick(&given), rng.pick(&family))
+            };
+            (
+                format!("s{i}"),
+                Party {
+                    name,
+                    ..Party::default()
+                },
+            )
+        })
+        .collect()
+}
+
+async fn open(dir: &Path, name: &str) -> Arc<Monitor> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let url = format!("sqlite://{}", dir.join(name).display());
+    Monitor::open(MonitoringConfig::new(url), clock, Arc::new(Metrics::new()))
+        .await
+        .expect("the store opens")
+}
+
+#[tokio::main]
+async fn main() {
+    let mut n = 100_000usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--parties" {
+            n = args
+                .next()
+                .and_then(|v| v.parse().ok())
+                .expect("--parties N");
+        }
+    }
+    let data = clearance::testing::shared_data().expect("../shared/data (the real lists)");
+    let policy = Policy::default();
+    let old = Arc::new(Snapshot::load(&[sdn(&data, 2019)], &policy).expect("SDN 2019"));
+    let new = Arc::new(Snapshot::load(&[sdn(&data, 2021)], &policy).expect("SDN 2021"));
+    let parties = synthetic(&data, n);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (diff, full) = (
+        open(dir.path(), "diff.db").await,
+        open(dir.path(), "full.db").await,
+    );
+    let started = Instant::now();
+    for chunk in parties.chunks(1000) {
+        diff.import(&old, chunk.to_vec()).await.expect("import");
+    }
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "import: {n} parties in {took:.1} s: {:.0} parties/s (screened against SDN 2019, \
+         written to SQLite)",
+        n as f64 / took
+    );
+    for chunk in parties.chunks(1000) {
+        full.import(&old, chunk.to_vec()).await.expect("import");
+    }
+    for m in [&diff, &full] {
+        m.rescreen(&old, Mode::Difference).await.expect("base");
+    }
+    let c = diff
+        .alerts_after(0, usize::MAX >> 1)
+        .await
+        .expect("alerts")
+        .len();
+    let started = Instant::now();
+    let d = diff
+        .rescreen(&new, Mode::Difference)
+        .await
+        .expect("by difference");
+    let by_difference = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let f = full.rescreen(&new, Mode::Full).await.expect("full");
+    let whole = started.elapsed().as_secs_f64();
+    let said = |alerts: Vec<clearance::service::monitor::record::Alert>| -> BTreeSet<String> {
+        alerts
+            .iter()
+            .map(|a| {
+                let h: Vec<&str> = a.alert.hits.iter().map(|h| h.entity_id.as_str()).collect();
+                format!("{} {:?} {:?}", a.alert.reference, a.alert.kind, h)
+            })
+            .collect()
+    };
+    let a = said(
+        diff.alerts_after(c as i64, usize::MAX >> 1)
+            .await
+            .expect("alerts"),
+    );
+    let b = said(
+        full.alerts_after(c as i64, usize::MAX >> 1)
+            .await
+            .expect("alerts"),
+    );
+    if let (Some(d), Some(f)) = (d, f) {
+        println!("by difference: {d}");
+        println!("full:          {f}");
+    }
+    for missed in b.difference(&a).take(10) {
+        println!("only in the full re-screen: {missed}");
+    }
+    for extra in a.difference(&b).take(10) {
+        println!("only by difference: {extra}");
+    }
+    println!(
+        "SDN 2019 -> 2021 on {n} parties: by difference {by_difference:.1} s, full {whole:.1} s, \
+         ratio {:.2}; alerts {} and {}, {}",
+        by_difference / whole,
+        a.len(),
+        b.len(),
+        if a == b { "identical" } else { "DIFFERENT" }
+    );
+}
