@@ -471,3 +471,137 @@ async fn an_unreachable_database_leaves_screening_serving() {
     drop(dir);
     server.stop().await;
 }
+
+/// Writes a config serving SDN 2019 with monitoring in `dir`, at this review threshold.
+fn kill_config(dir: &Path, data: &Path, review: f32) -> PathBuf {
+    let path = dir.join(format!("clearance-{review}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "[[source]]\ndataset = \"us_ofac_sdn\"\nformat = \"ofac-csv\"\npath = \"{}\"\n\n\
+             [policy]\nreview_threshold = {review}\n\n[server]\nself_probes = 0\n\n\
+             [monitoring]\ndatabase = \"book.db\"\n",
+            data.join("ofac-sdn-2019").display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+async fn start(config: &Path) -> common::child::ChildServer {
+    let mut command = common::child::serve_command(&common::child::clearance_binary());
+    command.arg("--config").arg(config);
+    let mut server = common::child::ChildServer::start(command, None).unwrap();
+    server.wait_serving(Duration::from_secs(120)).await.unwrap();
+    server
+}
+
+/// Waits until the server's monitoring says its last re-screen `done` says so.
+async fn wait_rescreened(server: &common::child::ChildServer, done: &str) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let (code, body) = common::http_get(&server.http, "/readyz/monitoring").await;
+        if code == 200 && body.contains(done) {
+            return body;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Imports the book, then restarts with another review threshold (a changed policy: the
+/// whole book is re-screened), SIGKILLed mid-way when `kill`; returns every alert as
+/// `(cursor, id)`.
+async fn killed_or_not(data: &Path, kill: bool) -> (Vec<(u64, String)>, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let first = kill_config(dir.path(), data, 0.85);
+    let mut server = start(&first).await;
+    wait_rescreened(&server, "0 parties re-screened").await;
+    let mut client = MonitoringClient::new(Running::channel(&server.screening).await);
+    let requests: Vec<proto::UpsertRequest> = book(data)
+        .into_iter()
+        .map(|(reference, p)| proto::UpsertRequest {
+            party: Some(proto::Party {
+                name: p.name,
+                countries: p.countries,
+                nationalities: p.nationalities,
+                birth_date: p
+                    .birth_date
+                    .map(|d| d.as_str().to_string())
+                    .unwrap_or_default(),
+                r#ref: reference,
+                ..proto::Party::default()
+            }),
+        })
+        .collect();
+    client.import(tokio_stream::iter(requests)).await.unwrap();
+    server.stop().unwrap();
+    let second = kill_config(dir.path(), data, 0.84);
+    let mut server = start(&second).await;
+    let mut log = Vec::new();
+    if kill {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !server
+            .log()
+            .iter()
+            .any(|l| l.contains("monitoring: re-screening"))
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{:?}",
+                server.tail(20)
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        server.kill().unwrap();
+        log.extend(server.log());
+        server = start(&second).await;
+        wait_rescreened(&server, "(resumed)").await;
+    } else {
+        wait_rescreened(&server, "(the whole book)").await;
+    }
+    log.extend(server.log());
+    let mut client = MonitoringClient::new(Running::channel(&server.screening).await);
+    let mut stream = client
+        .alerts(proto::AlertsRequest {
+            after_cursor: 0,
+            follow: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut alerts = Vec::new();
+    while let Some(a) = stream.next().await {
+        let a = a.unwrap();
+        alerts.push((a.cursor, a.id));
+    }
+    server.stop().unwrap();
+    (alerts, log)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rescreen_killed_midway_resumes_and_loses_or_repeats_no_alert() {
+    let Some(data) = shared() else {
+        eprintln!("skipped: no shared data");
+        return;
+    };
+    let (killed, log) = killed_or_not(&data, true).await;
+    let (reference, _) = killed_or_not(&data, false).await;
+    // The kill came mid-way: the restarted process resumed a job with parties left.
+    let resumed = log
+        .iter()
+        .find(|l| l.contains("monitoring: re-screening") && l.contains("\"resumed\":true"))
+        .unwrap_or_else(|| panic!("no resumed job in the log"));
+    assert!(!resumed.contains("\"parties\":0"), "{resumed}");
+    // Cursors strictly increase; no alert twice; the same alerts as the run left alone.
+    assert!(killed.windows(2).all(|w| w[0].0 < w[1].0), "{killed:?}");
+    let ids = |a: &[(u64, String)]| a.iter().map(|(_, id)| id.clone()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        ids(&killed).len(),
+        killed.len(),
+        "an alert was stored twice"
+    );
+    assert_eq!(ids(&killed), ids(&reference));
+    assert!(killed.len() > 60, "{}", killed.len());
+}

@@ -178,6 +178,16 @@ impl ChildServer {
         self.log.lock().unwrap().errors
     }
 
+    /// SIGKILL: the process ends at once, mid-write if it was writing.
+    pub fn kill(&mut self) -> Result<()> {
+        self.process.kill()?;
+        self.process.wait()?;
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        Ok(())
+    }
+
     /// SIGTERM, then waits up to 30 s for the drain and for the last log line. `None` when
     /// the server had not exited by then (it is killed).
     pub fn stop(&mut self) -> Result<Option<ExitStatus>> {

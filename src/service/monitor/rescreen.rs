@@ -241,6 +241,13 @@ impl Monitor {
                 (job, refs)
             }
         };
+        tracing::info!(
+            parties = queue.len(),
+            from = report.from_version.as_deref().unwrap_or(""),
+            to = %target,
+            resumed = report.resumed,
+            "monitoring: re-screening"
+        );
         for chunk in queue.chunks(self.config.batch.max(1)) {
             let _one_writer = self.writing.lock().await;
             let stored = self.observe(self.store.parties(chunk).await)?;
