@@ -348,6 +348,13 @@ async fn through_the_server_alerts_verdicts_and_screen_with_ref() {
         .unwrap_err();
     assert_eq!(bad.code(), tonic::Code::InvalidArgument);
     assert!(bad.message().contains("parties[1].party.ref"), "{bad:?}");
+    // The party before the bad one is kept.
+    let kept = client
+        .get_party(proto::GetPartyRequest { r#ref: "x".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(kept.party.unwrap().name, "Fine Ltd");
 
     // The import's alert (Banco Nacional de Cuba, first screening), then the list change.
     let first = follow_until(&mut client, 0, |a| a.r#ref == "bnc").await;

@@ -209,6 +209,21 @@ pub struct ImportCounts {
     pub alerts: u64,
 }
 
+impl ImportCounts {
+    fn add(&mut self, s: &Screened) {
+        self.parties += 1;
+        self.alerts += s.alerts as u64;
+        match s.screening.decision {
+            crate::engine::policy::Decision::Allow => self.allowed += 1,
+            crate::engine::policy::Decision::Review => self.reviewed += 1,
+            crate::engine::policy::Decision::Deny => self.denied += 1,
+        }
+    }
+}
+
+/// A batch's write in flight.
+type Writing = tokio::task::JoinHandle<Result<Vec<Alert>, StoreError>>;
+
 /// Everything the book knows of one party.
 pub struct PartyView {
     pub record: PartyRecord,
@@ -366,13 +381,7 @@ impl Monitor {
         let screened = self.write_parties(snapshot, parties).await?;
         let mut counts = ImportCounts::default();
         for s in &screened {
-            counts.parties += 1;
-            counts.alerts += s.alerts as u64;
-            match s.screening.decision {
-                crate::engine::policy::Decision::Allow => counts.allowed += 1,
-                crate::engine::policy::Decision::Review => counts.reviewed += 1,
-                crate::engine::policy::Decision::Deny => counts.denied += 1,
-            }
+            counts.add(s);
         }
         Ok(counts)
     }
@@ -383,6 +392,17 @@ impl Monitor {
         parties: Vec<(String, Party)>,
     ) -> Result<Vec<Screened>, MonitorError> {
         let _one_writer = self.writing.lock().await;
+        let (writes, screened) = self.prepare(snapshot, parties).await?;
+        self.commit(writes).await?;
+        Ok(screened)
+    }
+
+    /// Reads what the book holds of `parties` and screens them: what to write.
+    async fn prepare(
+        &self,
+        snapshot: &Arc<Snapshot>,
+        parties: Vec<(String, Party)>,
+    ) -> Result<(Vec<OutcomeWrite>, Vec<Screened>), MonitorError> {
         let references: Vec<String> = parties.iter().map(|(r, _)| r.clone()).collect();
         let stored = self.observe(self.store.parties(&references).await)?;
         let verdicts = self.observe(self.store.suppressions(&references).await)?;
@@ -393,10 +413,81 @@ impl Monitor {
         let results = tokio::task::spawn_blocking(move || work.screen_all(&snap, today, at))
             .await
             .map_err(|_| MonitorError::NotReady)?;
-        let (writes, screened): (Vec<OutcomeWrite>, Vec<Screened>) = results.into_iter().unzip();
+        Ok(results.into_iter().unzip())
+    }
+
+    async fn commit(&self, writes: Vec<OutcomeWrite>) -> Result<(), MonitorError> {
         let alerts = self.observe(self.store.write(&writes, None).await)?;
         self.committed(&alerts);
-        Ok(screened)
+        Ok(())
+    }
+
+    /// The bulk load: batches of parties as they arrive, each against the snapshot
+    /// `snapshot()` serves when it starts. One batch is screened while the one before it is
+    /// written (screening and the database's writes overlap), unless the two share a
+    /// reference. Re-screening waits until the import ends. An `Err` from `batches` ends the
+    /// import after the batches before it are written, and is returned with the counts.
+    pub async fn import_batches(
+        &self,
+        snapshot: impl Fn() -> Option<Arc<Snapshot>>,
+        mut batches: tokio::sync::mpsc::Receiver<Result<Vec<(String, Party)>, MonitorError>>,
+    ) -> (ImportCounts, String, Result<(), MonitorError>) {
+        let _one_writer = self.writing.lock().await;
+        let mut counts = ImportCounts::default();
+        let mut version = String::new();
+        let mut writing: Option<(Writing, std::collections::HashSet<String>)> = None;
+        let outcome = loop {
+            let batch = match batches.recv().await {
+                None => break Ok(()),
+                Some(Err(e)) => break Err(e),
+                Some(Ok(batch)) => batch,
+            };
+            let Some(snap) = snapshot() else {
+                break Err(MonitorError::NotReady);
+            };
+            version = snap.version().to_string();
+            // A reference in the batch being written: wait for it, so this one reads it.
+            if writing
+                .as_ref()
+                .is_some_and(|(_, refs)| batch.iter().any(|(r, _)| refs.contains(r)))
+            {
+                if let Some((w, _)) = writing.take() {
+                    if let Err(e) = self.settle(w).await {
+                        break Err(e);
+                    }
+                }
+            }
+            let refs: std::collections::HashSet<String> =
+                batch.iter().map(|(r, _)| r.clone()).collect();
+            let (writes, screened) = match self.prepare(&snap, batch).await {
+                Ok(p) => p,
+                Err(e) => break Err(e),
+            };
+            for s in &screened {
+                counts.add(s);
+            }
+            if let Some((w, _)) = writing.take() {
+                if let Err(e) = self.settle(w).await {
+                    break Err(e);
+                }
+            }
+            let store = self.store.clone();
+            let handle = tokio::spawn(async move { store.write(&writes, None).await });
+            writing = Some((handle, refs));
+        };
+        let last = match writing.take() {
+            Some((w, _)) => self.settle(w).await,
+            None => Ok(()),
+        };
+        (counts, version, outcome.and(last))
+    }
+
+    /// Waits for a batch's write; its alerts wake the followers.
+    async fn settle(&self, writing: Writing) -> Result<(), MonitorError> {
+        let written = writing.await.map_err(|_| MonitorError::NotReady)?;
+        let alerts = self.observe(written)?;
+        self.committed(&alerts);
+        Ok(())
     }
 
     /// Takes a party out of the book.

@@ -166,28 +166,6 @@ fn facts_to_proto(
     }
 }
 
-/// Writes one batch of an import, each against the snapshot serving when it starts, and
-/// adds it to the summary.
-async fn import_batch(
-    state: &State,
-    monitor: &Monitor,
-    parties: Vec<(String, crate::engine::screen::Party)>,
-    summary: &mut proto::ImportSummary,
-) -> Result<(), RequestError> {
-    if parties.is_empty() {
-        return Ok(());
-    }
-    let snapshot = state.snapshot().ok_or(RequestError::NotReady)?;
-    let counts = monitor.import(&snapshot, parties).await?;
-    summary.parties += counts.parties;
-    summary.allowed += counts.allowed;
-    summary.reviewed += counts.reviewed;
-    summary.denied += counts.denied;
-    summary.alerts += counts.alerts;
-    summary.snapshot_version = snapshot.version().to_string();
-    Ok(())
-}
-
 #[tonic::async_trait]
 impl proto::monitoring_server::Monitoring for MonitoringService {
     async fn upsert(
@@ -245,46 +223,60 @@ impl proto::monitoring_server::Monitoring for MonitoringService {
             let monitor = self.monitor()?.clone();
             let batch = monitor.config().batch.max(1);
             let mut stream = request.into_inner();
-            let mut summary = proto::ImportSummary::default();
-            let mut pending = Vec::with_capacity(batch);
-            let mut position = 0usize;
-            while let Some(next) = stream.next().await {
-                let message = next.map_err(|s| invalid("stream", s.message().to_string()))?;
-                let parsed = party_of(&message).map_err(|e| match e {
-                    RequestError::Invalid(i) => {
-                        invalid(format!("parties[{position}].{}", i.field), i.message)
+            // The stream read into batches; a bad party ends it, after the batches before.
+            let (tx, rx) = tokio::sync::mpsc::channel(2);
+            let (bad_tx, mut bad_rx) = tokio::sync::oneshot::channel::<RequestError>();
+            tokio::spawn(async move {
+                let mut pending = Vec::with_capacity(batch);
+                let mut position = 0usize;
+                let mut bad = None;
+                while let Some(next) = stream.next().await {
+                    let parsed = next
+                        .map_err(|s| invalid("stream", s.message().to_string()))
+                        .and_then(|m| party_of(&m))
+                        .map_err(|e| match e {
+                            RequestError::Invalid(i) => {
+                                invalid(format!("parties[{position}].{}", i.field), i.message)
+                            }
+                            other => other,
+                        });
+                    position += 1;
+                    match parsed {
+                        Ok(p) => pending.push(p),
+                        Err(e) => {
+                            bad = Some(e);
+                            break;
+                        }
                     }
-                    other => other,
-                });
-                position += 1;
-                match parsed {
-                    Ok(p) => pending.push(p),
-                    Err(e) => {
-                        // What came before the bad party is kept.
-                        import_batch(
-                            &self.state,
-                            &monitor,
-                            std::mem::take(&mut pending),
-                            &mut summary,
-                        )
-                        .await?;
-                        return Err(e);
+                    if pending.len() >= batch
+                        && tx.send(Ok(std::mem::take(&mut pending))).await.is_err()
+                    {
+                        return;
                     }
                 }
-                if pending.len() >= batch {
-                    import_batch(
-                        &self.state,
-                        &monitor,
-                        std::mem::take(&mut pending),
-                        &mut summary,
-                    )
-                    .await?;
+                if !pending.is_empty() && tx.send(Ok(pending)).await.is_err() {
+                    return;
                 }
+                if let Some(e) = bad {
+                    // The import ends here: the batches before are written.
+                    let _ = bad_tx.send(e);
+                }
+            });
+            let state = self.state.clone();
+            let (counts, version, written) =
+                monitor.import_batches(move || state.snapshot(), rx).await;
+            written?;
+            if let Ok(e) = bad_rx.try_recv() {
+                return Err(e);
             }
-            if !pending.is_empty() {
-                import_batch(&self.state, &monitor, pending, &mut summary).await?;
-            }
-            Ok(summary)
+            Ok(proto::ImportSummary {
+                parties: counts.parties,
+                allowed: counts.allowed,
+                reviewed: counts.reviewed,
+                denied: counts.denied,
+                alerts: counts.alerts,
+                snapshot_version: version,
+            })
         }
         .await;
         finish(rpc, result)
