@@ -26,7 +26,7 @@
 //! score the pair at review (`matching::score_name` and its subset floor), loosely: every
 //! telling word of the party's name, or all but one of three or more (a middle name left
 //! out); or else words of the listed name rare enough in the world for a longer or shorter
-//! form of a name (summed rarity of the rare ones of at least [`SHORTER_FORM_RARITY`]); or,
+//! form of a name (summed rarity of the rare ones of at least `SHORTER_FORM_RARITY`); or,
 //! for an organisation, every telling word of a listed name of two or more (its whole name
 //! inside a longer one). A party sharing one common given name with a listed name is no candidate.
 //!
