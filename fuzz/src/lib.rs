@@ -53,6 +53,7 @@ pub fn sample_snapshot() -> &'static Snapshot {
 /// min_score
 /// max_hits
 /// nationalities        e.g. IQ|Turkey
+/// ref                  the caller's reference for the party
 /// ```
 ///
 /// Missing lines are empty; numbers that do not parse are 0. Every string reaches the server's
@@ -87,8 +88,9 @@ pub fn request_of(text: &str) -> proto::ScreenRequest {
     let datasets = list(next());
     let min_score = next().trim().parse().unwrap_or(0.0);
     let max_hits = next().trim().parse().unwrap_or(0);
-    // Last, so that inputs written before the field keep their meaning.
+    // Last, so that inputs written before the fields keep their meaning.
     let nationalities = list(next());
+    let reference = next().to_string();
     proto::ScreenRequest {
         request_id: String::new(),
         party: Some(proto::Party {
@@ -100,6 +102,7 @@ pub fn request_of(text: &str) -> proto::ScreenRequest {
             birth_date,
             parents,
             nationalities,
+            r#ref: reference,
         }),
         options: Some(proto::ScreenOptions {
             datasets,
