@@ -555,19 +555,12 @@ impl Monitor {
         let Some(party) = stored.first().map(|p| outcome::party_of(&p.facts)) else {
             return Ok(());
         };
-        let verdicts = self.observe(self.store.suppressions(&refs).await)?;
-        let work = rescreen::Work::new(vec![(reference.to_string(), party)], stored, verdicts);
-        let (snap, today, at) = (
-            snapshot.clone(),
-            self.clock.today(),
-            micros(self.clock.now()),
-        );
-        let results = tokio::task::spawn_blocking(move || work.screen_all(&snap, today, at))
-            .await
-            .map_err(|_| MonitorError::NotReady)?;
-        let writes: Vec<OutcomeWrite> = results
+        let (writes, _) = self
+            .prepare(snapshot, vec![(reference.to_string(), party)])
+            .await?;
+        let writes: Vec<OutcomeWrite> = writes
             .into_iter()
-            .map(|(mut w, _)| {
+            .map(|mut w| {
                 w.alerts.clear();
                 w
             })
