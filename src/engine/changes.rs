@@ -7,17 +7,83 @@
 //! finding and scoring it by name reads (its names, kind, countries, identifiers, dates of
 //! birth, nationalities, gender). When only the first changed (programs, remarks,
 //! addresses), a party's score on the entry is the same, so only the parties whose hits
-//! already name it can be affected. An entry the ownership graph touches also hashes the
-//! whole graph into both (its records and the entries they join): a new owner or a changed
-//! holding anywhere in it can change what screening says of every party in it, so each of
-//! them counts as changed.
+//! already name it can be affected.
+//!
+//! What the ownership rules say of an entry (blocked, for review, the path and the shares)
+//! is computed from the records on every path into it and from the entries those paths pass
+//! through, its owners and their owners; nothing below it or beside it counts. So an entry
+//! with owners also hashes, into both, those records and those entries, named by entity id
+//! (the graph's own node numbers shift whenever an entry is added): a new owner or a changed
+//! holding above an entry changes it, while one elsewhere in the graph leaves it alone.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
 use crate::engine::screen::Snapshot;
+
+/// For each entry with owners (by ordinal), a digest of what the ownership rules read to
+/// judge it: every record on a path into it and, of every entry such a path passes through,
+/// what a rule reads (dataset and programs, whether it is listed, its primary name), named
+/// by entity id and hashed in a sorted order, so that the digest does not depend on
+/// the order of the records or on the graph's node numbers.
+fn ownership_digests(snapshot: &Snapshot) -> FxHashMap<u32, [u8; 32]> {
+    let graph = &snapshot.ownership;
+    let entities = snapshot.index.entities();
+    let edges = graph.edges();
+    let id = |node: usize| entities[graph.entity(node) as usize].id.as_str();
+    let mut into: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    for (i, edge) in edges.iter().enumerate() {
+        into.entry(edge.owned).or_default().push(i);
+    }
+    let mut digests = FxHashMap::default();
+    let mut seen = rustc_hash::FxHashSet::default();
+    for &node in into.keys() {
+        seen.clear();
+        seen.insert(node);
+        let (mut stack, mut records, mut owners) = (vec![node], Vec::new(), Vec::new());
+        while let Some(v) = stack.pop() {
+            for &i in into.get(&v).into_iter().flatten() {
+                let e = &edges[i];
+                let record = (
+                    id(e.owner),
+                    id(e.owned),
+                    e.percent,
+                    &e.relation,
+                    e.start,
+                    e.end,
+                );
+                let mut text = serde_json::to_string(&record).unwrap_or_default();
+                text.push_str(&e.source);
+                records.push(text);
+                if seen.insert(e.owner) {
+                    let o = &entities[graph.entity(e.owner) as usize];
+                    let read = (
+                        &o.id,
+                        &o.dataset,
+                        o.primary_name(),
+                        &o.programs,
+                        o.context_only,
+                    );
+                    owners.push(serde_json::to_string(&read).unwrap_or_default());
+                    stack.push(e.owner);
+                }
+            }
+        }
+        records.sort();
+        owners.sort();
+        let mut hash = Sha256::new();
+        for text in records.iter().chain(&owners) {
+            hash.update(text.as_bytes());
+            hash.update([0]);
+        }
+        digests.insert(graph.entity(node), hash.finalize().into());
+    }
+    digests
+}
 
 /// A snapshot's fingerprints, computed once per snapshot ([`Snapshot::fingerprints`]).
 pub struct Fingerprints {
@@ -36,31 +102,19 @@ fn hex16(digest: &[u8]) -> String {
 impl Fingerprints {
     pub(crate) fn of(snapshot: &Snapshot) -> Fingerprints {
         let index = &snapshot.index;
-        let graph = &snapshot.ownership;
-        let mut in_graph = vec![false; index.entities().len()];
-        let mut graph_hash = Sha256::new();
         let mut dates = Vec::new();
-        for edge in graph.edges() {
-            for node in [edge.owner, edge.owned] {
-                let ordinal = graph.entity(node);
-                if let Some(slot) = in_graph.get_mut(ordinal as usize) {
-                    *slot = true;
-                }
-            }
-            graph_hash.update(serde_json::to_vec(edge).unwrap_or_default());
+        for edge in snapshot.ownership.edges() {
             dates.extend(edge.start);
             dates.extend(edge.end.and_then(|d| d.tomorrow().ok()));
         }
-        let entity_json = |ordinal: usize| serde_json::to_vec(&index.entities()[ordinal]);
-        for (ordinal, _) in in_graph.iter().enumerate().filter(|(_, &g)| g) {
-            graph_hash.update(entity_json(ordinal).unwrap_or_default());
-        }
-        let graph_digest = graph_hash.finalize();
-        let hashes = (0..index.entities().len())
-            .map(|ordinal| {
-                let e = &index.entities()[ordinal];
+        let above = ownership_digests(snapshot);
+        let hashes = index
+            .entities()
+            .iter()
+            .enumerate()
+            .map(|(ordinal, e)| {
                 let mut content = Sha256::new();
-                content.update(entity_json(ordinal).unwrap_or_default());
+                content.update(serde_json::to_vec(e).unwrap_or_default());
                 let mut matching = Sha256::new();
                 let read = (
                     &e.kind,
@@ -73,9 +127,9 @@ impl Fingerprints {
                     e.context_only,
                 );
                 matching.update(serde_json::to_vec(&read).unwrap_or_default());
-                if in_graph[ordinal] {
-                    content.update(graph_digest);
-                    matching.update(graph_digest);
+                if let Some(digest) = above.get(&(ordinal as u32)) {
+                    content.update(digest);
+                    matching.update(digest);
                 }
                 format!(
                     "{}:{}",
@@ -180,5 +234,132 @@ impl Delta {
 
     pub fn is_empty(&self) -> bool {
         self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::index::build::IndexBuilder;
+    use crate::engine::model::{Entity, LoadedList, Name, NameKind, Ownership, Relation};
+    use crate::engine::policy::Policy;
+
+    fn entity(id: &str, name: &str) -> Entity {
+        Entity {
+            id: format!("t:{id}"),
+            dataset: "t".into(),
+            names: vec![Name {
+                value: name.into(),
+                kind: NameKind::Primary,
+            }],
+            ..Entity::default()
+        }
+    }
+
+    /// A snapshot of `names` (ids `t:<key>`) with `edges` (owner key, owned key, percent).
+    fn snapshot(names: &[(&str, &str)], edges: &[(&str, &str, f32)]) -> Snapshot {
+        let mut builder = IndexBuilder::new();
+        let entities = names.iter().map(|(id, n)| entity(id, n)).collect();
+        builder.add_list(
+            LoadedList {
+                dataset: "t".into(),
+                entities,
+                ..LoadedList::default()
+            },
+            None,
+        );
+        let edges = edges
+            .iter()
+            .map(|(owner, owned, p)| Ownership {
+                percent: Some(*p),
+                ..Ownership::remark(
+                    &format!("t:{owner}"),
+                    &format!("t:{owned}"),
+                    Relation::Owner,
+                    "test",
+                )
+            })
+            .collect();
+        Snapshot::with_ownership(builder.build().unwrap(), Policy::default(), edges)
+    }
+
+    fn hashes(s: &Snapshot) -> HashMap<String, String> {
+        let prints = s.fingerprints();
+        prints
+            .entries(s)
+            .map(|(id, h)| (id.to_string(), h.to_string()))
+            .collect()
+    }
+
+    const NAMES: &[(&str, &str)] = &[
+        ("a", "Alpha Holdings"),
+        ("b", "Beta Trading"),
+        ("c", "Gamma Shipping"),
+        ("x", "Xenon Mining"),
+        ("y", "Yarrow Foods"),
+    ];
+
+    #[test]
+    fn only_an_entry_below_a_changed_holding_changes() {
+        // a owns b owns c; x owns y, a separate part of the graph.
+        let before = snapshot(
+            NAMES,
+            &[("a", "b", 60.0), ("b", "c", 60.0), ("x", "y", 30.0)],
+        );
+        let after = snapshot(
+            NAMES,
+            &[("a", "b", 40.0), ("b", "c", 60.0), ("x", "y", 30.0)],
+        );
+        let delta = Delta::between(&hashes(&before), &after);
+        let ids = |ordinals: &[u32]| -> Vec<String> {
+            let mut v: Vec<String> = ordinals
+                .iter()
+                .map(|&o| after.index.entity(o).id.clone())
+                .collect();
+            v.sort();
+            v
+        };
+        // b's owner changed its share; c is judged through b, so it changes too. a (above)
+        // and x, y (elsewhere) do not.
+        assert_eq!(ids(&delta.changed), ["t:b", "t:c"]);
+        assert_eq!(ids(&delta.rematch), ["t:b", "t:c"]);
+    }
+
+    #[test]
+    fn an_added_entry_renumbers_nothing_it_does_not_own() {
+        let before = snapshot(NAMES, &[("a", "b", 60.0), ("x", "y", 30.0)]);
+        let mut more = NAMES.to_vec();
+        more.insert(0, ("n", "Nova Energy"));
+        let after = snapshot(
+            &more,
+            &[("a", "b", 60.0), ("x", "y", 30.0), ("n", "c", 10.0)],
+        );
+        let delta = Delta::between(&hashes(&before), &after);
+        let mut ids: Vec<&str> = delta
+            .changed
+            .iter()
+            .map(|&o| after.index.entity(o).id.as_str())
+            .collect();
+        ids.sort();
+        // The new entry and the one it now owns part of; the graph's node numbers shifted,
+        // which changes no other entry.
+        assert_eq!(ids, ["t:c", "t:n"]);
+    }
+
+    #[test]
+    fn an_owners_listing_reaches_what_it_owns() {
+        let before = snapshot(NAMES, &[("a", "b", 60.0)]);
+        let mut renamed = NAMES.to_vec();
+        renamed[0] = ("a", "Alpha Group Holdings");
+        let after = snapshot(&renamed, &[("a", "b", 60.0)]);
+        let delta = Delta::between(&hashes(&before), &after);
+        let mut ids: Vec<&str> = delta
+            .rematch
+            .iter()
+            .map(|&o| after.index.entity(o).id.as_str())
+            .collect();
+        ids.sort();
+        // a's findings on b name it: b's findings change with a's primary name.
+        assert_eq!(ids, ["t:a", "t:b"]);
     }
 }
