@@ -140,6 +140,9 @@ struct BookName {
 pub struct BookIndex {
     /// Party slot to reference; blank once removed.
     references: Vec<String>,
+    /// Per slot, a hash of what its keys were made from (name, parents, identifiers): a party
+    /// written again unchanged (as every re-screen writes it) adds nothing.
+    indexed: Vec<u64>,
     slots: FxHashMap<String, u32>,
     names: Vec<BookName>,
     key_ids: FxHashMap<String, u32>,
@@ -257,14 +260,22 @@ impl BookIndex {
 
     /// Adds a party, or adds a changed party's new keys to its old ones.
     pub fn insert(&mut self, party: &BookParty<'_>) {
+        let made_of = {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            (party.name, party.parents, party.identifiers).hash(&mut h);
+            h.finish()
+        };
         let slot = match self.slots.get(party.reference) {
+            Some(&s) if self.indexed[s as usize] == made_of => return,
             Some(&s) => {
-                self.references[s as usize] = party.reference.to_string();
+                self.indexed[s as usize] = made_of;
                 s
             }
             None => {
                 let s = self.references.len() as u32;
                 self.references.push(party.reference.to_string());
+                self.indexed.push(made_of);
                 self.slots.insert(party.reference.to_string(), s);
                 s
             }
@@ -362,11 +373,10 @@ impl BookIndex {
         for e in entities {
             for name in &e.names {
                 cover.clear();
-                let words = self.cover_name(&tokens(&name.value), &mut cache, &mut cover);
-                let listed = ListedName {
-                    words,
-                    person: e.kind == EntityKind::Person,
-                };
+                let person = e.kind == EntityKind::Person;
+                let toks = tokens(&name.value);
+                let words = self.cover_name(&toks, person, &mut cache, &mut cover);
+                let listed = ListedName { words, person };
                 // The entry's id and identifiers stand for the whole entry.
                 let mut whole: Vec<String> = vec![format!("{REFERENCE}{}", e.id.to_lowercase())];
                 whole.extend(
@@ -403,6 +413,7 @@ impl BookIndex {
     fn cover_name(
         &self,
         toks: &[String],
+        person: bool,
         cache: &mut FxHashMap<String, Vec<u32>>,
         cover: &mut Covers,
     ) -> u8 {
@@ -428,12 +439,18 @@ impl BookIndex {
             }
         }
         // Glued or abbreviated forms of the whole listed name: its initials against book
-        // words that may be acronyms, its words joined against glued book words (as
-        // written: a glued name misspelt too is left to its words' own keys).
-        let mut whole: Vec<String> = acronym_keys(toks)
-            .iter()
-            .map(|k| format!("{AS_ACRONYM}{}", k.trim_start_matches('^')))
-            .collect();
+        // words that may be acronyms (an organisation's only: matching keys no person's
+        // initials, so "Sal" is no form of "SLIZHEUSKI, Aleh Leanidavich"), its words joined
+        // against glued book words (as written: a glued name misspelt too is left to its
+        // words' own keys).
+        let mut whole: Vec<String> = if person {
+            Vec::new()
+        } else {
+            acronym_keys(toks)
+                .iter()
+                .map(|k| format!("{AS_ACRONYM}{}", k.trim_start_matches('^')))
+                .collect()
+        };
         for pair in toks.windows(2) {
             if pair.iter().any(|t| tells(t)) || looked_up.len() == toks.len() {
                 whole.push(format!("{}{}", pair[0], pair[1]));
@@ -600,6 +617,15 @@ mod tests {
             ["n"]
         );
         assert_eq!(found(&mut b, &entity("d", &["GAZPROM DRILLING"])), ["d"]);
+        // A person's initials are no acronym: matching keys an organisation's only.
+        let person = Entity {
+            kind: EntityKind::Person,
+            ..entity("p", &["SAMADI, Ismail Reza Ibrahim Lari"])
+        };
+        let mut b = book(&[("s", "Siril")]);
+        assert!(found(&mut b, &person).is_empty());
+        let org = entity("o", &["SAMADI ISMAIL REZA IBRAHIM LARI"]);
+        assert_eq!(found(&mut b, &org), ["s"]);
     }
 
     #[test]
@@ -651,5 +677,34 @@ mod tests {
         b.remove("v");
         assert!(found(&mut b, &vessel).is_empty());
         assert_eq!(b.len(), 2);
+    }
+
+    #[test]
+    fn a_party_written_again_unchanged_adds_nothing() {
+        let mut b = book(&[("m", "Marshall Trading Ltd")]);
+        let (names, keys) = (
+            b.names.len(),
+            b.postings.iter().map(Vec::len).sum::<usize>(),
+        );
+        // Every re-screen writes the party again; its keys must not pile up.
+        for _ in 0..3 {
+            b.insert(&BookParty {
+                reference: "m",
+                name: "Marshall Trading Ltd",
+                ..BookParty::default()
+            });
+        }
+        assert_eq!(b.names.len(), names);
+        assert_eq!(b.postings.iter().map(Vec::len).sum::<usize>(), keys);
+        // A new name adds its keys beside the old ones.
+        b.insert(&BookParty {
+            reference: "m",
+            name: "Marshal Shipping Ltd",
+            ..BookParty::default()
+        });
+        assert!(b.names.len() > names);
+        let shipping = entity("x", &["MARSHAL SHIPPING"]);
+        assert_eq!(found(&mut b, &shipping), ["m"]);
+        assert_eq!(b.len(), 1);
     }
 }
