@@ -3,6 +3,11 @@
 //! for the 2021 list by difference and, in a second store holding the same book, in full;
 //! prints both times, their ratio and whether the alerts agree.
 //!
+//! Then the same for a change of the size the lists publish in a week: the 2021 list without
+//! its newest entries (OFAC numbers its entries in the order it designates them, so the
+//! highest numbers are the latest designations) and back, a week's delistings and a week's
+//! designations, each by difference and in full (`--week K` entries, 25 by default).
+//!
 //! ```text
 //! cargo run --release --example monitor_bench -- --parties 1000000
 //! ```
@@ -16,6 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use clearance::engine::index::build::IndexBuilder;
 use clearance::engine::lists::{ListFormat, Source};
 use clearance::engine::policy::Policy;
 use clearance::engine::screen::{Party, Snapshot};
@@ -31,6 +37,106 @@ fn sdn(data: &Path, year: u32) -> Source {
         skip_sdn_rows: None,
         download: None,
     }
+}
+
+/// SDN 2021 without its `k` newest entries (the highest entry numbers) and their records.
+fn without_newest(data: &Path, k: usize, policy: &Policy) -> Snapshot {
+    let source = sdn(data, 2021);
+    let options = clearance::engine::lists::load_options(std::slice::from_ref(&source), &source);
+    let mut list =
+        clearance::engine::lists::load(source.format, &source.dataset, &source.path, &options)
+            .expect("SDN 2021");
+    let number = |id: &str| {
+        id.rsplit(':')
+            .next()
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let mut numbers: Vec<u64> = list.entities.iter().map(|e| number(&e.id)).collect();
+    numbers.sort_unstable();
+    let cut = numbers[numbers.len().saturating_sub(k)];
+    let (kept, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut list.entities)
+        .into_iter()
+        .partition(|e| number(&e.id) < cut);
+    list.entities = kept;
+    let gone: std::collections::HashSet<String> = gone.into_iter().map(|e| e.id).collect();
+    list.ownership
+        .retain(|o| !gone.contains(&o.owner) && !gone.contains(&o.owned));
+    let edges = std::mem::take(&mut list.ownership);
+    let mut builder = IndexBuilder::new();
+    builder.add_list(list, Some(format!("sdn-2021-without-{k}-newest")));
+    Snapshot::with_ownership(builder.build().expect("an index"), policy.clone(), edges)
+}
+
+/// The alerts after `cursor` as comparable lines: reference, kind, entity ids.
+async fn said(m: &Monitor, cursor: i64) -> BTreeSet<String> {
+    m.alerts_after(cursor, usize::MAX >> 1)
+        .await
+        .expect("alerts")
+        .iter()
+        .map(|a| {
+            let h: Vec<&str> = a.alert.hits.iter().map(|h| h.entity_id.as_str()).collect();
+            format!("{} {:?} {:?}", a.alert.reference, a.alert.kind, h)
+        })
+        .collect()
+}
+
+/// The last alert's cursor, 0 for none.
+async fn last_cursor(m: &Monitor) -> i64 {
+    m.alerts_after(0, usize::MAX >> 1)
+        .await
+        .expect("alerts")
+        .last()
+        .map_or(0, |a| a.cursor)
+}
+
+/// Re-screens `diff` by difference and `full` in full for `to`; prints the times, their
+/// ratio and whether the alerts agree.
+async fn compare(what: &str, diff: &Monitor, full: &Monitor, to: &Arc<Snapshot>) {
+    let (c_diff, c_full) = (last_cursor(diff).await, last_cursor(full).await);
+    // Once per snapshot, whatever the mode: its fingerprints and the tables its first
+    // screening builds (the server's reload does both before it installs a snapshot).
+    let started = Instant::now();
+    to.fingerprints();
+    to.screen(
+        &Party {
+            name: "warm up".into(),
+            ..Party::default()
+        },
+        &Default::default(),
+    );
+    println!(
+        "  the snapshot's fingerprints and first screening: {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let d = diff
+        .rescreen(to, Mode::Difference)
+        .await
+        .expect("by difference");
+    let by_difference = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let f = full.rescreen(to, Mode::Full).await.expect("full");
+    let whole = started.elapsed().as_secs_f64();
+    let (a, b) = (said(diff, c_diff).await, said(full, c_full).await);
+    if let (Some(d), Some(f)) = (d, f) {
+        println!("  by difference: {d}");
+        println!("  full:          {f}");
+    }
+    for missed in b.difference(&a).take(10) {
+        println!("  only in the full re-screen: {missed}");
+    }
+    for extra in a.difference(&b).take(10) {
+        println!("  only by difference: {extra}");
+    }
+    println!(
+        "{what}: by difference {by_difference:.2} s, full {whole:.2} s, ratio {:.3}; alerts {} \
+         and {}, {}",
+        by_difference / whole,
+        a.len(),
+        b.len(),
+        if a == b { "identical" } else { "DIFFERENT" }
+    );
 }
 
 /// A small deterministic generator (xorshift), so runs are comparable.
@@ -121,14 +227,18 @@ async fn open(dir: &Path, name: &str) -> Arc<Monitor> {
 
 #[tokio::main]
 async fn main() {
-    let mut n = 100_000usize;
+    let (mut n, mut week) = (100_000usize, 25usize);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        if a == "--parties" {
-            n = args
-                .next()
+        let mut number = |what: &str| {
+            args.next()
                 .and_then(|v| v.parse().ok())
-                .expect("--parties N");
+                .unwrap_or_else(|| panic!("{a} {what}"))
+        };
+        match a.as_str() {
+            "--parties" => n = number("N"),
+            "--week" => week = number("K"),
+            other => panic!("unknown argument {other} (--parties N, --week K)"),
         }
     }
     let data = clearance::testing::shared_data().expect("../shared/data (the real lists)");
@@ -169,55 +279,26 @@ async fn main() {
     for m in [&diff, &full] {
         m.rescreen(&old, Mode::Difference).await.expect("base");
     }
-    let c = diff
-        .alerts_after(0, usize::MAX >> 1)
-        .await
-        .expect("alerts")
-        .len();
-    let started = Instant::now();
-    let d = diff
-        .rescreen(&new, Mode::Difference)
-        .await
-        .expect("by difference");
-    let by_difference = started.elapsed().as_secs_f64();
-    let started = Instant::now();
-    let f = full.rescreen(&new, Mode::Full).await.expect("full");
-    let whole = started.elapsed().as_secs_f64();
-    let said = |alerts: Vec<clearance::service::monitor::record::Alert>| -> BTreeSet<String> {
-        alerts
-            .iter()
-            .map(|a| {
-                let h: Vec<&str> = a.alert.hits.iter().map(|h| h.entity_id.as_str()).collect();
-                format!("{} {:?} {:?}", a.alert.reference, a.alert.kind, h)
-            })
-            .collect()
-    };
-    let a = said(
-        diff.alerts_after(c as i64, usize::MAX >> 1)
-            .await
-            .expect("alerts"),
-    );
-    let b = said(
-        full.alerts_after(c as i64, usize::MAX >> 1)
-            .await
-            .expect("alerts"),
-    );
-    if let (Some(d), Some(f)) = (d, f) {
-        println!("by difference: {d}");
-        println!("full:          {f}");
-    }
-    for missed in b.difference(&a).take(10) {
-        println!("only in the full re-screen: {missed}");
-    }
-    for extra in a.difference(&b).take(10) {
-        println!("only by difference: {extra}");
-    }
-    println!(
-        "SDN 2019 -> 2021 on {n} parties: by difference {by_difference:.1} s, full {whole:.1} s, \
-         ratio {:.2}; alerts {} and {}, {}",
-        by_difference / whole,
-        a.len(),
-        b.len(),
-        if a == b { "identical" } else { "DIFFERENT" }
-    );
+    compare(
+        &format!("SDN 2019 -> 2021 on {n} parties"),
+        &diff,
+        &full,
+        &new,
+    )
+    .await;
+    let before = Arc::new(without_newest(&data, week, &policy));
+    compare(
+        &format!("a week's delistings ({week} entries) on {n} parties"),
+        &diff,
+        &full,
+        &before,
+    )
+    .await;
+    compare(
+        &format!("a week's designations ({week} entries) on {n} parties"),
+        &diff,
+        &full,
+        &new,
+    )
+    .await;
 }
