@@ -17,7 +17,7 @@ use backends::{each_backend, Fixture};
 use clearance::engine::policy::Decision;
 use clearance::service::monitor::record::{AlertKind, Base, OutcomeWrite, Suppression, Verdict};
 use clearance::service::monitor::store::{Store, StoreError};
-use data::{alert, record_of, sorted, strings, with_alerts, write};
+use data::{alert, facts, record_of, sorted, strings, with_alerts, write};
 
 // The allocator the binary uses (src/main.rs), so that the throughput measured is the
 // server's.
@@ -181,7 +181,7 @@ async fn parties_after_pages_through_the_book(fx: Fixture) {
     assert_eq!(since, strings(&["p03", "p17"]));
 }
 
-async fn references_by_hit_ownership_and_version(fx: Fixture) {
+async fn references_by_hit_and_ownership(fx: Fixture) {
     let store = fx.store;
     let mut a = write("a", "v1", &[("E1", "h1")]);
     a.ownership = true;
@@ -209,16 +209,6 @@ async fn references_by_hit_ownership_and_version(fx: Fixture) {
         store.references_with_ownership().await.unwrap(),
         strings(&["a"])
     );
-
-    let not_at = |versions: &[&str]| {
-        let store = store.clone();
-        let versions = strings(versions);
-        async move { sorted(store.references_not_screened_at(&versions).await.unwrap()) }
-    };
-    assert_eq!(not_at(&["v1", "v2"]).await, strings(&["c", "d"]));
-    assert_eq!(not_at(&["v3"]).await, strings(&["a", "b"]));
-    assert_eq!(not_at(&[]).await, strings(&["a", "b", "c", "d"]));
-    assert!(not_at(&["v1", "v2", "v3"]).await.is_empty());
 }
 
 async fn remove_keeps_alerts_and_verdicts(fx: Fixture) {
@@ -586,6 +576,94 @@ async fn jobs_track_the_parties_left_and_end_in_a_base(fx: Fixture) {
     assert_eq!(store.base().await.unwrap(), Some((next, entities)));
 }
 
+/// A re-screen's write (made from the party as read) is skipped, alerts and all, when the
+/// party was written since by someone else (another replica's upsert) or removed; it still
+/// leaves the job's queue.
+async fn a_write_from_what_was_read_yields_to_a_write_since(fx: Fixture) {
+    let store = fx.store;
+    let book = [
+        write("a", "v1", &[]),
+        write("b", "v1", &[]),
+        write("gone", "v1", &[]),
+    ];
+    store.write(&book, None).await.unwrap();
+    let mut read = std::collections::HashMap::new();
+    for r in ["a", "b", "gone"] {
+        read.insert(r, store.party(r).await.unwrap().unwrap().seq);
+    }
+    let job = store
+        .start_job(Some("v1"), "v2", &strings(&["a", "b", "gone"]))
+        .await
+        .unwrap();
+    // Meanwhile another replica writes b with new facts, and removes "gone".
+    let mut fresh = write("b", "v1", &[]);
+    fresh.facts = facts("b Shipping LLC");
+    store.write(&[fresh], None).await.unwrap();
+    assert!(store.remove("gone").await.unwrap());
+    let from_read = |r: &str| {
+        let hits = [("E1", "h1")];
+        let mut w = with_alerts(
+            write(r, "v2", &hits),
+            vec![alert(r, &format!("{r}-v2"), &hits)],
+        );
+        w.expect_seq = Some(read[r]);
+        w
+    };
+    let stored = store
+        .write(
+            &[from_read("a"), from_read("b"), from_read("gone")],
+            Some(job),
+        )
+        .await
+        .unwrap();
+    let alerted: Vec<&str> = stored.iter().map(|a| a.alert.reference.as_str()).collect();
+    assert_eq!(
+        alerted,
+        ["a"],
+        "only the write still current raises its alert"
+    );
+    let a = store.party("a").await.unwrap().unwrap();
+    assert_eq!(a.outcome.snapshot_version, "v2");
+    let b = store.party("b").await.unwrap().unwrap();
+    assert_eq!(
+        (b.facts.name.as_str(), b.outcome.snapshot_version.as_str()),
+        ("b Shipping LLC", "v1"),
+        "the write that came between stands"
+    );
+    assert!(
+        store.party("gone").await.unwrap().is_none(),
+        "no removed party comes back"
+    );
+    assert_eq!(
+        store
+            .references_with_hits_on(&strings(&["E1"]))
+            .await
+            .unwrap(),
+        strings(&["a"])
+    );
+    assert!(store
+        .pending_job()
+        .await
+        .unwrap()
+        .unwrap()
+        .remaining
+        .is_empty());
+    // A write that expects the seq the party has now goes through.
+    let mut current = from_read("b");
+    current.expect_seq = Some(b.seq);
+    store.write(&[current], None).await.unwrap();
+    assert_eq!(
+        store
+            .party("b")
+            .await
+            .unwrap()
+            .unwrap()
+            .outcome
+            .snapshot_version,
+        "v2"
+    );
+}
+
 async fn stats_count_parties_alerts_and_open_ages(fx: Fixture) {
     let store = fx.store;
     const HOUR: i64 = 3_600 * 1_000_000;
@@ -804,7 +882,7 @@ mod every_backend {
         a_write_replaces_the_outcome_and_its_hits,
         seq_increases_with_every_write,
         parties_after_pages_through_the_book,
-        references_by_hit_ownership_and_version,
+        references_by_hit_and_ownership,
         remove_keeps_alerts_and_verdicts,
         an_alert_id_is_stored_once,
         cursors_increase_strictly_in_write_order,
@@ -812,6 +890,7 @@ mod every_backend {
         alerts_of_a_party_oldest_first,
         verdicts_resolve_alerts_and_suppress_false_positives,
         jobs_track_the_parties_left_and_end_in_a_base,
+        a_write_from_what_was_read_yields_to_a_write_since,
         stats_count_parties_alerts_and_open_ages,
         opening_again_migrates_nothing,
         one_leader_at_a_time,

@@ -56,6 +56,7 @@ pub fn write(reference: &str, version: &str, entities: &[(&str, &str)]) -> Outco
         ownership: false,
         alerts: Vec::new(),
         at: 1_000,
+        expect_seq: None,
     }
 }
 

@@ -552,16 +552,19 @@ impl Monitor {
         let _one_writer = self.writing.lock().await;
         let refs = [reference.to_string()];
         let stored = self.observe(self.store.parties(&refs).await)?;
-        let Some(party) = stored.first().map(|p| outcome::party_of(&p.facts)) else {
+        let Some((party, seq)) = stored.first().map(|p| (outcome::party_of(&p.facts), p.seq))
+        else {
             return Ok(());
         };
         let (writes, _) = self
             .prepare(snapshot, vec![(reference.to_string(), party)])
             .await?;
+        // Made from the stored facts: it yields to a write of the party that came between.
         let writes: Vec<OutcomeWrite> = writes
             .into_iter()
             .map(|mut w| {
                 w.alerts.clear();
+                w.expect_seq = Some(seq);
                 w
             })
             .collect();

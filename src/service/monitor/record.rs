@@ -229,6 +229,12 @@ pub struct OutcomeWrite {
     pub ownership: bool,
     pub alerts: Vec<NewAlert>,
     pub at: Micros,
+    /// For a write made from what the book held (a re-screen, a verdict's rewrite): the
+    /// party's `seq` when it was read. The store skips the write, its alerts with it, when
+    /// the party has been written since or removed: another replica's upsert, screened on
+    /// its own facts, must not be overwritten by an outcome of the old ones, nor a removed
+    /// party brought back. `None` (a caller's upsert): written whatever the book holds.
+    pub expect_seq: Option<i64>,
 }
 
 /// The list version the whole book was last re-screened against.

@@ -117,6 +117,7 @@ impl Work {
             outcome: new,
             alerts,
             at,
+            expect_seq: None,
         };
         let screened = Screened {
             alerts: write.alerts.len(),
@@ -264,12 +265,24 @@ impl Monitor {
                 .map(|p| (p.reference.clone(), outcome::party_of(&p.facts)))
                 .collect();
             report.parties += items.len();
+            // Each write holds only while the party is as read: another replica may write it
+            // meanwhile (see `OutcomeWrite::expect_seq`).
+            let read: HashMap<String, i64> = stored
+                .iter()
+                .map(|p| (p.reference.clone(), p.seq))
+                .collect();
             let work = Work::new(items, stored, verdicts);
             let (snap, at) = (snapshot.clone(), micros(self.clock.now()));
             let results = tokio::task::spawn_blocking(move || work.screen_all(&snap, today, at))
                 .await
                 .map_err(|_| MonitorError::NotReady)?;
-            let writes: Vec<OutcomeWrite> = results.into_iter().map(|(w, _)| w).collect();
+            let writes: Vec<OutcomeWrite> = results
+                .into_iter()
+                .map(|(mut w, _)| {
+                    w.expect_seq = read.get(&w.reference).copied();
+                    w
+                })
+                .collect();
             let alerts = self.observe(self.store.write(&writes, Some(job)).await)?;
             report.alerts += alerts.len();
             self.committed(&alerts);

@@ -118,12 +118,6 @@ pub trait Store: Send + Sync {
     /// References of the parties whose `ownership` flag is set.
     async fn references_with_ownership(&self) -> Result<Vec<String>, StoreError>;
 
-    /// References of the parties whose outcome came from none of `versions`.
-    async fn references_not_screened_at(
-        &self,
-        versions: &[String],
-    ) -> Result<Vec<String>, StoreError>;
-
     // Alerts and verdicts.
 
     /// Up to `limit` alerts with `cursor > after`, by increasing cursor.

@@ -197,10 +197,14 @@ impl Store for PostgresStore {
         if writes.is_empty() {
             return Ok(Vec::new());
         }
-        let batch = Batch::prepare(writes)?;
+        let mut batch = Batch::prepare(writes)?;
         let count = batch.parties.len() as i64;
-        let references: Vec<&str> = batch.references().collect();
+        // Every reference given leaves the job's queue, a stale write's too: the write that
+        // came between screened it.
+        let given: Vec<&str> = batch.references().collect();
         let mut tx = self.pool.begin().await?;
+        // The counters row first: it orders this write after every other one (and so after
+        // the write a stale one must yield to).
         let (last_seq, cursor): (i64, i64) = sqlx::query_as(
             "UPDATE counters SET party_seq = party_seq + $1 WHERE id = 1 \
              RETURNING party_seq, alert_cursor",
@@ -208,6 +212,18 @@ impl Store for PostgresStore {
         .bind(count)
         .fetch_one(&mut *tx)
         .await?;
+        let conditional = batch.conditional();
+        if !conditional.is_empty() {
+            let current: std::collections::HashMap<String, i64> =
+                sqlx::query_as("SELECT reference, seq FROM parties WHERE reference = ANY($1)")
+                    .bind(&conditional)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .collect();
+            batch.drop_stale(&current);
+        }
+        let references: Vec<&str> = batch.references().collect();
         let p = &batch.parties;
         sqlx::query(
             "INSERT INTO parties (reference, facts, facts_hash, outcome, decision, \
@@ -228,7 +244,12 @@ impl Store for PostgresStore {
         .bind(p.iter().map(|p| p.snapshot_version).collect::<Vec<_>>())
         .bind(p.iter().map(|p| p.ownership).collect::<Vec<_>>())
         .bind(p.iter().map(|p| p.updated_at).collect::<Vec<_>>())
-        .bind((last_seq - count + 1..=last_seq).collect::<Vec<i64>>())
+        // A stale write leaves a gap in the seqs: they need only increase.
+        .bind(
+            (last_seq - count + 1..)
+                .take(references.len())
+                .collect::<Vec<i64>>(),
+        )
         .execute(&mut *tx)
         .await?;
         let stored_hits = sqlx::query_as(
@@ -319,7 +340,7 @@ impl Store for PostgresStore {
         if let Some(job) = job {
             sqlx::query("DELETE FROM job_queue WHERE job = $1 AND reference = ANY($2)")
                 .bind(job)
-                .bind(&references)
+                .bind(&given)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -398,18 +419,6 @@ impl Store for PostgresStore {
     async fn references_with_ownership(&self) -> Result<Vec<String>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT reference FROM parties WHERE ownership")
-                .fetch_all(&self.pool)
-                .await?,
-        )
-    }
-
-    async fn references_not_screened_at(
-        &self,
-        versions: &[String],
-    ) -> Result<Vec<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT reference FROM parties WHERE snapshot_version <> ALL($1)")
-                .bind(versions)
                 .fetch_all(&self.pool)
                 .await?,
         )

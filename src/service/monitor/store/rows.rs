@@ -237,6 +237,8 @@ pub(super) struct PartyRow<'a> {
     /// `(entity id, entity hash)` of its hits, once per entity (the first hit's hash), by
     /// entity id: the rows of `party_hits`.
     pub hits: Vec<(&'a str, &'a str)>,
+    /// [`OutcomeWrite::expect_seq`].
+    pub expect_seq: Option<i64>,
 }
 
 /// A row of `party_hits`.
@@ -299,6 +301,7 @@ impl<'a> Batch<'a> {
                 ownership: write.ownership,
                 updated_at: write.at,
                 hits,
+                expect_seq: write.expect_seq,
             });
         }
         let mut ids = HashSet::new();
@@ -321,6 +324,37 @@ impl<'a> Batch<'a> {
     /// The distinct references written.
     pub fn references(&self) -> impl Iterator<Item = &'a str> + '_ {
         self.parties.iter().map(|p| p.reference)
+    }
+
+    /// The references whose write holds only if the party is as it was read.
+    pub fn conditional(&self) -> Vec<&'a str> {
+        self.parties
+            .iter()
+            .filter(|p| p.expect_seq.is_some())
+            .map(|p| p.reference)
+            .collect()
+    }
+
+    /// Takes out the conditional writes whose party has another `seq` now (`current`: the
+    /// `seq` of each conditional party the book still holds; absent: removed), with their
+    /// alerts. Read inside the write's transaction, after its lock is taken, so that no
+    /// other write comes between the check and the write.
+    pub fn drop_stale(&mut self, current: &HashMap<String, i64>) {
+        let stale: HashSet<&str> = self
+            .parties
+            .iter()
+            .filter(|p| {
+                p.expect_seq
+                    .is_some_and(|seq| current.get(p.reference) != Some(&seq))
+            })
+            .map(|p| p.reference)
+            .collect();
+        if stale.is_empty() {
+            return;
+        }
+        self.parties.retain(|p| !stale.contains(p.reference));
+        self.alerts
+            .retain(|a| !stale.contains(a.alert.reference.as_str()));
     }
 
     /// The parties whose hits differ from those stored (`stored`: the `party_hits` rows of

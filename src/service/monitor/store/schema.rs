@@ -24,17 +24,31 @@ pub(super) struct Step {
     pub sql: &'static str,
 }
 
-pub(super) const SQLITE: &[Step] = &[Step {
-    version: 1,
-    description: "book",
-    sql: include_str!("migrations/sqlite/0001_book.sql"),
-}];
+pub(super) const SQLITE: &[Step] = &[
+    Step {
+        version: 1,
+        description: "book",
+        sql: include_str!("migrations/sqlite/0001_book.sql"),
+    },
+    Step {
+        version: 2,
+        description: "drop parties_by_version",
+        sql: include_str!("migrations/sqlite/0002_drop_parties_by_version.sql"),
+    },
+];
 
-pub(super) const POSTGRES: &[Step] = &[Step {
-    version: 1,
-    description: "book",
-    sql: include_str!("migrations/postgres/0001_book.sql"),
-}];
+pub(super) const POSTGRES: &[Step] = &[
+    Step {
+        version: 1,
+        description: "book",
+        sql: include_str!("migrations/postgres/0001_book.sql"),
+    },
+    Step {
+        version: 2,
+        description: "drop parties_by_version",
+        sql: include_str!("migrations/postgres/0002_drop_parties_by_version.sql"),
+    },
+];
 
 /// The steps of one backend as a migration source.
 #[derive(Debug)]

@@ -26,7 +26,7 @@
 //! SQLite's limit of 32,766 bound parameters; rows are inserted as multi-row `VALUES`
 //! statements chunked under that limit.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -185,7 +185,10 @@ impl Store for SqliteStore {
         if writes.is_empty() {
             return Ok(Vec::new());
         }
-        let batch = Batch::prepare(writes)?;
+        let mut batch = Batch::prepare(writes)?;
+        // Every reference given leaves the job's queue, a stale write's too: the write that
+        // came between screened it.
+        let given = json_list(batch.references());
         let mut tx = self.begin_write().await?;
         let count = batch.parties.len() as i64;
         let (last_seq, mut cursor): (i64, i64) = sqlx::query_as(
@@ -195,6 +198,19 @@ impl Store for SqliteStore {
         .bind(count)
         .fetch_one(&mut *tx)
         .await?;
+        let conditional = batch.conditional();
+        if !conditional.is_empty() {
+            let current: HashMap<String, i64> = sqlx::query_as(&format!(
+                "SELECT reference, seq FROM parties WHERE reference {IN_LIST}"
+            ))
+            .bind(json_list(conditional))
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+            batch.drop_stale(&current);
+        }
+        // A stale write leaves a gap in the seqs: they need only increase.
         let parties: Vec<_> = batch.parties.iter().zip(last_seq - count + 1..).collect();
         insert_rows(
             &mut tx,
@@ -296,7 +312,7 @@ impl Store for SqliteStore {
                 "DELETE FROM job_queue WHERE job = ? AND reference {IN_LIST}"
             ))
             .bind(job)
-            .bind(references.as_str())
+            .bind(given.as_str())
             .execute(&mut *tx)
             .await?;
         }
@@ -378,18 +394,6 @@ impl Store for SqliteStore {
                 .fetch_all(&self.reader)
                 .await?,
         )
-    }
-
-    async fn references_not_screened_at(
-        &self,
-        versions: &[String],
-    ) -> Result<Vec<String>, StoreError> {
-        let sql = format!("SELECT reference FROM parties WHERE snapshot_version NOT {IN_LIST}");
-        let list = json_list(versions.iter().map(String::as_str));
-        Ok(sqlx::query_scalar(&sql)
-            .bind(list.as_str())
-            .fetch_all(&self.reader)
-            .await?)
     }
 
     async fn alerts_after(&self, after: i64, limit: usize) -> Result<Vec<Alert>, StoreError> {
