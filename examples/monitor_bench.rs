@@ -22,26 +22,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clearance::engine::index::build::IndexBuilder;
-use clearance::engine::lists::{ListFormat, Source};
 use clearance::engine::policy::Policy;
 use clearance::engine::screen::{Party, Snapshot};
 use clearance::service::metrics::Metrics;
 use clearance::service::monitor::rescreen::Mode;
 use clearance::service::monitor::{Clock, Monitor, MonitoringConfig, SystemClock};
-
-fn sdn(data: &Path, year: u32) -> Source {
-    Source {
-        dataset: "us_ofac_sdn".into(),
-        format: ListFormat::OfacCsv,
-        path: data.join(format!("ofac-sdn-{year}")),
-        skip_sdn_rows: None,
-        download: None,
-    }
-}
+use clearance::testing::sdn_source;
 
 /// SDN 2021 without its `k` newest entries (the highest entry numbers) and their records.
 fn without_newest(data: &Path, k: usize, policy: &Policy) -> Snapshot {
-    let source = sdn(data, 2021);
+    let source = sdn_source(data, 2021);
     let options = clearance::engine::lists::load_options(std::slice::from_ref(&source), &source);
     let mut list =
         clearance::engine::lists::load(source.format, &source.dataset, &source.path, &options)
@@ -243,8 +233,8 @@ async fn main() {
     }
     let data = clearance::testing::shared_data().expect("../shared/data (the real lists)");
     let policy = Policy::default();
-    let old = Arc::new(Snapshot::load(&[sdn(&data, 2019)], &policy).expect("SDN 2019"));
-    let new = Arc::new(Snapshot::load(&[sdn(&data, 2021)], &policy).expect("SDN 2021"));
+    let old = Arc::new(Snapshot::load(&[sdn_source(&data, 2019)], &policy).expect("SDN 2019"));
+    let new = Arc::new(Snapshot::load(&[sdn_source(&data, 2021)], &policy).expect("SDN 2021"));
     let parties = synthetic(&data, n);
     let dir = tempfile::tempdir().expect("a temporary folder");
     let (diff, full) = (

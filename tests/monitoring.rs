@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clearance::engine::batch::read_input;
-use clearance::engine::lists::{ListFormat, Source};
 use clearance::engine::policy::{Decision, Policy};
 use clearance::engine::screen::{Party, Snapshot};
 use clearance::service::config::Config;
@@ -23,9 +22,11 @@ use clearance::service::metrics::Metrics;
 use clearance::service::monitor::record::{Alert, AlertKind};
 use clearance::service::monitor::rescreen::Mode;
 use clearance::service::monitor::{Clock, ManualClock, Monitor, MonitoringConfig, SystemClock};
+use clearance::testing::sdn_source;
 
 use clearance::service::proto;
 use clearance::service::proto::monitoring_client::MonitoringClient;
+use clearance::service::request::party_to_proto;
 use common::Running;
 use tokio_stream::StreamExt;
 
@@ -33,16 +34,6 @@ const ROSNEFT_TRADING: &str = "us_ofac_sdn:18299";
 
 fn shared() -> Option<PathBuf> {
     clearance::testing::shared_data()
-}
-
-fn sdn(data: &Path, year: u32) -> Source {
-    Source {
-        dataset: "us_ofac_sdn".into(),
-        format: ListFormat::OfacCsv,
-        path: data.join(format!("ofac-sdn-{year}")),
-        skip_sdn_rows: None,
-        download: None,
-    }
 }
 
 async fn monitor_in(dir: &Path, name: &str, clock: Arc<dyn Clock>) -> Arc<Monitor> {
@@ -104,8 +95,8 @@ async fn a_list_change_by_difference_gives_the_alerts_of_a_full_rescreen() {
         return;
     };
     let policy = Policy::default();
-    let old = Arc::new(Snapshot::load(&[sdn(&data, 2019)], &policy).unwrap());
-    let new = Arc::new(Snapshot::load(&[sdn(&data, 2021)], &policy).unwrap());
+    let old = Arc::new(Snapshot::load(&[sdn_source(&data, 2019)], &policy).unwrap());
+    let new = Arc::new(Snapshot::load(&[sdn_source(&data, 2021)], &policy).unwrap());
     let dir = tempfile::tempdir().unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let by_difference = monitor_in(dir.path(), "diff.db", clock.clone()).await;
@@ -528,17 +519,7 @@ async fn killed_or_not(data: &Path, kill: bool) -> (Vec<(u64, String)>, Vec<Stri
     let requests: Vec<proto::UpsertRequest> = book(data)
         .into_iter()
         .map(|(reference, p)| proto::UpsertRequest {
-            party: Some(proto::Party {
-                name: p.name,
-                countries: p.countries,
-                nationalities: p.nationalities,
-                birth_date: p
-                    .birth_date
-                    .map(|d| d.as_str().to_string())
-                    .unwrap_or_default(),
-                r#ref: reference,
-                ..proto::Party::default()
-            }),
+            party: Some(party_to_proto(&p, &reference)),
         })
         .collect();
     client.import(tokio_stream::iter(requests)).await.unwrap();

@@ -6,9 +6,10 @@
 //! need it print a notice and skip. CI sets `CLEARANCE_REQUIRE_SHARED_DATA=1`, which turns the
 //! skip into a failure so that a missing folder cannot pass silently.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::engine::index::IndexBuilder;
+use crate::engine::lists::{ListFormat, Source};
 use crate::engine::model::{Entity, EntityKind, LoadedList, Name, NameKind};
 use crate::engine::policy::Policy;
 use crate::engine::screen::Snapshot;
@@ -36,6 +37,19 @@ pub fn shared_data() -> Option<PathBuf> {
         dir.display()
     );
     None
+}
+
+/// The OFAC SDN list of `year` in the shared data folder `data` (`ofac-sdn-2019`,
+/// `ofac-sdn-2021`), as dataset `us_ofac_sdn`: the two versions the monitoring tests and
+/// benchmark re-screen between.
+pub fn sdn_source(data: &Path, year: u32) -> Source {
+    Source {
+        dataset: "us_ofac_sdn".into(),
+        format: ListFormat::OfacCsv,
+        path: data.join(format!("ofac-sdn-{year}")),
+        skip_sdn_rows: None,
+        download: None,
+    }
 }
 
 /// xorshift64*: a tiny deterministic generator so the synthetic index is the same every run.

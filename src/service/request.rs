@@ -194,3 +194,38 @@ pub fn parse_party(p: &proto::Party) -> Result<Party, InvalidRequest> {
         nationalities,
     })
 }
+
+/// The message for a party, filed under `reference` (empty: none): the inverse of
+/// [`parse_party`], for clients that hold the engine's party (the CLI's batch files) and for
+/// answers that give a stored party back.
+pub fn party_to_proto(p: &Party, reference: &str) -> proto::Party {
+    let kind = match p.kind {
+        None | Some(EntityKind::Unknown) => proto::PartyKind::Unspecified,
+        Some(EntityKind::Person) => proto::PartyKind::Person,
+        Some(EntityKind::Organization) => proto::PartyKind::Organization,
+        Some(EntityKind::Vessel) => proto::PartyKind::Vessel,
+        Some(EntityKind::Aircraft) => proto::PartyKind::Aircraft,
+    };
+    proto::Party {
+        name: p.name.clone(),
+        kind: kind as i32,
+        countries: p.countries.clone(),
+        identifiers: p
+            .identifiers
+            .iter()
+            .map(|i| proto::Identifier {
+                scheme: i.scheme.clone(),
+                value: i.value.clone(),
+            })
+            .collect(),
+        addresses: p.addresses.clone(),
+        birth_date: p
+            .birth_date
+            .as_ref()
+            .map(|d| d.as_str().to_string())
+            .unwrap_or_default(),
+        parents: p.parents.clone(),
+        nationalities: p.nationalities.clone(),
+        r#ref: reference.to_string(),
+    }
+}

@@ -21,6 +21,7 @@ use super::kind_flag;
 use crate::engine::batch::{self, InputRow};
 use crate::service::proto;
 use crate::service::proto::monitoring_client::MonitoringClient;
+use crate::service::request::party_to_proto;
 
 #[derive(Args)]
 pub(super) struct MonitorArgs {
@@ -432,30 +433,9 @@ fn import_rows(path: &Path) -> Result<Vec<InputRow>, MonitorError> {
 
 /// A row as the message `Import` takes: the `ref` column, or the `id`.
 fn upsert_request(row: &InputRow) -> proto::UpsertRequest {
-    let p = &row.party;
+    let reference = row.reference.as_deref().unwrap_or(&row.id);
     proto::UpsertRequest {
-        party: Some(proto::Party {
-            name: p.name.clone(),
-            kind: party_kind(p.kind) as i32,
-            countries: p.countries.clone(),
-            identifiers: p
-                .identifiers
-                .iter()
-                .map(|i| proto::Identifier {
-                    scheme: i.scheme.clone(),
-                    value: i.value.clone(),
-                })
-                .collect(),
-            addresses: p.addresses.clone(),
-            birth_date: p
-                .birth_date
-                .as_ref()
-                .map(|d| d.as_str().to_string())
-                .unwrap_or_default(),
-            parents: p.parents.clone(),
-            nationalities: p.nationalities.clone(),
-            r#ref: row.reference.clone().unwrap_or_else(|| row.id.clone()),
-        }),
+        party: Some(party_to_proto(&row.party, reference)),
     }
 }
 

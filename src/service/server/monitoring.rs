@@ -17,9 +17,9 @@ use crate::engine::policy::Decision;
 use crate::service::audit::{self, VerdictRecord};
 use crate::service::auth::{Need, Role};
 use crate::service::monitor::record::{Alert, AlertKind, Disposition, HitRecord, Verdict};
-use crate::service::monitor::{rfc3339, Monitor};
+use crate::service::monitor::{outcome, rfc3339, Monitor};
 use crate::service::proto;
-use crate::service::request::{parse_party, parse_reference};
+use crate::service::request::{self, parse_party, parse_reference};
 
 /// Longest accepted verdict note, in characters.
 pub const MAX_NOTE_CHARS: usize = 4096;
@@ -134,36 +134,6 @@ fn party_of(
         .ok_or_else(|| invalid("party", "required"))?;
     let reference = parse_reference(p)?.ok_or_else(|| invalid("party.ref", "required"))?;
     Ok((reference, parse_party(p)?))
-}
-
-/// The party message again from the book's facts.
-fn facts_to_proto(
-    reference: &str,
-    f: &crate::service::monitor::record::PartyFacts,
-) -> proto::Party {
-    let kind = f
-        .kind
-        .as_deref()
-        .and_then(crate::engine::model::EntityKind::parse)
-        .map_or(proto::PartyKind::Unspecified, grpc::kind_to_proto);
-    proto::Party {
-        name: f.name.clone(),
-        kind: kind as i32,
-        countries: f.countries.clone(),
-        identifiers: f
-            .identifiers
-            .iter()
-            .map(|(scheme, value)| proto::Identifier {
-                scheme: scheme.clone(),
-                value: value.clone(),
-            })
-            .collect(),
-        addresses: f.addresses.clone(),
-        birth_date: f.birth_date.clone().unwrap_or_default(),
-        parents: f.parents.clone(),
-        nationalities: f.nationalities.clone(),
-        r#ref: reference.to_string(),
-    }
 }
 
 #[tonic::async_trait]
@@ -302,7 +272,10 @@ impl proto::monitoring_server::Monitoring for MonitoringService {
                 explanation: String::new(),
             };
             Ok(proto::PartyView {
-                party: Some(facts_to_proto(&record.reference, &record.facts)),
+                party: Some(request::party_to_proto(
+                    &outcome::party_of(&record.facts),
+                    &record.reference,
+                )),
                 screening: Some(screening),
                 open_alerts: view.open_alerts.iter().map(alert_to_proto).collect(),
                 history: view.history.iter().map(verdict_to_proto).collect(),
