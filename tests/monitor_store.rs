@@ -179,6 +179,41 @@ async fn parties_after_pages_through_the_book(fx: Fixture) {
         .map(|p| p.reference)
         .collect();
     assert_eq!(since, strings(&["p03", "p17"]));
+    // The same without the rows: seq, reference and facts hash.
+    let light = store.facts_hashes_after(after, 10).await.unwrap();
+    let got: Vec<(&str, &str)> = light
+        .iter()
+        .map(|(_, r, h)| (r.as_str(), h.as_str()))
+        .collect();
+    assert_eq!(got, [("p03", "facts-p03"), ("p17", "facts-p17")]);
+    assert!(light[0].0 > after && light[1].0 > light[0].0);
+    // Written since `after` against a version other than v1: p03 and p17 (v2); none when
+    // v2 counts too.
+    let elsewhere = |versions: &[&str]| {
+        let store = store.clone();
+        let versions = strings(versions);
+        async move {
+            sorted(
+                store
+                    .references_written_elsewhere(after, &versions)
+                    .await
+                    .unwrap(),
+            )
+        }
+    };
+    assert_eq!(elsewhere(&["v1"]).await, strings(&["p03", "p17"]));
+    assert!(elsewhere(&["v1", "v2"]).await.is_empty());
+    assert_eq!(
+        sorted(
+            store
+                .references_written_elsewhere(0, &strings(&["v2"]))
+                .await
+                .unwrap()
+        )
+        .len(),
+        23,
+        "from the start: every party still at v1"
+    );
 }
 
 async fn references_by_hit_and_ownership(fx: Fixture) {

@@ -110,6 +110,9 @@ pub struct BookParty<'a> {
     pub parents: &'a [String],
     /// Identifier values.
     pub identifiers: &'a [String],
+    /// What the caller holds of this version of the party (e.g. a hash of its stored facts),
+    /// kept for [`BookIndex::holds`]: whether a party written again needs reading at all.
+    pub fingerprint: u64,
 }
 
 /// Which word of a book name a key stands for.
@@ -143,6 +146,8 @@ pub struct BookIndex {
     /// Per slot, a hash of what its keys were made from (name, parents, identifiers): a party
     /// written again unchanged (as every re-screen writes it) adds nothing.
     indexed: Vec<u64>,
+    /// Per slot, the caller's [`BookParty::fingerprint`] of its last insert.
+    fingerprints: Vec<u64>,
     slots: FxHashMap<String, u32>,
     names: Vec<BookName>,
     key_ids: FxHashMap<String, u32>,
@@ -267,8 +272,11 @@ impl BookIndex {
             h.finish()
         };
         let slot = match self.slots.get(party.reference) {
-            Some(&s) if self.indexed[s as usize] == made_of => return,
             Some(&s) => {
+                self.fingerprints[s as usize] = party.fingerprint;
+                if self.indexed[s as usize] == made_of {
+                    return;
+                }
                 self.indexed[s as usize] = made_of;
                 s
             }
@@ -276,6 +284,7 @@ impl BookIndex {
                 let s = self.references.len() as u32;
                 self.references.push(party.reference.to_string());
                 self.indexed.push(made_of);
+                self.fingerprints.push(party.fingerprint);
                 self.slots.insert(party.reference.to_string(), s);
                 s
             }
@@ -294,6 +303,13 @@ impl BookIndex {
             ];
             self.add_name(slot, parent, &by_id);
         }
+    }
+
+    /// Whether the party is held, last inserted with this fingerprint.
+    pub fn holds(&self, reference: &str, fingerprint: u64) -> bool {
+        self.slots
+            .get(reference)
+            .is_some_and(|&s| self.fingerprints[s as usize] == fingerprint)
     }
 
     /// Forgets a party: it is no longer a candidate.
@@ -651,14 +667,14 @@ mod tests {
             reference: "p",
             name: "Example Cloud Holdings Pte Ltd",
             parents: &parents,
-            identifiers: &[],
+            ..BookParty::default()
         });
         let imo = ["9187629".to_string()];
         b.insert(&BookParty {
             reference: "v",
             name: "Ocean Star",
-            parents: &[],
             identifiers: &imo,
+            ..BookParty::default()
         });
         assert_eq!(
             found(
@@ -696,6 +712,7 @@ mod tests {
         }
         assert_eq!(b.names.len(), names);
         assert_eq!(b.postings.iter().map(Vec::len).sum::<usize>(), keys);
+        assert!(b.holds("m", 0) && !b.holds("m", 7) && !b.holds("x", 0));
         // A new name adds its keys beside the old ones.
         b.insert(&BookParty {
             reference: "m",

@@ -160,6 +160,14 @@ pub fn micros(t: Timestamp) -> Micros {
     t.as_microsecond()
 }
 
+/// A stored facts hash as the book index keeps it ([`BookParty::fingerprint`]).
+fn fingerprint(facts_hash: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    facts_hash.hash(&mut h);
+    h.finish()
+}
+
 /// RFC 3339 of a stored time.
 pub fn rfc3339(at: Micros) -> String {
     Timestamp::from_microsecond(at)
@@ -582,11 +590,20 @@ impl Monitor {
     async fn refresh_book(&self) -> Result<i64, MonitorError> {
         let mut book = self.book.lock().await;
         loop {
-            let page = self.observe(self.store.parties_after(book.seen_seq, 10_000).await)?;
-            let Some(last) = page.last().map(|p| p.seq) else {
+            // The seqs and facts hashes first: a re-screen rewrites every party it screens,
+            // with the facts it had, so most need no reading.
+            let page = self.observe(self.store.facts_hashes_after(book.seen_seq, 10_000).await)?;
+            let Some(&(last, _, _)) = page.last() else {
                 break;
             };
-            for p in &page {
+            let changed: Vec<String> = page
+                .into_iter()
+                .filter(|(_, r, hash)| !book.index.holds(r, fingerprint(hash)))
+                .map(|(_, r, _)| r)
+                .collect();
+            // Read after the page: a party written again meanwhile comes with its newer
+            // facts (keys only add up), and comes again in the next page, then unchanged.
+            for p in self.observe(self.store.parties(&changed).await)? {
                 let identifiers: Vec<String> =
                     p.facts.identifiers.iter().map(|(_, v)| v.clone()).collect();
                 book.index.insert(&BookParty {
@@ -594,6 +611,7 @@ impl Monitor {
                     name: &p.facts.name,
                     parents: &p.facts.parents,
                     identifiers: &identifiers,
+                    fingerprint: fingerprint(&p.facts_hash),
                 });
             }
             book.seen_seq = last;

@@ -331,29 +331,18 @@ impl Monitor {
             report.full = true;
             return self.all_references().await;
         }
-        let mut refs: Vec<String> = Vec::new();
         // Written since the base against another snapshot (another replica's, or one the
         // worker never re-screened against).
-        let (since, base_version) = match base {
-            Some((b, _)) => (b.seq, Some(b.version.as_str())),
-            None => (0, None),
+        let (since, mut versions) = match base {
+            Some((b, _)) => (b.seq, vec![b.version.clone()]),
+            None => (0, Vec::new()),
         };
-        let mut after = since;
-        loop {
-            let page = self.observe(self.store.parties_after(after, 10_000).await)?;
-            let Some(last) = page.last().map(|p| p.seq) else {
-                break;
-            };
-            after = last;
-            refs.extend(
-                page.into_iter()
-                    .filter(|p| {
-                        let v = p.outcome.snapshot_version.as_str();
-                        v != target && Some(v) != base_version
-                    })
-                    .map(|p| p.reference),
-            );
-        }
+        versions.push(target.to_string());
+        let mut refs: Vec<String> = self.observe(
+            self.store
+                .references_written_elsewhere(since, &versions)
+                .await,
+        )?;
         let Some((b, hashes)) = base else {
             return Ok(refs);
         };
@@ -401,12 +390,12 @@ impl Monitor {
         let mut refs = Vec::new();
         let mut after = 0;
         loop {
-            let page = self.observe(self.store.parties_after(after, 10_000).await)?;
-            let Some(last) = page.last().map(|p| p.seq) else {
+            let page = self.observe(self.store.facts_hashes_after(after, 10_000).await)?;
+            let Some(&(last, _, _)) = page.last() else {
                 break;
             };
             after = last;
-            refs.extend(page.into_iter().map(|p| p.reference));
+            refs.extend(page.into_iter().map(|(_, r, _)| r));
         }
         Ok(refs)
     }

@@ -109,6 +109,23 @@ pub trait Store: Send + Sync {
         limit: usize,
     ) -> Result<Vec<PartyRecord>, StoreError>;
 
+    /// Up to `limit` `(seq, reference, facts_hash)` of the parties with `seq > after_seq`, by
+    /// increasing `seq`: what was written since, without reading the rows (a re-screen
+    /// writes every party it screens, and most come back with the facts they had).
+    async fn facts_hashes_after(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, String, String)>, StoreError>;
+
+    /// References of the parties with `seq > after_seq` whose outcome came from none of
+    /// `versions`: written since against another snapshot.
+    async fn references_written_elsewhere(
+        &self,
+        after_seq: i64,
+        versions: &[String],
+    ) -> Result<Vec<String>, StoreError>;
+
     /// References of the parties with a hit on any of `entity_ids`.
     async fn references_with_hits_on(
         &self,

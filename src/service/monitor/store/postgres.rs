@@ -401,6 +401,34 @@ impl Store for PostgresStore {
         found.iter().map(rows::party).collect()
     }
 
+    async fn facts_hashes_after(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT seq, reference, facts_hash FROM parties WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(rows::limit(limit))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn references_written_elsewhere(
+        &self,
+        after_seq: i64,
+        versions: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT reference FROM parties WHERE seq > $1 AND NOT (snapshot_version = ANY($2))",
+        )
+        .bind(after_seq)
+        .bind(versions)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn references_with_hits_on(
         &self,
         entity_ids: &[String],

@@ -373,6 +373,35 @@ impl Store for SqliteStore {
         found.iter().map(rows::party).collect()
     }
 
+    async fn facts_hashes_after(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT seq, reference, facts_hash FROM parties WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after_seq)
+        .bind(rows::limit(limit))
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
+    async fn references_written_elsewhere(
+        &self,
+        after_seq: i64,
+        versions: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let sql = format!(
+            "SELECT reference FROM parties WHERE seq > ? AND snapshot_version NOT {IN_LIST}"
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(after_seq)
+            .bind(json_list(versions.iter().map(String::as_str)))
+            .fetch_all(&self.reader)
+            .await?)
+    }
+
     async fn references_with_hits_on(
         &self,
         entity_ids: &[String],
