@@ -8,6 +8,7 @@
 //! (callers, roles, datasets, rate limits: [`crate::service::auth`]). Errors become
 //! `tonic::Status` in one place, [`grpc::status_of`].
 
+pub mod console;
 pub mod grpc;
 pub mod http;
 pub mod monitoring;
@@ -470,13 +471,16 @@ async fn serve_until(
         let (state, stop) = (state.clone(), stopped(grpc_done_rx));
         async move {
             match (listeners.http, https) {
-                (Some(l), None) => axum::serve(l, http::router(state))
-                    .with_graceful_shutdown(stop)
-                    .await
-                    .map_err(ServeError::Http),
+                (Some(l), None) => axum::serve(
+                    l,
+                    http::router(state).into_make_service_with_connect_info::<console::PeerAddr>(),
+                )
+                .with_graceful_shutdown(stop)
+                .await
+                .map_err(ServeError::Http),
                 (Some(l), Some(tls)) => axum::serve(
                     tls.http_listener(l).map_err(ServeError::Http)?,
-                    http::router(state),
+                    http::router(state).into_make_service_with_connect_info::<console::PeerAddr>(),
                 )
                 .with_graceful_shutdown(stop)
                 .await
