@@ -8,7 +8,7 @@
 //! The console screens, reads entities and resolves alerts through the same functions as the
 //! gRPC handlers (`grpc::decide`, `monitoring::resolve_alert`), so an answer on a page is
 //! the answer `Screen` gives, audited the same way. Sign-in, sessions and CSRF tokens are in
-//! [`session`]; each page has its module.
+//! `session`; each page has its module.
 
 mod alerts;
 mod entity;
