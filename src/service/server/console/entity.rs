@@ -163,8 +163,8 @@ pub async fn page(
         let body = html! {
             h1 { (e.primary_name()) }
             p.sub { code { (e.id) } " · " (e.dataset) " · " (e.kind.as_str()) }
-            (details(e))
             (ownership(&s, &n, ordinal, &e.id))
+            (details(e))
             p.versions { "Snapshot " code { (s.version()) } }
         };
         Ok::<_, ConsoleError>((e.primary_name().to_string(), body))

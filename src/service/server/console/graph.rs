@@ -20,7 +20,7 @@ use crate::engine::screen::Snapshot;
 /// Most owners or owned parties drawn on one side; the table lists them all.
 const DRAWN: usize = 24;
 const WIDTH: u32 = 960;
-const BOX_W: u32 = 280;
+const BOX_W: u32 = 250;
 const BOX_H: u32 = 40;
 const ROW: u32 = 56;
 
@@ -226,7 +226,7 @@ fn node(s: &Snapshot, evaluation: &Evaluation, ordinal: u32, x: u32, y: u32) -> 
             g class={ "node " (st.as_str()) } {
                 title { (e.primary_name()) " [" (e.id) "]: " (st.as_str()) }
                 rect x=(x) y=(y) width=(BOX_W) height=(BOX_H) rx="6" {}
-                text x=(x + 10) y=(y + 17) { (fit(e.primary_name(), 38)) }
+                text x=(x + 10) y=(y + 17) { (fit(e.primary_name(), 34)) }
                 text.sub x=(x + 10) y=(y + 32) { (st.as_str()) " · " (fit(&e.dataset, 30)) }
             }
         }

@@ -237,7 +237,9 @@ fn render(status: StatusCode, title: &str, viewer: Option<&Viewer>, body: Markup
 }
 
 /// The headers every console page carries: the CSP, no sniffing, no caching (pages hold
-/// screened names and list data), no referrer (a result URL holds the screened name).
+/// screened names and list data), a referrer only to the console itself (a result URL holds
+/// the screened name; `no-referrer` would also make browsers send `Origin: null` on the
+/// console's own form posts, which the origin check must refuse).
 fn secure_headers(h: &mut axum::http::HeaderMap) {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -250,7 +252,7 @@ fn secure_headers(h: &mut axum::http::HeaderMap) {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
 }

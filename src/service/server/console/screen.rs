@@ -14,6 +14,7 @@ use maud::{html, Markup};
 use super::super::grpc::{decide, Decided, RequestError};
 use super::{decision_badge, name_kind, pairs, peer, render, segment, Console, ConsoleError};
 use crate::engine::matching::Explanation;
+use crate::engine::model::EntityKind;
 use crate::engine::screen::{ScreenHit, NEAR_MISS_FLOOR};
 use crate::service::audit;
 use crate::service::auth::{Need, Role};
@@ -253,13 +254,18 @@ fn facts(e: &Explanation) -> Markup {
     }
 }
 
-/// One hit, as a card.
-fn hit(h: &ScreenHit, suppressed: Option<&crate::service::monitor::record::Suppression>) -> Markup {
+/// One hit, as a card; `listed`: the hit names an entry of the snapshot (a jurisdiction
+/// hit names a policy rule instead, which has no page).
+fn hit(
+    h: &ScreenHit,
+    listed: bool,
+    suppressed: Option<&crate::service::monitor::record::Suppression>,
+) -> Markup {
     html! {
         article.hit {
             header {
                 h3 {
-                    @if h.rule.is_none() || !h.entity_id.is_empty() {
+                    @if listed {
                         a href={ "/ui/entity/" (segment(&h.entity_id)) } { (h.name) }
                     } @else { (h.name) }
                 }
@@ -268,7 +274,7 @@ fn hit(h: &ScreenHit, suppressed: Option<&crate::service::monitor::record::Suppr
                 meter min="0" max="1" value=(format!("{:.3}", h.score)) aria-label="score" { (format!("{:.3}", h.score)) }
             }
             dl.facts {
-                dt { "Entry" } dd { code { (h.entity_id) } " in " (h.dataset) " (" (h.kind.as_str()) ")" }
+                dt { "Entry" } dd { code { (h.entity_id) } " in " (h.dataset) @if h.kind != EntityKind::Unknown { " (" (h.kind.as_str()) ")" } }
                 @if !h.programs.is_empty() { dt { "Programs" } dd { (h.programs.join("; ")) } }
                 @if let Some(rule) = &h.rule { dt { "Rule" } dd { code { (rule) } } }
                 @if let Some(p) = h.ownership_percent { dt { "Owned" } dd { (format!("{p:.1}%")) " by restricted owners" } }
@@ -298,7 +304,7 @@ fn result(d: &Decided) -> Markup {
             p.why { (s.explanation) }
             @if s.hits.is_empty() { p { "No hit." } }
             @for (i, h) in s.hits.iter().enumerate() {
-                (hit(h, d.suppressions.get(i).and_then(Option::as_ref)))
+                (hit(h, d.snapshot.index.ordinal(&h.entity_id).is_some(), d.suppressions.get(i).and_then(Option::as_ref)))
             }
             details.near {
                 summary { (misses.len()) " near miss(es) below review (score " (format!("{NEAR_MISS_FLOOR:.2}")) " or more)" }

@@ -15,9 +15,9 @@
 //!
 //! The sign-in form carries no CSRF token (there is no session yet to tie one to). A
 //! forged sign-in could only sign a victim in as a caller whose token the forger already
-//! holds; every POST, sign-in included, is refused when its `Origin` header names another
-//! origin, which browsers send on cross-site form posts, and the `SameSite=Strict` cookie is
-//! not sent on them at all.
+//! holds; every POST, sign-in included, is refused when the browser says it comes from
+//! another site (`Sec-Fetch-Site`, `Origin`), and the `SameSite=Strict` cookie is not sent
+//! on such posts at all.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -243,8 +243,16 @@ impl Console {
     }
 }
 
-/// Refuses a POST whose `Origin` names another origin than the one it was sent to.
+/// Refuses a POST that a browser says came from another site: `Sec-Fetch-Site` other than
+/// `same-origin` (or `none`, typed by the user), or an `Origin` naming another origin than
+/// the one it was sent to (`null` included: an opaque origin). A request with neither header
+/// is not from a browser's cross-site form, and is judged by its session and token alone.
 pub(super) fn same_origin(req: &Request) -> Result<(), ConsoleError> {
+    if let Some(site) = req.headers().get("sec-fetch-site") {
+        if !matches!(site.to_str(), Ok("same-origin" | "none")) {
+            return Err(ConsoleError::Csrf);
+        }
+    }
     let Some(origin) = req.headers().get(header::ORIGIN) else {
         return Ok(());
     };
@@ -443,5 +451,17 @@ mod tests {
         assert!(same_origin(&post(Some("http://127.0.0.1:8080"))).is_ok());
         assert!(same_origin(&post(Some("https://evil.example"))).is_err());
         assert!(same_origin(&post(Some("null"))).is_err());
+        let fetched = |site: &str| {
+            Request::builder()
+                .method("POST")
+                .uri("/ui/resolve")
+                .header(header::HOST, "127.0.0.1:8080")
+                .header("sec-fetch-site", site)
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        assert!(same_origin(&fetched("same-origin")).is_ok());
+        assert!(same_origin(&fetched("cross-site")).is_err());
+        assert!(same_origin(&fetched("same-site")).is_err());
     }
 }

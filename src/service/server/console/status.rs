@@ -38,15 +38,19 @@ fn datasets(s: &Snapshot) -> Markup {
             tbody {
                 @for d in s.index.datasets() {
                     @let age = d.as_of.as_deref().and_then(|a| age_days(a, on));
-                    @let stale = age.is_none_or(|a| a > STALE_AFTER_DAYS);
-                    tr class=(if stale { "stale" } else { "fresh" }) {
+                    @let stale = age.is_some_and(|a| a > STALE_AFTER_DAYS);
+                    tr class=(match age { None => "unknown", Some(_) if stale => "stale", Some(_) => "fresh" }) {
                         th scope="row" { (d.name) }
                         td.num { (d.entities) }
                         td.num { (d.names) }
                         td { (d.as_of.as_deref().unwrap_or("not stated")) }
                         td {
-                            @match age { Some(a) => { (a) " days" }, None => "unknown" }
-                            @if stale { " " strong.flag { "STALE" } }
+                            @match age {
+                                Some(a) => { (a) " days" @if stale { " " strong.flag { "STALE" } } },
+                                // A publisher that states no date (OFAC's CSV files): its age
+                                // cannot be shown, only the reload that read it.
+                                None => em { "unknown: the list states no date" },
+                            }
                         }
                         td {
                             @if let Some(h) = &d.sha256 { "sha256 " code { (h.get(..12).unwrap_or(h)) } }
