@@ -764,7 +764,8 @@ async fn in_a_browser_screening_entities_escaping_and_a_phone_width() {
     assert_eq!(colour, "rgb(207, 34, 46)");
     let first_pair = b.find("table.aligned tr.exact td mark").await;
     assert_eq!(b.text(&first_pair).await, "huawei");
-    b.full_screenshot(&shot("screen-huawei-cloud")).await;
+    b.screenshot(&shot("screen-huawei-cloud")).await;
+    b.full_screenshot(&shot("screen-huawei-cloud-full")).await;
 
     b.goto(&format!("{}/ui/entity/{SPS}?as_of=2021-06-01", s.http))
         .await;

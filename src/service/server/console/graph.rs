@@ -226,7 +226,7 @@ fn node(s: &Snapshot, evaluation: &Evaluation, ordinal: u32, x: u32, y: u32) -> 
             g class={ "node " (st.as_str()) } {
                 title { (e.primary_name()) " [" (e.id) "]: " (st.as_str()) }
                 rect x=(x) y=(y) width=(BOX_W) height=(BOX_H) rx="6" {}
-                text x=(x + 10) y=(y + 17) { (fit(e.primary_name(), 34)) }
+                text x=(x + 10) y=(y + 17) { (fit(e.primary_name(), 30)) }
                 text.sub x=(x + 10) y=(y + 32) { (st.as_str()) " · " (fit(&e.dataset, 30)) }
             }
         }
