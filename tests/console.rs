@@ -589,6 +589,12 @@ async fn a_signed_in_reviewer_resolves_an_alert_and_csrf_is_enforced() {
 
     let party = get(&c, &format!("{}/ui/party/bnc", s.http), Some(&rita)).await;
     assert_eq!(party.status, StatusCode::OK, "{}", party.body);
+    eprintln!(
+        "/ui/alerts: {:.1} ms, /ui/party/bnc: {:.1} ms (first requests)",
+        queue.took.as_secs_f64() * 1e3,
+        party.took.as_secs_f64() * 1e3
+    );
+    assert!(queue.took < Duration::from_millis(100) && party.took < Duration::from_millis(100));
     let csrf = input_value(&party.body, "csrf");
     let alert = input_value(&party.body, "alert_id");
     let resolve = format!("{}/ui/resolve", s.http);

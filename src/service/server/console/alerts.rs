@@ -189,6 +189,20 @@ pub async fn queue(Shared(c): Shared<Arc<Console>>, req: Request) -> Response {
                 (label, n)
             })
             .collect();
+        // The serving snapshot's datasets, and any an alert names that it no longer holds.
+        let mut names: Vec<String> = c
+            .state
+            .snapshot()
+            .map(|s| s.index.datasets().iter().map(|d| d.name.clone()).collect())
+            .unwrap_or_default();
+        for (d, _) in &datasets {
+            if !names.iter().any(|n| n == d) {
+                names.push(d.to_string());
+            }
+        }
+        if !filters.dataset.is_empty() && !names.contains(&filters.dataset) {
+            names.push(filters.dataset.clone());
+        }
         let kept: Vec<&Alert> = alerts.iter().rev().filter(|a| filters.keeps(a, now)).collect();
         let body = html! {
             h1 { "Alerts" }
@@ -206,16 +220,19 @@ pub async fn queue(Shared(c): Shared<Arc<Console>>, req: Request) -> Response {
                 div.field { label for="age" { "At most (days old)" }
                     input id="age" name="age" type="number" min="1" value=(filters.max_age_days.map(|d| d.to_string()).unwrap_or_default()); }
                 div.field { label for="dataset" { "Dataset" }
-                    input id="dataset" name="dataset" type="text" value=(filters.dataset); }
+                    select id="dataset" name="dataset" {
+                        option value="" { "any" }
+                        @for d in &names { option value=(d) selected[filters.dataset == *d] { (d) } }
+                    } }
                 div.actions { button type="submit" { "Filter" } }
             }
             section.counts {
                 h2 { (open.len()) " open alert(s)" }
                 @if truncated { p.stale { "Only the first " (MAX_READ) " alerts were read." } }
                 div.tallies {
-                    div { h3 { "By kind" } ul { @for (k, n) in &kinds { li { a href={ "/ui/alerts?kind=" (k) } { (k) } ": " (n) } } } }
+                    div { h3 { "By kind" } ul { @for (k, n) in &kinds { li { a href={ "/ui/alerts?kind=" (k) } { (k) } ": " (n) } } @if kinds.is_empty() { li { "none open" } } } }
                     div { h3 { "By age" } ul { @for (k, n) in &ages { li { (k) ": " (n) } } } }
-                    div { h3 { "By dataset" } ul { @for (k, n) in &datasets { li { a href={ "/ui/alerts?dataset=" (segment(k)) } { (k) } ": " (n) } } } }
+                    div { h3 { "By dataset" } ul { @for (k, n) in &datasets { li { a href={ "/ui/alerts?dataset=" (segment(k)) } { (k) } ": " (n) } } @if datasets.is_empty() { li { "none open" } } } }
                 }
             }
             table.alerts {
