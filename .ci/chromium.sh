@@ -70,6 +70,8 @@ chromedriver_start() {
 chromedriver_stop() {
     local pid=${1:-$chromedriver_pid}
     [[ -n $pid ]] || return 0
+    # The browsers a failed test left open are the driver's children: end them first.
+    pkill -TERM -P "$pid" 2>/dev/null || true
     kill "$pid" 2>/dev/null || true
     if [[ $pid == "$chromedriver_pid" ]]; then
         chromedriver_pid=""
