@@ -1,6 +1,7 @@
 //! The service: `clearance.v1.Screening` with the standard health service and reflection on
 //! the public address, `Admin` on its own address, and an HTTP listener for `/metrics`,
-//! `/healthz` and `/readyz`, all over the live [`Screener`].
+//! `/healthz`, `/readyz` and the reviewer's console under `/ui/` ([`console`]), all over the
+//! live [`Screener`].
 //!
 //! Request handling is in [`grpc`], the HTTP endpoints in [`http`], reloads and their
 //! triggers in [`reload`], list downloads in [`updates`]. It uses the service's parts beside
@@ -182,7 +183,7 @@ pub struct Listeners {
     pub public: TcpListener,
     /// Admin.
     pub admin: TcpListener,
-    /// `/metrics`, `/healthz`, `/readyz`; `None`: no HTTP listener.
+    /// `/metrics`, `/healthz`, `/readyz` and the console (`/ui/`); `None`: no HTTP listener.
     pub http: Option<TcpListener>,
 }
 
