@@ -187,12 +187,17 @@ fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim())
 }
 
+/// The `Set-Cookie` value for session `id`; `secure` when the listener is TLS.
+fn set_cookie(id: &str, max_age: u64, secure: bool) -> String {
+    format!(
+        "{COOKIE}={id}; Path=/ui; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
 impl Console {
     fn cookie_for(&self, id: &str, max_age: u64) -> String {
-        format!(
-            "{COOKIE}={id}; Path=/ui; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
-            if self.secure { "; Secure" } else { "" }
-        )
+        set_cookie(id, max_age, self.secure)
     }
 
     /// Who makes `req`: its session's caller. Without callers configured, a visitor without
@@ -396,6 +401,15 @@ mod tests {
         let (id, _) = s.open(Identity::Open { ip: None }, false);
         s.close(&id);
         assert!(s.get(&id).is_none(), "closed");
+    }
+
+    #[test]
+    fn the_cookie_is_strict_and_secure_under_tls() {
+        assert_eq!(
+            set_cookie("ab", 60, true),
+            "clearance_session=ab; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=60; Secure"
+        );
+        assert!(!set_cookie("ab", 60, false).contains("Secure"));
     }
 
     #[test]
