@@ -19,8 +19,6 @@
 #[path = "console/browser.rs"]
 mod browser;
 mod common;
-#[path = "console/webdriver.rs"]
-mod webdriver;
 
 use std::path::Path;
 use std::sync::OnceLock;
