@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A headless Chromium behind ChromeDriver for the console's browser test
-# (tests/console_browser.rs), from Debian's packages. Sourced by .ci/run:
+# A headless Chromium behind ChromeDriver for the console's browser tests (tests/console.rs,
+# the journeys in tests/console/browser.rs), from Debian's packages. Sourced by .ci/run:
 #
 #   source .ci/chromium.sh
 #   chromedriver_start   # exports CLEARANCE_TEST_WEBDRIVER (the WebDriver URL) and prints it
@@ -11,9 +11,9 @@
 #
 # chromedriver_start installs the packages chromium and chromium-driver with apt when
 # /usr/bin/chromedriver is missing (as root: CI's case), then starts ChromeDriver on the first
-# free port from 59515, accepting connections from 127.0.0.1 only. The test starts the browser
-# itself through WebDriver (headless, no sandbox: CI runs as root) and saves its screenshots
-# under target/console-screenshots/.
+# free port from 59515, accepting connections from 127.0.0.1 only. The tests start the browser
+# themselves through WebDriver (headless, no sandbox: CI runs as root) and save their
+# screenshots under target/console-screenshots/.
 
 chromedriver_pid=""
 chromedriver_log=""
