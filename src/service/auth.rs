@@ -284,6 +284,18 @@ impl Identity {
         }
     }
 
+    /// Whether the caller holds `role` (an admin may do what a reviewer may); in the open
+    /// mode everyone does. Asks without counting a refusal: [`Gate::authorize`] refuses.
+    pub fn may(&self, role: Role) -> bool {
+        match self {
+            Identity::Open { .. } => true,
+            Identity::Caller(c) => {
+                c.roles.contains(&role)
+                    || (role == Role::Reviewer && c.roles.contains(&Role::Admin))
+            }
+        }
+    }
+
     fn label(&self) -> &str {
         self.principal().unwrap_or("open")
     }
@@ -372,21 +384,41 @@ impl Gate {
         let caller = self
             .identify(metadata, certs)
             .map_err(|e| self.count("-", e))?;
-        if let Need::Role(role) = need {
-            // An admin may do what a reviewer may.
-            let has = caller.roles.contains(&role)
-                || (role == Role::Reviewer && caller.roles.contains(&Role::Admin));
-            if !has {
-                return Err(self.count(
-                    &caller.name,
-                    AuthError::Role {
-                        caller: caller.name.clone(),
-                        role,
-                    },
-                ));
-            }
+        let who = Identity::Caller(caller);
+        self.authorize(&who, need)?;
+        Ok(who)
+    }
+
+    /// Identifies the caller whose bearer token is `token` and checks it may make a call that
+    /// needs `need`: the console's sign-in, which has no gRPC request to read.
+    pub fn check_token(&self, token: &str, need: Need) -> Result<Identity, AuthError> {
+        let mut metadata = tonic::metadata::MetadataMap::new();
+        let value = format!("Bearer {}", token.trim()).parse().map_err(|_| {
+            self.count(
+                "-",
+                AuthError::Unauthenticated("unknown bearer token".into()),
+            )
+        })?;
+        metadata.insert("authorization", value);
+        self.check_parts(&metadata, None, None, need)
+    }
+
+    /// Checks that an identified caller may make a call that needs `need` (in the open mode
+    /// everyone may): the console checks its sessions' callers with it on every request.
+    pub fn authorize(&self, who: &Identity, need: Need) -> Result<(), AuthError> {
+        let (Identity::Caller(caller), Need::Role(role)) = (who, need) else {
+            return Ok(());
+        };
+        if who.may(role) {
+            return Ok(());
         }
-        Ok(Identity::Caller(caller))
+        Err(self.count(
+            &caller.name,
+            AuthError::Role {
+                caller: caller.name.clone(),
+                role,
+            },
+        ))
     }
 
     /// The caller named by the bearer token and by the client certificate; when both are

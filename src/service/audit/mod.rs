@@ -257,7 +257,8 @@ pub struct Record {
     pub request_id: String,
     /// When the decision was made (RFC 3339, UTC).
     pub time: jiff::Timestamp,
-    /// `Screen` or `ScreenStream`.
+    /// `Screen` or `ScreenStream`; `Console` for a screening from the reviewer's console,
+    /// `Resolve` or `ConsoleResolve` for a verdict.
     pub method: String,
     pub caller: Caller,
     pub request: RequestRecord,

@@ -15,7 +15,7 @@ use super::reload::{self, ReloadError, Trigger};
 use super::State;
 use crate::engine::model::{Entity, EntityKind, NameKind};
 use crate::engine::policy::Decision;
-use crate::engine::screen::{Screening, Snapshot};
+use crate::engine::screen::{Party, ScreenOptions, Screening, Snapshot};
 use crate::service::audit::{self, AuditError};
 use crate::service::auth::{AuthError, Identity, Need, Role};
 use crate::service::metrics::Rpc;
@@ -250,21 +250,47 @@ fn entity_to_proto(e: &Entity) -> proto::Entity {
     }
 }
 
+/// A screening decided, with what the console shows beside the answer, and its audit record
+/// on its way to the log.
+pub(super) struct Decided {
+    /// The engine's answer, the reviewers' verdicts applied.
+    pub screening: Screening,
+    /// For hit `i`, the false-positive verdict that took it out of the decision.
+    pub suppressions: Vec<Option<Suppression>>,
+    /// The snapshot that decided (held so that what is shown beside the answer is of the
+    /// same version).
+    pub snapshot: Arc<Snapshot>,
+    /// The party and options as parsed, the caller's dataset restriction applied.
+    pub party: Party,
+    pub options: ScreenOptions,
+    record: Option<audit::writer::Pending>,
+}
+
+impl Decided {
+    /// Waits until the decision's audit record is durable (cancel-safe): the answer may not
+    /// be shown before.
+    pub async fn recorded(&mut self) -> Result<(), RequestError> {
+        if let Some(record) = &mut self.record {
+            record.durable().await.map_err(RequestError::Audit)?;
+            self.record = None;
+        }
+        Ok(())
+    }
+}
+
 /// Screens one request against the serving snapshot, loaded once so that a concurrent
 /// reload cannot mix two list versions into one answer, and hands the decision's record to
-/// the audit log. The answer may leave once [`Settling::settle`] says the record is down.
+/// the audit log. The answer may leave once [`Decided::recorded`] says the record is down.
 /// Each screening takes one from the caller's rate limit, and screens only against the
-/// datasets the caller may use.
-async fn screen_one(
+/// datasets the caller may use. The gRPC calls and the console screen through here.
+pub(super) async fn decide(
     state: &State,
     req: &proto::ScreenRequest,
     stream_started: Option<Instant>,
     ctx: &audit::Context,
     who: &Identity,
-) -> Settling {
-    if let Err(e) = state.gate.admit(who) {
-        return Settling::done(Err(e.into()));
-    }
+) -> Result<Decided, RequestError> {
+    state.gate.admit(who)?;
     let (party, options) =
         match parse_request(req)
             .map_err(RequestError::from)
@@ -277,12 +303,10 @@ async fn screen_one(
                 if let Some(log) = &state.audit {
                     log.rejected(ctx, req, code_of(&e), e.to_string());
                 }
-                return Settling::done(Err(e));
+                return Err(e);
             }
         };
-    let Some(snapshot) = state.snapshot() else {
-        return Settling::done(Err(RequestError::NotReady));
-    };
+    let snapshot = state.snapshot().ok_or(RequestError::NotReady)?;
     let mut result = snapshot.screen(&party, &options);
     // A party the book knows under its ref: the reviewers' false-positive verdicts apply.
     let mut suppressions = Vec::new();
@@ -309,9 +333,34 @@ async fn screen_one(
         Some(log) => Some(log.decision(ctx, req, &result, &snapshot).await),
         None => None,
     };
-    Settling {
-        reply: Ok(response_with(req.request_id.clone(), result, &suppressions)),
+    Ok(Decided {
+        screening: result,
+        suppressions,
+        snapshot,
+        party,
+        options,
         record,
+    })
+}
+
+/// [`decide`], answered as a gRPC response.
+async fn screen_one(
+    state: &State,
+    req: &proto::ScreenRequest,
+    stream_started: Option<Instant>,
+    ctx: &audit::Context,
+    who: &Identity,
+) -> Settling {
+    match decide(state, req, stream_started, ctx, who).await {
+        Err(e) => Settling::done(Err(e)),
+        Ok(d) => Settling {
+            reply: Ok(response_with(
+                req.request_id.clone(),
+                d.screening,
+                &d.suppressions,
+            )),
+            record: d.record,
+        },
     }
 }
 

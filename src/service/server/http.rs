@@ -1,6 +1,7 @@
 //! The HTTP listener beside gRPC, for the platform: `/metrics` (Prometheus text format),
 //! `/healthz` (the process is up) and `/readyz` (a snapshot serves and the server is not
-//! draining; 503 otherwise, so a load balancer stops sending work).
+//! draining; 503 otherwise, so a load balancer stops sending work), and the reviewer's
+//! console under `/ui/` ([`super::console`]).
 
 use std::sync::Arc;
 
@@ -22,7 +23,8 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/readyz/monitoring", get(monitoring_ready))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(super::console::router(state))
 }
 
 async fn metrics(Shared(state): Shared<Arc<State>>) -> impl IntoResponse {

@@ -1,6 +1,7 @@
 //! The service: `clearance.v1.Screening` with the standard health service and reflection on
 //! the public address, `Admin` on its own address, and an HTTP listener for `/metrics`,
-//! `/healthz` and `/readyz`, all over the live [`Screener`].
+//! `/healthz`, `/readyz` and the reviewer's console under `/ui/` ([`console`]), all over the
+//! live [`Screener`].
 //!
 //! Request handling is in [`grpc`], the HTTP endpoints in [`http`], reloads and their
 //! triggers in [`reload`], list downloads in [`updates`]. It uses the service's parts beside
@@ -8,6 +9,7 @@
 //! (callers, roles, datasets, rate limits: [`crate::service::auth`]). Errors become
 //! `tonic::Status` in one place, [`grpc::status_of`].
 
+pub mod console;
 pub mod grpc;
 pub mod http;
 pub mod monitoring;
@@ -181,7 +183,7 @@ pub struct Listeners {
     pub public: TcpListener,
     /// Admin.
     pub admin: TcpListener,
-    /// `/metrics`, `/healthz`, `/readyz`; `None`: no HTTP listener.
+    /// `/metrics`, `/healthz`, `/readyz` and the console (`/ui/`); `None`: no HTTP listener.
     pub http: Option<TcpListener>,
 }
 
@@ -470,13 +472,16 @@ async fn serve_until(
         let (state, stop) = (state.clone(), stopped(grpc_done_rx));
         async move {
             match (listeners.http, https) {
-                (Some(l), None) => axum::serve(l, http::router(state))
-                    .with_graceful_shutdown(stop)
-                    .await
-                    .map_err(ServeError::Http),
+                (Some(l), None) => axum::serve(
+                    l,
+                    http::router(state).into_make_service_with_connect_info::<console::PeerAddr>(),
+                )
+                .with_graceful_shutdown(stop)
+                .await
+                .map_err(ServeError::Http),
                 (Some(l), Some(tls)) => axum::serve(
                     tls.http_listener(l).map_err(ServeError::Http)?,
-                    http::router(state),
+                    http::router(state).into_make_service_with_connect_info::<console::PeerAddr>(),
                 )
                 .with_graceful_shutdown(stop)
                 .await

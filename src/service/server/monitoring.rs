@@ -15,7 +15,7 @@ use super::grpc::{self, finish, invalid, RequestError};
 use super::State;
 use crate::engine::policy::Decision;
 use crate::service::audit::{self, VerdictRecord};
-use crate::service::auth::{Need, Role};
+use crate::service::auth::{Identity, Need, Role};
 use crate::service::monitor::record::{Alert, AlertKind, Disposition, HitRecord, Verdict};
 use crate::service::monitor::{outcome, rfc3339, Monitor};
 use crate::service::proto;
@@ -33,16 +33,79 @@ pub struct MonitoringService {
 
 impl MonitoringService {
     fn monitor(&self) -> Result<&Arc<Monitor>, RequestError> {
-        match self.state.monitor() {
-            Some(m) => Ok(m),
-            None if self.state.config.monitoring.is_none() => Err(RequestError::MonitoringOff(
-                "the server has no [monitoring] section".into(),
-            )),
-            None => Err(RequestError::MonitoringOff(
-                "its database has not opened yet".into(),
-            )),
-        }
+        monitor_of(&self.state)
     }
+}
+
+/// The server's monitor, or why there is none (no `[monitoring]`, or its database has not
+/// opened yet).
+pub(super) fn monitor_of(state: &State) -> Result<&Arc<Monitor>, RequestError> {
+    match state.monitor() {
+        Some(m) => Ok(m),
+        None if state.config.monitoring.is_none() => Err(RequestError::MonitoringOff(
+            "the server has no [monitoring] section".into(),
+        )),
+        None => Err(RequestError::MonitoringOff(
+            "its database has not opened yet".into(),
+        )),
+    }
+}
+
+/// Records a reviewer's verdict on an alert: checked, written to the audit trail with the
+/// caller's principal, then applied. `Resolve` and the console's resolve form both use it.
+pub(super) async fn resolve_alert(
+    state: &State,
+    who: &Identity,
+    ctx: &audit::Context,
+    alert_id: &str,
+    verdict: Verdict,
+    note: &str,
+) -> Result<Disposition, RequestError> {
+    let alert_id = alert_id.trim();
+    if alert_id.is_empty() {
+        return Err(invalid("alert_id", "required"));
+    }
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(invalid(
+            "note",
+            format!("longer than {MAX_NOTE_CHARS} characters"),
+        ));
+    }
+    let monitor = monitor_of(state)?;
+    let reviewer = who.principal().unwrap_or("open");
+    let alert = monitor
+        .store()
+        .alert(alert_id)
+        .await
+        .map_err(|e| RequestError::Monitoring(e.into()))?
+        .ok_or_else(|| {
+            RequestError::Monitoring(
+                crate::service::monitor::store::StoreError::NoAlert(alert_id.to_string()).into(),
+            )
+        })?;
+    // The verdict is in the audit trail before it takes effect.
+    if let Some(log) = &state.audit {
+        let record = VerdictRecord {
+            alert_id: alert.alert.id.clone(),
+            reference: alert.alert.reference.clone(),
+            disposition: verdict.as_str().to_string(),
+            note: note.to_string(),
+            entities: alert
+                .alert
+                .hits
+                .iter()
+                .map(|h| h.entity_id.clone())
+                .collect(),
+        };
+        log.verdict(ctx, record)
+            .await
+            .durable()
+            .await
+            .map_err(RequestError::Audit)?;
+    }
+    Ok(monitor
+        .resolve(&alert.alert.id, verdict, note, reviewer)
+        .await?)
 }
 
 fn verdict_of(d: i32) -> Result<Verdict, RequestError> {
@@ -355,51 +418,7 @@ impl proto::monitoring_server::Monitoring for MonitoringService {
             let ctx = audit::Context::of_request(&request, "Resolve", who.principal());
             let r = request.get_ref();
             let verdict = verdict_of(r.disposition)?;
-            if r.alert_id.trim().is_empty() {
-                return Err(invalid("alert_id", "required"));
-            }
-            if r.note.chars().count() > MAX_NOTE_CHARS {
-                return Err(invalid(
-                    "note",
-                    format!("longer than {MAX_NOTE_CHARS} characters"),
-                ));
-            }
-            let monitor = self.monitor()?;
-            let reviewer = who.principal().unwrap_or("open");
-            let alert = monitor
-                .store()
-                .alert(r.alert_id.trim())
-                .await
-                .map_err(|e| RequestError::Monitoring(e.into()))?
-                .ok_or_else(|| {
-                    RequestError::Monitoring(
-                        crate::service::monitor::store::StoreError::NoAlert(r.alert_id.clone())
-                            .into(),
-                    )
-                })?;
-            // The verdict is in the audit trail before it takes effect.
-            if let Some(log) = &self.state.audit {
-                let record = VerdictRecord {
-                    alert_id: alert.alert.id.clone(),
-                    reference: alert.alert.reference.clone(),
-                    disposition: verdict.as_str().to_string(),
-                    note: r.note.clone(),
-                    entities: alert
-                        .alert
-                        .hits
-                        .iter()
-                        .map(|h| h.entity_id.clone())
-                        .collect(),
-                };
-                log.verdict(&ctx, record)
-                    .await
-                    .durable()
-                    .await
-                    .map_err(RequestError::Audit)?;
-            }
-            let d = monitor
-                .resolve(&alert.alert.id, verdict, &r.note, reviewer)
-                .await?;
+            let d = resolve_alert(&self.state, &who, &ctx, &r.alert_id, verdict, &r.note).await?;
             Ok(proto::ResolveResponse {
                 verdict: Some(verdict_to_proto(&d)),
             })
