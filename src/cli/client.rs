@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
 use super::kind_flag;
-use crate::engine::model::EntityKind;
+use crate::service::request::kind_to_proto;
 
 #[derive(Args)]
 pub(super) struct ClientArgs {
@@ -170,18 +170,6 @@ impl tonic::service::Interceptor for BearerToken {
     }
 }
 
-/// The engine's kind of party as the message spells it (`None`: not stated).
-pub(super) fn party_kind(kind: Option<EntityKind>) -> crate::service::proto::PartyKind {
-    use crate::service::proto::PartyKind;
-    match kind {
-        None | Some(EntityKind::Unknown) => PartyKind::Unspecified,
-        Some(EntityKind::Person) => PartyKind::Person,
-        Some(EntityKind::Organization) => PartyKind::Organization,
-        Some(EntityKind::Vessel) => PartyKind::Vessel,
-        Some(EntityKind::Aircraft) => PartyKind::Aircraft,
-    }
-}
-
 /// A gRPC error status as the client prints it.
 pub(super) fn rpc_error(s: tonic::Status) -> anyhow::Error {
     anyhow::anyhow!("{}: {}", s.code(), s.message())
@@ -200,7 +188,7 @@ async fn client(addr: String, connect: ConnectArgs, command: ClientCommand) -> R
             dob,
             nationality,
         } => {
-            let kind = party_kind(kind_flag(kind.as_deref())?);
+            let kind = kind_to_proto(kind_flag(kind.as_deref())?);
             let mut client = proto::screening_client::ScreeningClient::new(channel);
             let r = client
                 .screen(proto::ScreenRequest {

@@ -195,20 +195,25 @@ pub fn parse_party(p: &proto::Party) -> Result<Party, InvalidRequest> {
     })
 }
 
-/// The message for a party, filed under `reference` (empty: none): the inverse of
-/// [`parse_party`], for clients that hold the engine's party (the CLI's batch files) and for
-/// answers that give a stored party back.
-pub fn party_to_proto(p: &Party, reference: &str) -> proto::Party {
-    let kind = match p.kind {
+/// The engine's kind of party as the message spells it (`None`: not stated): the inverse
+/// of [`parse_party`]'s reading of `party.kind`.
+pub fn kind_to_proto(kind: Option<EntityKind>) -> proto::PartyKind {
+    match kind {
         None | Some(EntityKind::Unknown) => proto::PartyKind::Unspecified,
         Some(EntityKind::Person) => proto::PartyKind::Person,
         Some(EntityKind::Organization) => proto::PartyKind::Organization,
         Some(EntityKind::Vessel) => proto::PartyKind::Vessel,
         Some(EntityKind::Aircraft) => proto::PartyKind::Aircraft,
-    };
+    }
+}
+
+/// The message for a party, filed under `reference` (empty: none): the inverse of
+/// [`parse_party`], for clients that hold the engine's party (the CLI's batch files) and for
+/// answers that give a stored party back.
+pub fn party_to_proto(p: &Party, reference: &str) -> proto::Party {
     proto::Party {
         name: p.name.clone(),
-        kind: kind as i32,
+        kind: kind_to_proto(p.kind) as i32,
         countries: p.countries.clone(),
         identifiers: p
             .identifiers

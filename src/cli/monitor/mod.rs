@@ -16,12 +16,12 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::client::{party_kind, AuthorizedChannel, ConnectArgs};
+use super::client::{AuthorizedChannel, ConnectArgs};
 use super::kind_flag;
 use crate::engine::batch::{self, InputRow};
 use crate::service::proto;
 use crate::service::proto::monitoring_client::MonitoringClient;
-use crate::service::request::party_to_proto;
+use crate::service::request::{kind_to_proto, party_to_proto};
 
 #[derive(Args)]
 pub(super) struct MonitorArgs {
@@ -320,7 +320,7 @@ async fn monitor(args: MonitorArgs, out: &mut impl Write) -> Result<ExitCode> {
         } => {
             let party = proto::Party {
                 name,
-                kind: party_kind(kind_flag(kind.as_deref())?) as i32,
+                kind: kind_to_proto(kind_flag(kind.as_deref())?) as i32,
                 countries: country,
                 identifiers: identifier.iter().map(|i| identifier_of(i)).collect(),
                 birth_date: dob.unwrap_or_default(),

@@ -13,7 +13,7 @@ use tonic::{Request, Response, Status};
 
 use super::reload::{self, ReloadError, Trigger};
 use super::State;
-use crate::engine::model::{Entity, EntityKind, NameKind};
+use crate::engine::model::{Entity, NameKind};
 use crate::engine::policy::Decision;
 use crate::engine::screen::{Party, ScreenOptions, Screening, Snapshot};
 use crate::service::audit::{self, AuditError};
@@ -24,7 +24,7 @@ use crate::service::monitor::store::StoreError;
 use crate::service::monitor::{outcome, rfc3339, MonitorError};
 use crate::service::proto;
 pub use crate::service::request::parse_request;
-use crate::service::request::InvalidRequest;
+use crate::service::request::{self, InvalidRequest};
 
 /// Largest request message accepted.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -147,16 +147,6 @@ fn grpc_timeout(metadata: &tonic::metadata::MetadataMap) -> Option<Duration> {
     })
 }
 
-pub(super) fn kind_to_proto(k: EntityKind) -> proto::PartyKind {
-    match k {
-        EntityKind::Person => proto::PartyKind::Person,
-        EntityKind::Organization => proto::PartyKind::Organization,
-        EntityKind::Vessel => proto::PartyKind::Vessel,
-        EntityKind::Aircraft => proto::PartyKind::Aircraft,
-        EntityKind::Unknown => proto::PartyKind::Unspecified,
-    }
-}
-
 pub(super) fn decision_to_proto(d: Decision) -> proto::Decision {
     match d {
         Decision::Allow => proto::Decision::Allow,
@@ -203,7 +193,7 @@ pub fn response(request_id: String, s: Screening) -> proto::ScreenResponse {
                 name: h.name,
                 matched_name: h.matched_name,
                 score: h.score,
-                kind: kind_to_proto(h.kind) as i32,
+                kind: request::kind_to_proto(Some(h.kind)) as i32,
                 programs: h.programs,
                 explanation: h.explanation,
                 via: h.via,
@@ -223,7 +213,7 @@ fn entity_to_proto(e: &Entity) -> proto::Entity {
     proto::Entity {
         id: e.id.clone(),
         dataset: e.dataset.clone(),
-        kind: kind_to_proto(e.kind) as i32,
+        kind: request::kind_to_proto(Some(e.kind)) as i32,
         name: e.primary_name().to_string(),
         aliases: e
             .names

@@ -148,7 +148,7 @@ fn hit_to_proto(h: &HitRecord) -> proto::Hit {
         name: h.name.clone(),
         matched_name: h.matched_name.clone(),
         score: h.score,
-        kind: grpc::kind_to_proto(h.kind) as i32,
+        kind: request::kind_to_proto(Some(h.kind)) as i32,
         programs: h.programs.clone(),
         explanation: h.explanation.clone(),
         via: h.via.clone(),
