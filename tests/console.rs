@@ -144,8 +144,8 @@ struct Page {
     took: Duration,
 }
 
-async fn get(c: &reqwest::Client, url: &str, cookie: Option<&str>) -> Page {
-    let mut r = c.get(url);
+/// Sends `r` (with the session cookie, if any) and reads the whole answer, timed.
+async fn fetch(mut r: reqwest::RequestBuilder, cookie: Option<&str>) -> Page {
     if let Some(k) = cookie {
         r = r.header(COOKIE, k);
     }
@@ -161,27 +161,39 @@ async fn get(c: &reqwest::Client, url: &str, cookie: Option<&str>) -> Page {
     }
 }
 
+async fn get(c: &reqwest::Client, url: &str, cookie: Option<&str>) -> Page {
+    fetch(c.get(url), cookie).await
+}
+
 async fn post(c: &reqwest::Client, url: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Page {
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
-    let mut r = c
+    let r = c
         .post(url)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body);
-    if let Some(k) = cookie {
-        r = r.header(COOKIE, k);
-    }
-    let started = Instant::now();
-    let resp = r.send().await.unwrap();
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    let body = resp.text().await.unwrap();
-    Page {
-        status,
-        headers,
-        body,
-        took: started.elapsed(),
-    }
+    fetch(r, cookie).await
+}
+
+/// Imports one party into the book as the reviewer caller; the import's summary.
+async fn import_as_reviewer(s: &Server, reference: &str, name: &str) -> proto::ImportSummary {
+    let mut request = tonic::Request::new(tokio_stream::iter(vec![proto::UpsertRequest {
+        party: Some(proto::Party {
+            name: name.into(),
+            r#ref: reference.into(),
+            ..proto::Party::default()
+        }),
+    }]));
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {REVIEWER_TOKEN}").parse().unwrap(),
+    );
+    MonitoringClient::new(Running::channel(&s.public).await)
+        .import(request)
+        .await
+        .unwrap()
+        .into_inner()
 }
 
 /// `key=value` of the response's session cookie.
@@ -536,22 +548,7 @@ async fn without_a_session_the_console_redirects_to_sign_in() {
 async fn a_signed_in_reviewer_resolves_an_alert_and_csrf_is_enforced() {
     let Some(s) = guarded() else { return };
     // An alert to resolve: the book's first screening of a listed name.
-    let mut request = tonic::Request::new(tokio_stream::iter(vec![proto::UpsertRequest {
-        party: Some(proto::Party {
-            name: "Banco Nacional de Cuba".into(),
-            r#ref: "bnc".into(),
-            ..proto::Party::default()
-        }),
-    }]));
-    request.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {REVIEWER_TOKEN}").parse().unwrap(),
-    );
-    let summary = MonitoringClient::new(Running::channel(&s.public).await)
-        .import(request)
-        .await
-        .unwrap()
-        .into_inner();
+    let summary = import_as_reviewer(s, "bnc", "Banco Nacional de Cuba").await;
     assert_eq!(summary.alerts, 1, "{summary:?}");
 
     let c = client();

@@ -10,8 +10,6 @@
 
 use std::path::{Path, PathBuf};
 
-use clearance::service::proto;
-use clearance::service::proto::monitoring_client::MonitoringClient;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::error::CmdError;
 use fantoccini::key::Key;
@@ -19,8 +17,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 
-use super::common::Running;
-use super::{guarded, open, q, REVIEWER_TOKEN, SCRIPT_NAME, SPS};
+use super::{guarded, import_as_reviewer, open, q, REVIEWER_TOKEN, SCRIPT_NAME, SPS};
 
 /// The WebDriver URL, or `None` (the browser tests skip) unless CI requires the browser.
 fn webdriver() -> Option<String> {
@@ -105,6 +102,19 @@ fn shot(name: &str) -> PathBuf {
     dir.join(format!("{name}.png"))
 }
 
+/// The page's URL once `arrived` holds of it, or as it stands after 10 s: the navigation a
+/// submit starts may still be under way when the key press or click returns.
+async fn url_when(b: &Client, arrived: impl Fn(&str) -> bool) -> Result<String, CmdError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let url = b.current_url().await?.to_string();
+        if arrived(&url) || std::time::Instant::now() >= deadline {
+            return Ok(url);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// Saves a PNG of the window as `target/console-screenshots/NAME.png`.
 async fn screenshot(b: &Client, name: &str) -> anyhow::Result<()> {
     let png = b.screenshot().await?;
@@ -154,12 +164,9 @@ async fn in_a_browser_screening_entities_escaping_and_a_phone_width() -> anyhow:
     let name = b.find(Locator::Css("#name")).await?;
     name.send_keys("Huawei Cloud Singapore Pte. Ltd.").await?;
     name.send_keys(&Key::Enter).await?;
-    let url = b.current_url().await?;
-    assert!(
-        url.as_str()
-            .contains("/ui/screen?name=Huawei+Cloud+Singapore+Pte.+Ltd."),
-        "{url}"
-    );
+    let want = "/ui/screen?name=Huawei+Cloud+Singapore+Pte.+Ltd.";
+    let url = url_when(&b, |u| u.contains(want)).await?;
+    assert!(url.contains(want), "{url}");
     let verdict = b.find(Locator::Css("section.result h2 .decision")).await?;
     assert_eq!(verdict.text().await?, "DENY");
     // The stylesheet applied under the CSP: deny is red, in words too.
@@ -238,21 +245,7 @@ async fn in_a_browser_a_reviewer_signs_in_and_resolves_an_alert() -> anyhow::Res
         return Ok(());
     };
     let Some(s) = guarded() else { return Ok(()) };
-    let mut request = tonic::Request::new(tokio_stream::iter(vec![proto::UpsertRequest {
-        party: Some(proto::Party {
-            name: "Banco Nacional de Cuba".into(),
-            r#ref: "browser-1".into(),
-            ..proto::Party::default()
-        }),
-    }]));
-    request.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {REVIEWER_TOKEN}").parse().unwrap(),
-    );
-    let summary = MonitoringClient::new(Running::channel(&s.public).await)
-        .import(request)
-        .await?
-        .into_inner();
+    let summary = import_as_reviewer(s, "browser-1", "Banco Nacional de Cuba").await;
     assert_eq!(summary.alerts, 1, "{summary:?}");
 
     let b = start(&driver, Screen::Desktop).await?;
@@ -268,9 +261,9 @@ async fn in_a_browser_a_reviewer_signs_in_and_resolves_an_alert() -> anyhow::Res
     let token = b.find(Locator::Css("#token")).await?;
     token.send_keys(REVIEWER_TOKEN).await?;
     token.send_keys(&Key::Enter).await?;
-    let url = b.current_url().await?;
+    let url = url_when(&b, |u| u.ends_with("/ui/party/browser-1")).await?;
     assert!(
-        url.as_str().ends_with("/ui/party/browser-1"),
+        url.ends_with("/ui/party/browser-1"),
         "{url}: {}",
         b.source().await?
     );
@@ -306,11 +299,9 @@ async fn in_a_browser_a_reviewer_signs_in_and_resolves_an_alert() -> anyhow::Res
         .await?
         .click()
         .await?;
-    let url = b.current_url().await?;
-    assert!(
-        url.as_str().contains("/ui/party/browser-1?resolved="),
-        "{url}"
-    );
+    let want = "/ui/party/browser-1?resolved=";
+    let url = url_when(&b, |u| u.contains(want)).await?;
+    assert!(url.contains(want), "{url}");
     let page = b.source().await?;
     assert!(page.contains("Open alerts (0)"), "{page}");
     assert!(
