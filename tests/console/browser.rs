@@ -102,6 +102,19 @@ fn shot(name: &str) -> PathBuf {
     dir.join(format!("{name}.png"))
 }
 
+/// The page's source once `arrived` holds of it, or as it stands after 10 s: the page a
+/// click posts to may still be loading when the click returns.
+async fn source_when(b: &Client, arrived: impl Fn(&str) -> bool) -> Result<String, CmdError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let page = b.source().await?;
+        if arrived(&page) || std::time::Instant::now() >= deadline {
+            return Ok(page);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// The page's URL once `arrived` holds of it, or as it stands after 10 s: the navigation a
 /// submit starts may still be under way when the key press or click returns.
 async fn url_when(b: &Client, arrived: impl Fn(&str) -> bool) -> Result<String, CmdError> {
@@ -283,7 +296,7 @@ async fn in_a_browser_a_reviewer_signs_in_and_resolves_an_alert() -> anyhow::Res
         .await?
         .click()
         .await?;
-    let refused = b.source().await?;
+    let refused = source_when(&b, |page| page.contains("CSRF token is missing")).await?;
     assert!(refused.contains("CSRF token is missing"), "{refused}");
     full_screenshot(&b, "resolve-without-csrf-refused").await?;
 
