@@ -21,42 +21,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use clearance::engine::index::build::IndexBuilder;
 use clearance::engine::policy::Policy;
 use clearance::engine::screen::{Party, Snapshot};
 use clearance::service::metrics::Metrics;
 use clearance::service::monitor::rescreen::Mode;
 use clearance::service::monitor::{Clock, Monitor, MonitoringConfig, SystemClock};
-use clearance::testing::sdn_source;
-
-/// SDN 2021 without its `k` newest entries (the highest entry numbers) and their records.
-fn without_newest(data: &Path, k: usize, policy: &Policy) -> Snapshot {
-    let source = sdn_source(data, 2021);
-    let options = clearance::engine::lists::load_options(std::slice::from_ref(&source), &source);
-    let mut list =
-        clearance::engine::lists::load(source.format, &source.dataset, &source.path, &options)
-            .expect("SDN 2021");
-    let number = |id: &str| {
-        id.rsplit(':')
-            .next()
-            .and_then(|n| n.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    let mut numbers: Vec<u64> = list.entities.iter().map(|e| number(&e.id)).collect();
-    numbers.sort_unstable();
-    let cut = numbers[numbers.len().saturating_sub(k)];
-    let (kept, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut list.entities)
-        .into_iter()
-        .partition(|e| number(&e.id) < cut);
-    list.entities = kept;
-    let gone: std::collections::HashSet<String> = gone.into_iter().map(|e| e.id).collect();
-    list.ownership
-        .retain(|o| !gone.contains(&o.owner) && !gone.contains(&o.owned));
-    let edges = std::mem::take(&mut list.ownership);
-    let mut builder = IndexBuilder::new();
-    builder.add_list(list, Some(format!("sdn-2021-without-{k}-newest")));
-    Snapshot::with_ownership(builder.build().expect("an index"), policy.clone(), edges)
-}
+use clearance::testing::{sdn_2021_without_newest, sdn_source};
 
 /// The alerts after `cursor` as comparable lines: reference, kind, entity ids.
 async fn said(m: &Monitor, cursor: i64) -> BTreeSet<String> {
@@ -276,7 +246,7 @@ async fn main() {
         &new,
     )
     .await;
-    let before = Arc::new(without_newest(&data, week, &policy));
+    let before = Arc::new(sdn_2021_without_newest(&data, week, &policy));
     compare(
         &format!("a week's delistings ({week} entries) on {n} parties"),
         &diff,

@@ -3,7 +3,9 @@
 //! configuration pointed at the shared data, which needs the service's config parser and so
 //! cannot live in the engine.
 
-pub use crate::engine::testing::{sdn_source, shared_data, synthetic_snapshot};
+pub use crate::engine::testing::{
+    sdn_2021_without_newest, sdn_source, shared_data, synthetic_snapshot,
+};
 use crate::service::config::Config;
 
 /// `config/shared-data.toml` pointed at [`shared_data`]'s folder, or `None` when the data is

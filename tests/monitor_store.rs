@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use backends::{each_backend, Fixture};
 use clearance::engine::policy::Decision;
-use clearance::service::monitor::record::{AlertKind, Base, OutcomeWrite, Suppression, Verdict};
+use clearance::service::monitor::record::{
+    AlertKind, Base, BasePrints, OutcomeWrite, Suppression, Verdict,
+};
 use clearance::service::monitor::store::{Store, StoreError};
 use data::{alert, facts, record_of, sorted, strings, with_alerts, write};
 
@@ -581,11 +583,14 @@ async fn jobs_track_the_parties_left_and_end_in_a_base(fx: Fixture) {
         policy_digest: "policy-1".to_string(),
         seq: 42,
     };
-    let entities = vec![
-        ("E1".to_string(), "h1".to_string()),
-        ("E2".to_string(), "h2".to_string()),
-    ];
-    match store.finish_job(job, &base, &entities).await {
+    let prints = BasePrints {
+        entities: vec![
+            ("E1".to_string(), "h1".to_string()),
+            ("E2".to_string(), "h2".to_string()),
+        ],
+        words: vec![("^ab".to_string(), 1), ("alpha".to_string(), 4 << 2)],
+    };
+    match store.finish_job(job, &base, &prints).await {
         Err(StoreError::NoJob(id)) => assert_eq!(id, job),
         other => panic!("expected NoJob, got {other:?}"),
     }
@@ -596,19 +601,22 @@ async fn jobs_track_the_parties_left_and_end_in_a_base(fx: Fixture) {
 
     store.write(&[w("a"), w("b")], Some(second)).await.unwrap();
     assert!(remaining(store.clone()).await.is_empty());
-    store.finish_job(second, &base, &entities).await.unwrap();
+    store.finish_job(second, &base, &prints).await.unwrap();
     assert!(store.pending_job().await.unwrap().is_none());
-    assert_eq!(store.base().await.unwrap(), Some((base.clone(), entities)));
+    assert_eq!(store.base().await.unwrap(), Some((base.clone(), prints)));
 
-    // The next base replaces the entries too.
+    // The next base replaces the entries and words too.
     let third = store.start_job(Some("v3"), "v4", &[]).await.unwrap();
     let next = Base {
         version: "v4".to_string(),
         ..base
     };
-    let entities = vec![("E3".to_string(), "h3".to_string())];
-    store.finish_job(third, &next, &entities).await.unwrap();
-    assert_eq!(store.base().await.unwrap(), Some((next, entities)));
+    let prints = BasePrints {
+        entities: vec![("E3".to_string(), "h3".to_string())],
+        words: vec![("beta".to_string(), 9 << 2 | 1)],
+    };
+    store.finish_job(third, &next, &prints).await.unwrap();
+    assert_eq!(store.base().await.unwrap(), Some((next, prints)));
 }
 
 /// A re-screen's write (made from the party as read) is skipped, alerts and all, when the

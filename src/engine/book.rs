@@ -37,8 +37,9 @@
 use fst::{Automaton, IntoStreamer, Streamer};
 use rustc_hash::FxHashMap;
 
+use crate::engine::changes::Delta;
 use crate::engine::index::build::world_weight;
-use crate::engine::index::{acronym_key, acronym_keys, canonical_identifier};
+use crate::engine::index::{acronym_key, acronym_keys, canonical_identifier, ACRONYM_MARK};
 use crate::engine::lexicon::{given_name_variants, meanings_of};
 use crate::engine::matching::candidates::builder;
 use crate::engine::matching::readings::{collapse_runs, unleet};
@@ -46,6 +47,7 @@ use crate::engine::matching::score::is_generic;
 use crate::engine::matching::score::RARE_WORD;
 use crate::engine::model::{Entity, EntityKind};
 use crate::engine::normalize::{is_filler, phonetic_keys, tokens};
+use crate::engine::screen::Snapshot;
 
 /// Key prefixes for what is not a word; normalized words never start with them.
 const PHONETIC: char = '%';
@@ -422,6 +424,50 @@ impl BookIndex {
             .map(|(slot, _)| &self.references[slot])
             .filter(|r| !r.is_empty())
             .cloned()
+            .collect()
+    }
+
+    /// The references of every party whose screening a change may have moved, other than
+    /// through its hits on changed or removed entries (the store knows those): the parties
+    /// any entry of `delta.rematch` could match ([`BookIndex::candidates`]) and those with a
+    /// word near one of `delta.reprinted` ([`BookIndex::parties_near`]), in no order and
+    /// with repeats.
+    pub fn reached(&mut self, delta: &Delta, snapshot: &Snapshot) -> Vec<String> {
+        let index = &snapshot.index;
+        let mut refs = self.candidates(delta.rematch.iter().map(|&o| index.entity(o)));
+        refs.extend(self.parties_near(&delta.reprinted));
+        refs
+    }
+
+    /// The references of every party with a word that matching may read as one of `words`
+    /// (indexed words, or acronym keys `^xyz`): the words [`BookIndex::candidates`] would
+    /// reach from each, with no cover rule, since a word read differently moves a party's
+    /// score on whatever it resembles. For an acronym key, the parties with that word.
+    pub fn parties_near(&mut self, words: &[String]) -> Vec<String> {
+        self.refresh_words();
+        let mut found = vec![false; self.references.len()];
+        let mut ids = Vec::new();
+        for word in words {
+            ids.clear();
+            match word.strip_prefix(ACRONYM_MARK) {
+                Some(letters) => {
+                    if let Some(&id) = self.key_ids.get(&format!("{AS_ACRONYM}{letters}")) {
+                        ids.push(id);
+                    }
+                }
+                None => self.word_keys(word, &mut ids),
+            }
+            for &id in &ids {
+                for p in &self.postings[id as usize] {
+                    found[self.names[p.name as usize].party as usize] = true;
+                }
+            }
+        }
+        found
+            .iter()
+            .zip(&self.references)
+            .filter(|(&f, r)| f && !r.is_empty())
+            .map(|(_, r)| r.clone())
             .collect()
     }
 

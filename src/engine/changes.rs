@@ -16,13 +16,16 @@
 //! (the graph's own node numbers shift whenever an entry is added): a new owner or a changed
 //! holding above an entry changes it, while one elsewhere in the graph leaves it alone.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use rustc_hash::FxHashMap;
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
+use crate::engine::index::acronym_keys;
+use crate::engine::matching::{acronym_print, word_print};
+use crate::engine::model::EntityKind;
 use crate::engine::screen::Snapshot;
 
 /// For each entry with owners (by ordinal), a digest of what the ownership rules read to
@@ -85,10 +88,56 @@ fn ownership_digests(snapshot: &Snapshot) -> FxHashMap<u32, [u8; 32]> {
     digests
 }
 
+/// The print of every indexed word and of every acronym key that more organisations' names
+/// share than matching takes as candidates, sorted by word, and for each entry (by ordinal) the prints of its names' words in order:
+/// an entry's scores move when one of its words' prints does, so its matching hash holds
+/// them.
+fn word_prints(snapshot: &Snapshot) -> (Vec<(String, u64)>, Vec<Vec<u64>>) {
+    let index = &snapshot.index;
+    let prints: Vec<u64> = (0..index.token_count() as u32)
+        .map(|o| word_print(index, o))
+        .collect();
+    let mut read = vec![Vec::new(); index.entities().len()];
+    let mut acronyms = BTreeSet::new();
+    for id in 0..index.name_count() as u32 {
+        let name = index.name(id);
+        let words = index.name_token_ids(name);
+        read[name.entity as usize].extend(words.iter().map(|&o| prints[o as usize]));
+        if index.entity(name.entity).kind != EntityKind::Person {
+            let text: Vec<String> = words
+                .iter()
+                .map(|&o| index.token_forms(o).text.to_string())
+                .collect();
+            acronyms.extend(acronym_keys(&text));
+        }
+    }
+    let mut words: Vec<(String, u64)> = prints
+        .iter()
+        .enumerate()
+        .map(|(o, &p)| (index.token_forms(o as u32).text.to_string(), p))
+        .collect();
+    // An acronym key shared by few names reads as one that no name has (all its names are
+    // candidates, and an added one is an added entry's): only the others are kept.
+    words.extend(
+        acronyms
+            .into_iter()
+            .map(|k| {
+                let p = acronym_print(index, &k);
+                (k, p)
+            })
+            .filter(|&(_, p)| p != 0),
+    );
+    words.sort_unstable();
+    (words, read)
+}
+
 /// A snapshot's fingerprints, computed once per snapshot ([`Snapshot::fingerprints`]).
 pub struct Fingerprints {
     /// Content hash of each entry, by ordinal, then `:` and the hash of what matching reads.
     hashes: Vec<String>,
+    /// What matching reads of each indexed word and acronym key across all names (see
+    /// [`word_print`], [`acronym_print`]), sorted by word.
+    words: Vec<(String, u64)>,
     policy: String,
     /// Sorted, without repeats.
     dates: Vec<Date>,
@@ -108,6 +157,7 @@ impl Fingerprints {
             dates.extend(edge.end.and_then(|d| d.tomorrow().ok()));
         }
         let above = ownership_digests(snapshot);
+        let (words, names_read) = word_prints(snapshot);
         let hashes = index
             .entities()
             .iter()
@@ -127,6 +177,9 @@ impl Fingerprints {
                     e.context_only,
                 );
                 matching.update(serde_json::to_vec(&read).unwrap_or_default());
+                for print in &names_read[ordinal] {
+                    matching.update(print.to_le_bytes());
+                }
                 if let Some(digest) = above.get(&(ordinal as u32)) {
                     content.update(digest);
                     matching.update(digest);
@@ -147,11 +200,15 @@ impl Fingerprints {
         }
         dates.sort();
         dates.dedup();
-        let policy = hex16(&Sha256::digest(
-            serde_json::to_vec(&snapshot.policy).unwrap_or_default(),
-        ));
+        // The weight of a word no list uses follows the lists' size (`index::build`): when it
+        // moves, every score may, as when the policy changes.
+        let mut policy = Sha256::new();
+        policy.update(serde_json::to_vec(&snapshot.policy).unwrap_or_default());
+        policy.update(index.novel_weight.to_le_bytes());
+        let policy = hex16(&policy.finalize());
         Fingerprints {
             hashes,
+            words,
             policy,
             dates,
         }
@@ -163,7 +220,9 @@ impl Fingerprints {
         &self.hashes[ordinal as usize]
     }
 
-    /// A digest of the policy: thresholds, severities, rules and jurisdictions.
+    /// A digest of what beyond the entries and words decides every outcome: the policy
+    /// (thresholds, severities, rules and jurisdictions) and the weight of a word no list
+    /// uses, which follows the lists' size.
     pub fn policy_digest(&self) -> &str {
         &self.policy
     }
@@ -177,6 +236,12 @@ impl Fingerprints {
     /// whether a party screened on `from` may be screened differently on `to`.
     pub fn changes_between(&self, from: Date, to: Date) -> bool {
         self.dates.iter().any(|&d| from < d && d <= to)
+    }
+
+    /// Every indexed word's and acronym key's print, by word, for storing beside the version
+    /// they were screened at.
+    pub fn words(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.words.iter().map(|(w, p)| (w.as_str(), *p))
     }
 
     /// Every entry's `(id, hash)`, for storing beside the version they were screened at.
@@ -205,12 +270,36 @@ pub struct Delta {
     pub rematch: Vec<u32>,
     /// Ids of entries `before` holds and the snapshot does not.
     pub removed: Vec<String>,
+    /// Words and acronym keys whose print differs (or that one side lacks), sorted: how
+    /// matching reads a party's word near one of them may have changed, whatever the party
+    /// resembles, so every party with such a word must be screened again.
+    pub reprinted: Vec<String>,
 }
 
 impl Delta {
-    pub fn between(before: &HashMap<String, String>, snapshot: &Snapshot) -> Delta {
+    /// `before` holds the stored version's entries (id to hash) and `before_words` its
+    /// words' prints ([`Fingerprints::words`]).
+    pub fn between(
+        before: &HashMap<String, String>,
+        before_words: &HashMap<String, u64>,
+        snapshot: &Snapshot,
+    ) -> Delta {
         let prints = snapshot.fingerprints();
         let mut delta = Delta::default();
+        let mut now: HashMap<&str, u64> = HashMap::with_capacity(prints.words.len());
+        for (word, print) in prints.words() {
+            now.insert(word, print);
+            if before_words.get(word) != Some(&print) {
+                delta.reprinted.push(word.to_string());
+            }
+        }
+        delta.reprinted.extend(
+            before_words
+                .keys()
+                .filter(|w| !now.contains_key(w.as_str()))
+                .cloned(),
+        );
+        delta.reprinted.sort_unstable();
         for (ordinal, entity) in snapshot.index.entities().iter().enumerate() {
             let hash = prints.entity_hash(ordinal as u32);
             let old = before.get(&entity.id);
@@ -233,7 +322,7 @@ impl Delta {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.removed.is_empty()
+        self.changed.is_empty() && self.removed.is_empty() && self.reprinted.is_empty()
     }
 }
 
@@ -291,6 +380,13 @@ mod tests {
             .collect()
     }
 
+    fn words(s: &Snapshot) -> HashMap<String, u64> {
+        s.fingerprints()
+            .words()
+            .map(|(w, p)| (w.to_string(), p))
+            .collect()
+    }
+
     const NAMES: &[(&str, &str)] = &[
         ("a", "Alpha Holdings"),
         ("b", "Beta Trading"),
@@ -310,7 +406,7 @@ mod tests {
             NAMES,
             &[("a", "b", 40.0), ("b", "c", 60.0), ("x", "y", 30.0)],
         );
-        let delta = Delta::between(&hashes(&before), &after);
+        let delta = Delta::between(&hashes(&before), &words(&before), &after);
         let ids = |ordinals: &[u32]| -> Vec<String> {
             let mut v: Vec<String> = ordinals
                 .iter()
@@ -334,7 +430,7 @@ mod tests {
             &more,
             &[("a", "b", 60.0), ("x", "y", 30.0), ("n", "c", 10.0)],
         );
-        let delta = Delta::between(&hashes(&before), &after);
+        let delta = Delta::between(&hashes(&before), &words(&before), &after);
         let mut ids: Vec<&str> = delta
             .changed
             .iter()
@@ -347,12 +443,36 @@ mod tests {
     }
 
     #[test]
+    fn a_word_used_once_more_reprints_it_and_its_entries() {
+        let before = snapshot(NAMES, &[]);
+        let mut more = NAMES.to_vec();
+        more.push(("n", "Nova Xenon"));
+        let after = snapshot(&more, &[]);
+        let delta = Delta::between(&hashes(&before), &words(&before), &after);
+        let mut ids: Vec<&str> = delta
+            .rematch
+            .iter()
+            .map(|&o| after.index.entity(o).id.as_str())
+            .collect();
+        ids.sort();
+        // "xenon" is now in two names, so it weighs less: "Xenon Mining" scores differently
+        // against any party, and so does any party's word near "xenon"; the other entries'
+        // words are read as before.
+        assert_eq!(ids, ["t:n", "t:x"]);
+        assert_eq!(delta.reprinted, ["nova", "xenon"]);
+        // Taking it out again reprints the same words.
+        let back = Delta::between(&hashes(&after), &words(&after), &before);
+        assert_eq!(back.reprinted, ["nova", "xenon"]);
+        assert_eq!(back.removed, ["t:n"]);
+    }
+
+    #[test]
     fn an_owners_listing_reaches_what_it_owns() {
         let before = snapshot(NAMES, &[("a", "b", 60.0)]);
         let mut renamed = NAMES.to_vec();
         renamed[0] = ("a", "Alpha Group Holdings");
         let after = snapshot(&renamed, &[("a", "b", 60.0)]);
-        let delta = Delta::between(&hashes(&before), &after);
+        let delta = Delta::between(&hashes(&before), &words(&before), &after);
         let mut ids: Vec<&str> = delta
             .rematch
             .iter()

@@ -36,7 +36,7 @@ use crate::engine::screen::Snapshot;
 
 /// The format this build writes and the only one it reads. Bump it whenever any serialized
 /// type changes shape; the reader then refuses older files with a clear message.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 
 const MAGIC: &[u8; 8] = b"CLRSNAP\0";
 const HEADER_LEN: usize = 64;
@@ -489,8 +489,8 @@ mod tests {
         assert_eq!(
             (FORMAT_VERSION, digest.as_str()),
             (
-                8,
-                "eb8cc535d3296b77019bec0b2c893265cb874a968fd0a7e903d357b34806da00"
+                9,
+                "44dc19cde62f9d9a170888cc2989ca40256e6548f9dfe971756cee080991d1e4"
             ),
             "the serialized index changed: bump FORMAT_VERSION and pin the new digest"
         );

@@ -52,6 +52,41 @@ pub fn sdn_source(data: &Path, year: u32) -> Source {
     }
 }
 
+/// The SDN 2021 list without its `k` newest entries (the highest entry numbers: OFAC numbers
+/// its entries in the order it designates them) and their ownership records: with the whole
+/// list, a change of the size the lists publish in a week, a week's designations one way and
+/// delistings the other.
+///
+/// # Panics
+/// When the list does not load.
+pub fn sdn_2021_without_newest(data: &Path, k: usize, policy: &Policy) -> Snapshot {
+    let source = sdn_source(data, 2021);
+    let options = crate::engine::lists::load_options(std::slice::from_ref(&source), &source);
+    let mut list =
+        crate::engine::lists::load(source.format, &source.dataset, &source.path, &options)
+            .expect("SDN 2021 loads");
+    let number = |id: &str| {
+        id.rsplit(':')
+            .next()
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let mut numbers: Vec<u64> = list.entities.iter().map(|e| number(&e.id)).collect();
+    numbers.sort_unstable();
+    let cut = numbers[numbers.len().saturating_sub(k)];
+    let (kept, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut list.entities)
+        .into_iter()
+        .partition(|e| number(&e.id) < cut);
+    list.entities = kept;
+    let gone: std::collections::HashSet<String> = gone.into_iter().map(|e| e.id).collect();
+    list.ownership
+        .retain(|o| !gone.contains(&o.owner) && !gone.contains(&o.owned));
+    let edges = std::mem::take(&mut list.ownership);
+    let mut builder = IndexBuilder::new();
+    builder.add_list(list, Some(format!("sdn-2021-without-{k}-newest")));
+    Snapshot::with_ownership(builder.build().expect("an index"), policy.clone(), edges)
+}
+
 /// xorshift64*: a tiny deterministic generator so the synthetic index is the same every run.
 struct Rng(u64);
 impl Rng {

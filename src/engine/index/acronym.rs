@@ -5,7 +5,7 @@
 //! name gives itself in parentheses becomes a weak alias ([`parenthesised_acronym`]).
 
 /// Marks an acronym key in the whole-name FST; normalized tokens never hold it.
-const ACRONYM_MARK: char = '^';
+pub(crate) const ACRONYM_MARK: char = '^';
 
 /// Longest acronym indexed: a query word of more letters is read as a word.
 pub(crate) const MAX_ACRONYM: usize = 5;

@@ -162,6 +162,7 @@ impl IndexBuilder {
             return Err(BuildError::TooLarge(pending.len()));
         }
 
+        let scale = names_scale(pending.len());
         // Token dictionary with document frequencies (in names).
         let mut dict: BTreeMap<&str, u32> = BTreeMap::new();
         for p in &pending {
@@ -172,7 +173,6 @@ impl IndexBuilder {
                 *dict.entry(t).or_insert(0) += 1;
             }
         }
-        let n_names = pending.len().max(1) as f32;
         let mut token_text = Vec::with_capacity(dict.len());
         let mut token_weight = Vec::with_capacity(dict.len());
         let mut token_class = Vec::with_capacity(dict.len());
@@ -184,7 +184,7 @@ impl IndexBuilder {
             token_text.push(Box::<str>::from(t));
             let class = TokenClass::of(t, is_filler(t));
             token_class.push(class);
-            token_weight.push(token_weight_for(t, class, df as f32, n_names));
+            token_weight.push(token_weight_for(t, class, df as usize, scale));
         }
         let token_fst = token_builder.into_map();
 
@@ -305,7 +305,7 @@ impl IndexBuilder {
             name_tokens,
             name_roles,
             name_weights,
-            novel_weight: (n_names + 1.0).ln(),
+            novel_weight: (scale + 1.0).ln(),
             datasets,
             version,
         };
@@ -337,17 +337,55 @@ impl IndexBuilder {
 /// way round, and the world is where queries come from. The list still counts for a word
 /// the lists use far more than the world does ("mohammed" across thousands of listed
 /// people): the weight is at most [`LIST_MARGIN`] above the list IDF.
-pub(crate) fn token_weight_for(token: &str, class: TokenClass, df: f32, n_names: f32) -> f32 {
+///
+/// The IDF is taken over the lists' size rounded to a power of two ([`names_scale`]) and a
+/// word's count of names in its class ([`df_class`]), not over the exact counts: a weight then
+/// moves only when its own word's class does (or the lists double or halve). Were it exact,
+/// every designation would move every score a little, and a party at a threshold could cross
+/// it with no entry it resembles changed, which no re-screening by difference can find.
+pub(crate) fn token_weight_for(token: &str, class: TokenClass, df: usize, scale: f32) -> f32 {
     match class {
         TokenClass::Filler => FILLER_WEIGHT,
         TokenClass::Initial => INITIAL_WEIGHT,
         TokenClass::Word => {
-            let idf = ((n_names + 1.0) / (df + 0.5)).ln().max(1.0);
+            let idf = ((scale + 1.0) / (class_count(df_class(df)) + 0.5))
+                .ln()
+                .max(1.0);
             match world_weight(token) {
                 Some(w) => w.min(idf + LIST_MARGIN).max(1.0),
                 None => idf,
             }
         }
+    }
+}
+
+/// The number of names IDF weights are taken over: the names indexed, rounded up to a power
+/// of two, so that it stays put while the lists change within an octave: 65,536 for the
+/// 36,334 names of `config/shared-data.toml`'s lists, 32,768 for OFAC's SDN list alone.
+fn names_scale(names: usize) -> f32 {
+    2f32.powi((names.max(1) as f32).log2().ceil() as i32)
+}
+
+/// A word's count of names (its document frequency) as weights read it: exact up to 8, then
+/// in classes a quarter of an octave wide (9, 10–11, 12–13, 14–15, 16–19, ...), so a word in
+/// hundreds of names changes class only when its count changes by a fifth or so. Weights
+/// read only the class, and re-screening by difference the classes that changed.
+pub fn df_class(df: usize) -> u32 {
+    if df <= 8 {
+        df as u32
+    } else {
+        // 4·log2(df) is 12 at df = 8, so classes above 8 start at 9.
+        (4.0 * (df as f64).log2()).floor() as u32 - 3
+    }
+}
+
+/// The count of names a class stands for: itself up to 8, then the geometric middle of the
+/// class.
+fn class_count(class: u32) -> f32 {
+    if class <= 8 {
+        class as f32
+    } else {
+        2f32.powf((class as f32 + 3.5) / 4.0)
     }
 }
 

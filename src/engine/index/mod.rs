@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::model::{Entity, NameKind};
 
-pub(crate) use acronym::{acronym_key, acronym_keys, parenthesised_acronym, MAX_ACRONYM};
+pub(crate) use acronym::{
+    acronym_key, acronym_keys, parenthesised_acronym, ACRONYM_MARK, MAX_ACRONYM,
+};
 pub(crate) use grouped::GroupedFst;
 
 pub use build::{BuildError, IndexBuilder};

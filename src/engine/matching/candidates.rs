@@ -6,6 +6,7 @@
 //! names go on to full scoring. DFA builders are expensive to create and are built once per
 //! process (they are immutable and shared).
 
+use std::cmp::Reverse;
 use std::sync::OnceLock;
 
 use fst::{IntoStreamer, Streamer};
@@ -133,8 +134,8 @@ pub fn spellings(
 /// index knows, its romanization variants before its other one-edit neighbours (those are
 /// mostly other names: "qasim" is one edit from "basim", "nasim", "qarim"), and for an
 /// unknown word (likelier a typo) the other way round; two edits last. Within a tier the
-/// variants whose class spellings are closest go first, then the rarest words. Closeness is
-/// only computed for the tier that the limit cuts.
+/// variants whose class spellings are closest go first, then the heaviest (rarest) words.
+/// Closeness is only computed for the tier that the limit cuts.
 pub fn keep_closest(index: &Index, spelling: &str, known: bool, expansions: &mut Vec<Expansion>) {
     if expansions.len() <= MAX_EXPANSIONS {
         return;
@@ -148,13 +149,17 @@ pub fn keep_closest(index: &Index, spelling: &str, known: bool, expansions: &mut
         (None, _) => 3,
         _ => 4,
     };
-    let mut keyed: Vec<(u8, std::cmp::Reverse<u32>, usize, u32, Expansion)> = expansions
+    // (tier, closer first, heavier first, ordinal, the spelling).
+    type Keyed = (u8, Reverse<u32>, Reverse<u32>, u32, Expansion);
+    let mut keyed: Vec<Keyed> = expansions
         .iter()
         .map(|e| {
             (
                 tier(e),
-                std::cmp::Reverse(0),
-                index.postings(e.ordinal).len(),
+                Reverse(0),
+                // The heaviest (rarest) first: by weight, which moves less often than the
+                // count of names (see `index::build::token_weight_for`).
+                Reverse(index.weight(e.ordinal).to_bits()),
                 e.ordinal,
                 *e,
             )
@@ -179,7 +184,7 @@ pub fn keep_closest(index: &Index, spelling: &str, known: bool, expansions: &mut
         .filter(|k| k.0 == cut && k.4.distance.is_none())
     {
         let other = index.token_forms(k.3).spelling;
-        k.1 = std::cmp::Reverse((super::score::jaro_winkler(spelling, other) * 1000.0) as u32);
+        k.1 = Reverse((super::score::jaro_winkler(spelling, other) * 1000.0) as u32);
     }
     keyed.sort_unstable_by_key(|k| (k.0, k.1, k.2, k.3));
     expansions.clear();

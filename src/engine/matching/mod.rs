@@ -471,6 +471,26 @@ const RARE_WORD_POSTINGS: usize = 4;
 /// acronym shared by more names identifies none of them.
 const ACRONYM_NAMES: usize = 8;
 
+/// What matching reads of an indexed word beyond its text, which the other words of the
+/// index decide: its weight (which also ranks it among a query word's spellings) and which
+/// side of each limit on its count of names it is on (rare-word candidates, common words,
+/// voting). A word with the same print in two snapshots is read the same way in both;
+/// re-screening by difference re-screens the parties with a word whose print changed.
+pub fn word_print(index: &Index, ordinal: u32) -> u64 {
+    let df = index.postings(ordinal).len();
+    (u64::from(index.weight(ordinal).to_bits()) << 3)
+        | u64::from(df > RARE_WORD_POSTINGS)
+        | (u64::from(df > candidates::COMMON_POSTINGS) << 1)
+        | (u64::from(df > MAX_VOTING_POSTINGS) << 2)
+}
+
+/// What matching reads of an acronym key (a query word looked up as the initials of
+/// organisations' names, as `search_tokens` does): whether more names share it than
+/// are all taken as candidates.
+pub fn acronym_print(index: &Index, key: &str) -> u64 {
+    u64::from(index.whole_name_matches(key).len() > ACRONYM_NAMES)
+}
+
 /// Share of the query's weight a name must collect in votes to be ranked at all. Query
 /// coverage carries most of the score, and a name holding under this share of the query's
 /// distinctive weight cannot reach a reportable score.

@@ -251,6 +251,16 @@ pub struct Base {
     pub seq: i64,
 }
 
+/// The fingerprints of the snapshot a base was re-screened against, which the next job
+/// compares with its own (`engine::changes::Delta`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BasePrints {
+    /// `(entity id, content hash)`.
+    pub entities: Vec<(String, String)>,
+    /// `(word or acronym key, what matching reads of it)`.
+    pub words: Vec<(String, i64)>,
+}
+
 /// A re-screen in progress: the parties still to do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use jiff::civil::Date;
 
 use super::outcome::{self, AlertContext};
-use super::record::{Base, Micros, OutcomeWrite, PartyRecord, StoredSuppression};
+use super::record::{Base, BasePrints, Micros, OutcomeWrite, PartyRecord, StoredSuppression};
 use super::{micros, Monitor, MonitorError, Screened};
 use crate::engine::changes::Delta;
 use crate::engine::screen::{Party, Snapshot};
@@ -152,6 +152,8 @@ pub struct JobReport {
     /// Of `changed`, those new or changed in what matching reads (their names were looked
     /// up in the book).
     pub rematched: usize,
+    /// Words and acronym keys read differently by matching (their parties were re-screened).
+    pub reprinted: usize,
     /// Parties re-screened.
     pub parties: usize,
     /// Alerts stored.
@@ -169,13 +171,15 @@ impl std::fmt::Display for JobReport {
         write!(
             f,
             "{} -> {} as of {}: {} changed ({} in what matching reads) and {} removed entries, \
-             {} parties re-screened{}, {} alerts, {:.2} s ({:.2} s finding them){}",
+             {} words read differently, {} parties re-screened{}, {} alerts, {:.2} s \
+             ({:.2} s finding them){}",
             self.from_version.as_deref().unwrap_or("(none)"),
             self.to_version,
             self.as_of,
             self.changed,
             self.rematched,
             self.removed,
+            self.reprinted,
             self.parties,
             if self.full { " (the whole book)" } else { "" },
             self.alerts,
@@ -227,6 +231,7 @@ impl Monitor {
             changed: 0,
             removed: 0,
             rematched: 0,
+            reprinted: 0,
             parties: 0,
             alerts: 0,
             resumed: false,
@@ -293,11 +298,17 @@ impl Monitor {
             policy_digest: prints.policy_digest().to_string(),
             seq: watermark,
         };
-        let entries: Vec<(String, String)> = prints
-            .entries(snapshot)
-            .map(|(id, h)| (id.to_string(), h.to_string()))
-            .collect();
-        self.observe(self.store.finish_job(job, &new_base, &entries).await)?;
+        let base_prints = BasePrints {
+            entities: prints
+                .entries(snapshot)
+                .map(|(id, h)| (id.to_string(), h.to_string()))
+                .collect(),
+            words: prints
+                .words()
+                .map(|(w, p)| (w.to_string(), p as i64))
+                .collect(),
+        };
+        self.observe(self.store.finish_job(job, &new_base, &base_prints).await)?;
         report.seconds = started.elapsed().as_secs_f64();
         self.metrics.monitoring_rescreened(
             report.changed + report.removed,
@@ -315,7 +326,7 @@ impl Monitor {
     async fn affected(
         &self,
         snapshot: &Snapshot,
-        base: Option<&(Base, Vec<(String, String)>)>,
+        base: Option<&(Base, BasePrints)>,
         mode: Mode,
         today: Date,
         report: &mut JobReport,
@@ -325,7 +336,11 @@ impl Monitor {
         let whole = match base {
             _ if mode == Mode::Full => true,
             None => false,
-            Some((b, _)) => b.policy_digest != prints.policy_digest(),
+            // A base recorded before words had prints: what matching read of them is unknown.
+            Some((b, p)) => {
+                b.policy_digest != prints.policy_digest()
+                    || (p.words.is_empty() && !p.entities.is_empty())
+            }
         };
         if whole {
             report.full = true;
@@ -343,33 +358,43 @@ impl Monitor {
                 .references_written_elsewhere(since, &versions)
                 .await,
         )?;
-        let Some((b, hashes)) = base else {
+        let Some((b, before)) = base else {
             return Ok(refs);
         };
-        let before: HashMap<String, String> = hashes.iter().cloned().collect();
-        let delta = Delta::between(&before, snapshot);
+        let entries: HashMap<String, String> = before.entities.iter().cloned().collect();
+        // Prints are stored as the database's signed integers, bit for bit.
+        let words: HashMap<String, u64> = before
+            .words
+            .iter()
+            .map(|(w, p)| (w.clone(), *p as u64))
+            .collect();
+        let delta = Delta::between(&entries, &words, snapshot);
+        report.reprinted = delta.reprinted.len();
         report.changed = delta.changed.len();
         report.rematched = delta.rematch.len();
         report.removed = delta.removed.len();
         let index = &snapshot.index;
-        let mut touched: Vec<u32> = delta.rematch.clone();
+        // A rule or record that started or stopped applying: the entries in the ownership
+        // graph may be judged differently, and so may whoever resembles them.
+        let mut in_graph: Vec<u32> = Vec::new();
         let old_date = b.as_of.parse::<Date>().unwrap_or(today);
-        let dates_passed = prints.changes_between(old_date, today);
-        if dates_passed {
+        if prints.changes_between(old_date, today) {
             refs.extend(self.observe(self.store.references_with_ownership().await)?);
             let graph = &snapshot.ownership;
             for e in graph.edges() {
-                touched.push(graph.entity(e.owner));
-                touched.push(graph.entity(e.owned));
+                in_graph.push(graph.entity(e.owner));
+                in_graph.push(graph.entity(e.owned));
             }
-            touched.sort_unstable();
-            touched.dedup();
+            in_graph.sort_unstable();
+            in_graph.dedup();
+            in_graph.retain(|o| delta.rematch.binary_search(o).is_err());
         }
         {
             let mut book = self.book.lock().await;
+            refs.extend(book.index.reached(&delta, snapshot));
             refs.extend(
                 book.index
-                    .candidates(touched.iter().map(|&o| index.entity(o))),
+                    .candidates(in_graph.iter().map(|&o| index.entity(o))),
             );
         }
         let mut ids: Vec<String> = delta

@@ -21,8 +21,8 @@ pub mod sqlite;
 use std::sync::Arc;
 
 use super::record::{
-    Alert, Base, Disposition, Job, Micros, OutcomeWrite, PartyRecord, Stats, StoredSuppression,
-    Verdict,
+    Alert, Base, BasePrints, Disposition, Job, Micros, OutcomeWrite, PartyRecord, Stats,
+    StoredSuppression, Verdict,
 };
 
 /// Why the store failed.
@@ -170,9 +170,9 @@ pub trait Store: Send + Sync {
 
     // The re-screening's state.
 
-    /// The version the book was last re-screened against, and its entries' content hashes
-    /// (`(entity id, hash)`); `None` before the first.
-    async fn base(&self) -> Result<Option<(Base, Vec<(String, String)>)>, StoreError>;
+    /// The version the book was last re-screened against, and that snapshot's fingerprints;
+    /// `None` before the first.
+    async fn base(&self) -> Result<Option<(Base, BasePrints)>, StoreError>;
 
     /// Starts a job over `references` (replacing any unfinished one).
     async fn start_job(
@@ -185,14 +185,14 @@ pub trait Store: Send + Sync {
     /// The unfinished job, with the parties it has not done yet.
     async fn pending_job(&self) -> Result<Option<Job>, StoreError>;
 
-    /// Ends a job and records the new base and its entries' hashes (replacing the previous
+    /// Ends a job and records the new base and its fingerprints (replacing the previous
     /// ones), in one transaction. Fails with [`StoreError::NoJob`] when `job` is not the
     /// unfinished job, and then changes nothing.
     async fn finish_job(
         &self,
         job: i64,
         base: &Base,
-        entities: &[(String, String)],
+        prints: &BasePrints,
     ) -> Result<(), StoreError>;
 
     /// Counts for the metrics, with ages measured at `now`: every kind appears in

@@ -33,8 +33,8 @@ use super::rows::{
 };
 use super::{schema, Lease, Store, StoreError};
 use crate::service::monitor::record::{
-    Alert, Base, Disposition, Job, Micros, OutcomeWrite, PartyRecord, Stats, StoredSuppression,
-    Verdict,
+    Alert, Base, BasePrints, Disposition, Job, Micros, OutcomeWrite, PartyRecord, Stats,
+    StoredSuppression, Verdict,
 };
 
 /// The advisory lock whose holder re-screens: the ASCII bytes of `clearanc` read as a
@@ -590,7 +590,7 @@ impl Store for PostgresStore {
         found.iter().map(rows::suppression).collect()
     }
 
-    async fn base(&self) -> Result<Option<(Base, Vec<(String, String)>)>, StoreError> {
+    async fn base(&self) -> Result<Option<(Base, BasePrints)>, StoreError> {
         let mut tx = self.begin_snapshot().await?;
         let found: Option<(String, String, String, i64)> =
             sqlx::query_as("SELECT version, as_of, policy_digest, seq FROM base WHERE id = 1")
@@ -603,6 +603,9 @@ impl Store for PostgresStore {
             sqlx::query_as("SELECT entity_id, hash FROM base_entities ORDER BY entity_id")
                 .fetch_all(&mut *tx)
                 .await?;
+        let words = sqlx::query_as("SELECT word, print FROM base_words ORDER BY word")
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
         let base = Base {
             version,
@@ -610,7 +613,7 @@ impl Store for PostgresStore {
             policy_digest,
             seq,
         };
-        Ok(Some((base, entities)))
+        Ok(Some((base, BasePrints { entities, words })))
     }
 
     async fn start_job(
@@ -674,7 +677,7 @@ impl Store for PostgresStore {
         &self,
         job: i64,
         base: &Base,
-        entities: &[(String, String)],
+        prints: &BasePrints,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let ended = sqlx::query("DELETE FROM jobs WHERE id = $1")
@@ -703,7 +706,7 @@ impl Store for PostgresStore {
         sqlx::query("DELETE FROM base_entities")
             .execute(&mut *tx)
             .await?;
-        for chunk in entities.chunks(ROWS_PER_STATEMENT) {
+        for chunk in prints.entities.chunks(ROWS_PER_STATEMENT) {
             sqlx::query(
                 "INSERT INTO base_entities (entity_id, hash) \
                  SELECT * FROM UNNEST($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
@@ -715,6 +718,19 @@ impl Store for PostgresStore {
                     .map(|(_, hash)| hash.as_str())
                     .collect::<Vec<_>>(),
             )
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM base_words")
+            .execute(&mut *tx)
+            .await?;
+        for chunk in prints.words.chunks(ROWS_PER_STATEMENT) {
+            sqlx::query(
+                "INSERT INTO base_words (word, print) \
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING",
+            )
+            .bind(chunk.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|(_, p)| *p).collect::<Vec<_>>())
             .execute(&mut *tx)
             .await?;
         }

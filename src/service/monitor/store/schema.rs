@@ -35,6 +35,11 @@ pub(super) const SQLITE: &[Step] = &[
         description: "drop parties_by_version",
         sql: include_str!("migrations/sqlite/0002_drop_parties_by_version.sql"),
     },
+    Step {
+        version: 3,
+        description: "base words",
+        sql: include_str!("migrations/sqlite/0003_base_words.sql"),
+    },
 ];
 
 pub(super) const POSTGRES: &[Step] = &[
@@ -47,6 +52,11 @@ pub(super) const POSTGRES: &[Step] = &[
         version: 2,
         description: "drop parties_by_version",
         sql: include_str!("migrations/postgres/0002_drop_parties_by_version.sql"),
+    },
+    Step {
+        version: 3,
+        description: "base words",
+        sql: include_str!("migrations/postgres/0003_base_words.sql"),
     },
 ];
 

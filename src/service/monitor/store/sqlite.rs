@@ -38,8 +38,8 @@ use super::rows::{
 };
 use super::{schema, Lease, Store, StoreError};
 use crate::service::monitor::record::{
-    Alert, Base, Disposition, Job, Micros, OutcomeWrite, PartyRecord, Stats, StoredSuppression,
-    Verdict,
+    Alert, Base, BasePrints, Disposition, Job, Micros, OutcomeWrite, PartyRecord, Stats,
+    StoredSuppression, Verdict,
 };
 
 /// How long a statement waits for a lock held by another connection (a checkpoint, or a
@@ -565,7 +565,7 @@ impl Store for SqliteStore {
         found.iter().map(rows::suppression).collect()
     }
 
-    async fn base(&self) -> Result<Option<(Base, Vec<(String, String)>)>, StoreError> {
+    async fn base(&self) -> Result<Option<(Base, BasePrints)>, StoreError> {
         // One read transaction: the base and its entries as one `finish_job` wrote them.
         let mut tx = self.reader.begin().await?;
         let found: Option<(String, String, String, i64)> =
@@ -579,6 +579,9 @@ impl Store for SqliteStore {
             sqlx::query_as("SELECT entity_id, hash FROM base_entities ORDER BY entity_id")
                 .fetch_all(&mut *tx)
                 .await?;
+        let words = sqlx::query_as("SELECT word, print FROM base_words ORDER BY word")
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
         let base = Base {
             version,
@@ -586,7 +589,7 @@ impl Store for SqliteStore {
             policy_digest,
             seq,
         };
-        Ok(Some((base, entities)))
+        Ok(Some((base, BasePrints { entities, words })))
     }
 
     async fn start_job(
@@ -648,7 +651,7 @@ impl Store for SqliteStore {
         &self,
         job: i64,
         base: &Base,
-        entities: &[(String, String)],
+        prints: &BasePrints,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let ended = sqlx::query("DELETE FROM jobs WHERE id = ?")
@@ -682,8 +685,20 @@ impl Store for SqliteStore {
             "INSERT INTO base_entities (entity_id, hash)",
             "ON CONFLICT DO NOTHING",
             2,
-            entities,
+            &prints.entities,
             |q, (id, hash)| q.bind(id.as_str()).bind(hash.as_str()),
+        )
+        .await?;
+        sqlx::query("DELETE FROM base_words")
+            .execute(&mut *tx)
+            .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO base_words (word, print)",
+            "ON CONFLICT DO NOTHING",
+            2,
+            &prints.words,
+            |q, (word, print)| q.bind(word.as_str()).bind(*print),
         )
         .await?;
         tx.commit().await?;
