@@ -133,7 +133,8 @@ fn word_prints(snapshot: &Snapshot) -> (Vec<(String, u64)>, Vec<Vec<u64>>) {
 
 /// A snapshot's fingerprints, computed once per snapshot ([`Snapshot::fingerprints`]).
 pub struct Fingerprints {
-    /// Content hash of each entry, by ordinal, then `:` and the hash of what matching reads.
+    /// Per entry, by ordinal: its content hash, `:`, the hash of what matching reads of it,
+    /// `:`, the hash of its words' prints.
     hashes: Vec<String>,
     /// What matching reads of each indexed word and acronym key across all names (see
     /// [`word_print`], [`acronym_print`]), sorted by word.
@@ -177,17 +178,19 @@ impl Fingerprints {
                     e.context_only,
                 );
                 matching.update(serde_json::to_vec(&read).unwrap_or_default());
-                for print in &names_read[ordinal] {
-                    matching.update(print.to_le_bytes());
-                }
                 if let Some(digest) = above.get(&(ordinal as u32)) {
                     content.update(digest);
                     matching.update(digest);
                 }
+                let mut words = Sha256::new();
+                for print in &names_read[ordinal] {
+                    words.update(print.to_le_bytes());
+                }
                 format!(
-                    "{}:{}",
+                    "{}:{}:{}",
                     hex16(&content.finalize()),
-                    hex16(&matching.finalize())
+                    hex16(&matching.finalize()),
+                    hex16(&words.finalize())
                 )
             })
             .collect();
@@ -214,10 +217,13 @@ impl Fingerprints {
         }
     }
 
-    /// The content hash of the entry with this ordinal (two hashes: all of it, and what
+    /// The content hash of the entry with this ordinal, which a hit and a verdict keep (two
+    /// hashes: all of it, and what matching reads of it; not its words' prints, which move
+    /// with other entries: a hit is news, and a verdict lapses, only when the entry changes).
     /// matching reads of it, joined by `:`).
     pub fn entity_hash(&self, ordinal: u32) -> &str {
-        &self.hashes[ordinal as usize]
+        let h = &self.hashes[ordinal as usize];
+        &h[..h.rfind(':').unwrap_or(h.len())]
     }
 
     /// A digest of what beyond the entries and words decides every outcome: the policy
@@ -244,7 +250,8 @@ impl Fingerprints {
         self.words.iter().map(|(w, p)| (w.as_str(), *p))
     }
 
-    /// Every entry's `(id, hash)`, for storing beside the version they were screened at.
+    /// Every entry's `(id, hash)` (its content hash, what matching reads of it and its
+    /// words' prints), for storing beside the version they were screened at.
     pub fn entries<'a>(
         &'a self,
         snapshot: &'a Snapshot,
@@ -301,10 +308,11 @@ impl Delta {
         );
         delta.reprinted.sort_unstable();
         for (ordinal, entity) in snapshot.index.entities().iter().enumerate() {
-            let hash = prints.entity_hash(ordinal as u32);
+            let hash = &prints.hashes[ordinal];
             let old = before.get(&entity.id);
             if old.is_none_or(|h| h != hash) {
                 delta.changed.push(ordinal as u32);
+                // What matching reads of it, and its words' prints.
                 let matching = |h: &str| h.split_once(':').map(|(_, m)| m.to_string());
                 if old.is_none_or(|h| matching(h) != matching(hash)) {
                     delta.rematch.push(ordinal as u32);
@@ -460,6 +468,12 @@ mod tests {
         // words are read as before.
         assert_eq!(ids, ["t:n", "t:x"]);
         assert_eq!(delta.reprinted, ["nova", "xenon"]);
+        // Its content is the same: its hits are no news and verdicts on it hold.
+        let hash = |s: &Snapshot| {
+            let o = s.index.ordinal("t:x").unwrap();
+            s.fingerprints().entity_hash(o).to_string()
+        };
+        assert_eq!(hash(&before), hash(&after));
         // Taking it out again reprints the same words.
         let back = Delta::between(&hashes(&after), &words(&after), &before);
         assert_eq!(back.reprinted, ["nova", "xenon"]);
