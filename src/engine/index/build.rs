@@ -338,7 +338,7 @@ impl IndexBuilder {
 /// the lists use far more than the world does ("mohammed" across thousands of listed
 /// people): the weight is at most [`LIST_MARGIN`] above the list IDF.
 ///
-/// The IDF is taken over the lists' size rounded to a power of two ([`names_scale`]) and a
+/// The IDF is taken over the lists' size rounded up to a power of two ([`names_scale`]) and a
 /// word's count of names in its class ([`df_class`]), not over the exact counts: a weight then
 /// moves only when its own word's class does (or the lists double or halve). Were it exact,
 /// every designation would move every score a little, and a party at a threshold could cross
@@ -368,8 +368,8 @@ fn names_scale(names: usize) -> f32 {
 
 /// A word's count of names (its document frequency) as weights read it: exact up to 8, then
 /// in classes a quarter of an octave wide (9, 10–11, 12–13, 14–15, 16–19, ...), so a word in
-/// hundreds of names changes class only when its count changes by a fifth or so. Weights
-/// read only the class, and re-screening by difference the classes that changed.
+/// hundreds of names moves to the next class about once per fifth more names, not on every
+/// one. Weights read only the class, and re-screening by difference the classes that changed.
 pub fn df_class(df: usize) -> u32 {
     if df <= 8 {
         df as u32
