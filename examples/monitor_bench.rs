@@ -26,7 +26,7 @@ use clearance::engine::screen::{Party, Snapshot};
 use clearance::service::metrics::Metrics;
 use clearance::service::monitor::rescreen::Mode;
 use clearance::service::monitor::{Clock, Monitor, MonitoringConfig, SystemClock};
-use clearance::testing::{sdn_2021_without_newest, sdn_source};
+use clearance::testing::{eval_book_name_parts, sdn_2021_without_newest, sdn_source};
 
 /// The alerts after `cursor` as comparable lines: reference, kind, entity ids.
 async fn said(m: &Monitor, cursor: i64) -> BTreeSet<String> {
@@ -117,16 +117,7 @@ impl Rng {
 /// Synthetic parties: four in five people (given name, maybe a second, family name), one in
 /// five companies (a family name or two and company words).
 fn synthetic(data: &Path, n: usize) -> Vec<(String, Party)> {
-    let book = clearance::engine::batch::read_input(&data.join("../eval/book.csv"))
-        .expect("the evaluation book reads");
-    let (mut given, mut family) = (Vec::new(), Vec::new());
-    for row in &book {
-        let words: Vec<&str> = row.party.name.split_whitespace().collect();
-        if let [first, .., last] = words.as_slice() {
-            given.push(first.to_string());
-            family.push(last.to_string());
-        }
-    }
+    let (given, family) = eval_book_name_parts(data);
     let trades: Vec<String> = [
         "Trading",
         "Logistics",

@@ -4,7 +4,7 @@
 //! cannot live in the engine.
 
 pub use crate::engine::testing::{
-    sdn_2021_without_newest, sdn_source, shared_data, synthetic_snapshot,
+    eval_book_name_parts, sdn_2021_without_newest, sdn_source, shared_data, synthetic_snapshot,
 };
 use crate::service::config::Config;
 

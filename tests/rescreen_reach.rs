@@ -14,7 +14,7 @@ use clearance::engine::book::{BookIndex, BookParty};
 use clearance::engine::changes::Delta;
 use clearance::engine::policy::Policy;
 use clearance::engine::screen::{Party, ScreenOptions, Screening, Snapshot};
-use clearance::testing::{sdn_2021_without_newest, sdn_source, shared_data};
+use clearance::testing::{eval_book_name_parts, sdn_2021_without_newest, sdn_source, shared_data};
 
 /// A screening as a re-screen compares it: the decision and each hit with its exact score.
 fn outcome(s: &Screening) -> (String, Vec<(String, u32, String)>) {
@@ -68,14 +68,7 @@ fn parties(data: &std::path::Path) -> Vec<(String, Party)> {
         .enumerate()
         .map(|(i, row)| (format!("b{i}"), row.party.clone()))
         .collect();
-    let (mut given, mut family) = (Vec::new(), Vec::new());
-    for row in &book {
-        let words: Vec<&str> = row.party.name.split_whitespace().collect();
-        if let [first, .., last] = words.as_slice() {
-            given.push(first.to_string());
-            family.push(last.to_string());
-        }
-    }
+    let (given, family) = eval_book_name_parts(data);
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
     let mut pick = |from: &[String]| {
         x ^= x << 13;

@@ -395,6 +395,21 @@ mod tests {
             .collect()
     }
 
+    /// The difference from `before` to `after`, as a job whose base is `before` sees it.
+    fn difference(before: &Snapshot, after: &Snapshot) -> Delta {
+        Delta::between(&hashes(before), &words(before), after)
+    }
+
+    /// The ids of `ordinals` in `s`, sorted.
+    fn ids(s: &Snapshot, ordinals: &[u32]) -> Vec<String> {
+        let mut v: Vec<String> = ordinals
+            .iter()
+            .map(|&o| s.index.entity(o).id.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
     const NAMES: &[(&str, &str)] = &[
         ("a", "Alpha Holdings"),
         ("b", "Beta Trading"),
@@ -414,19 +429,11 @@ mod tests {
             NAMES,
             &[("a", "b", 40.0), ("b", "c", 60.0), ("x", "y", 30.0)],
         );
-        let delta = Delta::between(&hashes(&before), &words(&before), &after);
-        let ids = |ordinals: &[u32]| -> Vec<String> {
-            let mut v: Vec<String> = ordinals
-                .iter()
-                .map(|&o| after.index.entity(o).id.clone())
-                .collect();
-            v.sort();
-            v
-        };
+        let delta = difference(&before, &after);
         // b's owner changed its share; c is judged through b, so it changes too. a (above)
         // and x, y (elsewhere) do not.
-        assert_eq!(ids(&delta.changed), ["t:b", "t:c"]);
-        assert_eq!(ids(&delta.rematch), ["t:b", "t:c"]);
+        assert_eq!(ids(&after, &delta.changed), ["t:b", "t:c"]);
+        assert_eq!(ids(&after, &delta.rematch), ["t:b", "t:c"]);
     }
 
     #[test]
@@ -438,16 +445,10 @@ mod tests {
             &more,
             &[("a", "b", 60.0), ("x", "y", 30.0), ("n", "c", 10.0)],
         );
-        let delta = Delta::between(&hashes(&before), &words(&before), &after);
-        let mut ids: Vec<&str> = delta
-            .changed
-            .iter()
-            .map(|&o| after.index.entity(o).id.as_str())
-            .collect();
-        ids.sort();
+        let delta = difference(&before, &after);
         // The new entry and the one it now owns part of; the graph's node numbers shifted,
         // which changes no other entry.
-        assert_eq!(ids, ["t:c", "t:n"]);
+        assert_eq!(ids(&after, &delta.changed), ["t:c", "t:n"]);
     }
 
     #[test]
@@ -456,17 +457,11 @@ mod tests {
         let mut more = NAMES.to_vec();
         more.push(("n", "Nova Xenon"));
         let after = snapshot(&more, &[]);
-        let delta = Delta::between(&hashes(&before), &words(&before), &after);
-        let mut ids: Vec<&str> = delta
-            .rematch
-            .iter()
-            .map(|&o| after.index.entity(o).id.as_str())
-            .collect();
-        ids.sort();
+        let delta = difference(&before, &after);
         // "xenon" is now in two names, so it weighs less: "Xenon Mining" scores differently
         // against any party, and so does any party's word near "xenon"; the other entries'
         // words are read as before.
-        assert_eq!(ids, ["t:n", "t:x"]);
+        assert_eq!(ids(&after, &delta.rematch), ["t:n", "t:x"]);
         assert_eq!(delta.reprinted, ["nova", "xenon"]);
         // Its content is the same: its hits are no news and verdicts on it hold.
         let hash = |s: &Snapshot| {
@@ -475,7 +470,7 @@ mod tests {
         };
         assert_eq!(hash(&before), hash(&after));
         // Taking it out again reprints the same words.
-        let back = Delta::between(&hashes(&after), &words(&after), &before);
+        let back = difference(&after, &before);
         assert_eq!(back.reprinted, ["nova", "xenon"]);
         assert_eq!(back.removed, ["t:n"]);
     }
@@ -486,14 +481,8 @@ mod tests {
         let mut renamed = NAMES.to_vec();
         renamed[0] = ("a", "Alpha Group Holdings");
         let after = snapshot(&renamed, &[("a", "b", 60.0)]);
-        let delta = Delta::between(&hashes(&before), &words(&before), &after);
-        let mut ids: Vec<&str> = delta
-            .rematch
-            .iter()
-            .map(|&o| after.index.entity(o).id.as_str())
-            .collect();
-        ids.sort();
+        let delta = difference(&before, &after);
         // a's findings on b name it: b's findings change with a's primary name.
-        assert_eq!(ids, ["t:a", "t:b"]);
+        assert_eq!(ids(&after, &delta.rematch), ["t:a", "t:b"]);
     }
 }

@@ -52,6 +52,26 @@ pub fn sdn_source(data: &Path, year: u32) -> Source {
     }
 }
 
+/// The given names (first words) and family names (last words) of the evaluation book's
+/// names of two words or more (`eval/book.csv` beside the shared data folder `data`): real
+/// name shapes from many cultures, for making synthetic books of them.
+///
+/// # Panics
+/// When the book does not read.
+pub fn eval_book_name_parts(data: &Path) -> (Vec<String>, Vec<String>) {
+    let book = crate::engine::batch::read_input(&data.join("../eval/book.csv"))
+        .expect("the evaluation book reads");
+    let (mut given, mut family) = (Vec::new(), Vec::new());
+    for row in &book {
+        let words: Vec<&str> = row.party.name.split_whitespace().collect();
+        if let [first, .., last] = words.as_slice() {
+            given.push(first.to_string());
+            family.push(last.to_string());
+        }
+    }
+    (given, family)
+}
+
 /// The SDN 2021 list without its `k` newest entries (the highest entry numbers: OFAC numbers
 /// its entries in the order it designates them) and their ownership records: with the whole
 /// list, a change of the size the lists publish in a week, a week's designations one way and
