@@ -16,16 +16,14 @@
 //! (the graph's own node numbers shift whenever an entry is added): a new owner or a changed
 //! holding above an entry changes it, while one elsewhere in the graph leaves it alone.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
-use crate::engine::index::acronym_keys;
 use crate::engine::matching::{acronym_print, word_print};
-use crate::engine::model::EntityKind;
 use crate::engine::screen::Snapshot;
 
 /// For each entry with owners (by ordinal), a digest of what the ownership rules read to
@@ -89,27 +87,19 @@ fn ownership_digests(snapshot: &Snapshot) -> FxHashMap<u32, [u8; 32]> {
 }
 
 /// The print of every indexed word and of every acronym key that more organisations' names
-/// share than matching takes as candidates, sorted by word, and for each entry (by ordinal) the prints of its names' words in order:
-/// an entry's scores move when one of its words' prints does, so its matching hash holds
-/// them.
+/// share than matching takes as candidates, sorted by word; and for each entry (by ordinal)
+/// the prints of its names' words in order: an entry's scores move when one of its words'
+/// prints does, so its stored hash holds them.
 fn word_prints(snapshot: &Snapshot) -> (Vec<(String, u64)>, Vec<Vec<u64>>) {
     let index = &snapshot.index;
     let prints: Vec<u64> = (0..index.token_count() as u32)
         .map(|o| word_print(index, o))
         .collect();
     let mut read = vec![Vec::new(); index.entities().len()];
-    let mut acronyms = BTreeSet::new();
     for id in 0..index.name_count() as u32 {
         let name = index.name(id);
         let words = index.name_token_ids(name);
         read[name.entity as usize].extend(words.iter().map(|&o| prints[o as usize]));
-        if index.entity(name.entity).kind != EntityKind::Person {
-            let text: Vec<String> = words
-                .iter()
-                .map(|&o| index.token_forms(o).text.to_string())
-                .collect();
-            acronyms.extend(acronym_keys(&text));
-        }
     }
     let mut words: Vec<(String, u64)> = prints
         .iter()
@@ -118,15 +108,12 @@ fn word_prints(snapshot: &Snapshot) -> (Vec<(String, u64)>, Vec<Vec<u64>>) {
         .collect();
     // An acronym key shared by few names reads as one that no name has (all its names are
     // candidates, and an added one is an added entry's): only the others are kept.
-    words.extend(
-        acronyms
-            .into_iter()
-            .map(|k| {
-                let p = acronym_print(index, &k);
-                (k, p)
-            })
-            .filter(|&(_, p)| p != 0),
-    );
+    index.acronym_groups(|key, names| {
+        let p = acronym_print(names);
+        if p != 0 {
+            words.push((key.to_string(), p));
+        }
+    });
     words.sort_unstable();
     (words, read)
 }
@@ -217,10 +204,10 @@ impl Fingerprints {
         }
     }
 
-    /// The content hash of the entry with this ordinal, which a hit and a verdict keep (two
-    /// hashes: all of it, and what matching reads of it; not its words' prints, which move
-    /// with other entries: a hit is news, and a verdict lapses, only when the entry changes).
-    /// matching reads of it, joined by `:`).
+    /// The content hash of the entry with this ordinal, which a hit and a verdict keep: two
+    /// hashes, of all of it and of what matching reads of it, joined by `:`. Not its words'
+    /// prints, which move with other entries: a hit is news, and a verdict lapses, only when
+    /// the entry itself changes.
     pub fn entity_hash(&self, ordinal: u32) -> &str {
         let h = &self.hashes[ordinal as usize];
         &h[..h.rfind(':').unwrap_or(h.len())]

@@ -45,6 +45,21 @@ impl GroupedFst {
         self.fst.get(key).map_or(&[], |g| self.group(g))
     }
 
+    /// Calls `found` with every key beginning with `prefix` and its group, in key order.
+    pub(crate) fn with_prefix(&self, prefix: &str, mut found: impl FnMut(&str, &[u32])) {
+        use fst::{Automaton, IntoStreamer, Streamer};
+        let mut stream = self
+            .fst
+            .search(fst::automaton::Str::new(prefix).starts_with())
+            .into_stream();
+        while let Some((key, g)) = stream.next() {
+            // Keys are inserted from `String`s, so they are UTF-8.
+            if let Ok(key) = std::str::from_utf8(key) {
+                found(key, self.group(g));
+            }
+        }
+    }
+
     /// The members of group `g`. Bounds-checked: the FST's values are not verified when a
     /// snapshot file is read.
     fn group(&self, g: u64) -> &[u32] {

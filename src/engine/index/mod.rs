@@ -350,6 +350,13 @@ impl Index {
         self.skeletons.get(skeleton)
     }
 
+    /// Every acronym key (`^` and the initials) under which organisations' names are found,
+    /// with those names' ids, in key order.
+    pub(crate) fn acronym_groups(&self, found: impl FnMut(&str, &[u32])) {
+        self.whole_names
+            .with_prefix(&ACRONYM_MARK.to_string(), found);
+    }
+
     /// Names whose sorted token key equals `key` exactly.
     pub(crate) fn whole_name_matches(&self, key: &str) -> &[u32] {
         self.whole_names.get(key)

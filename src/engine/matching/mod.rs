@@ -485,10 +485,10 @@ pub fn word_print(index: &Index, ordinal: u32) -> u64 {
 }
 
 /// What matching reads of an acronym key (a query word looked up as the initials of
-/// organisations' names, as `search_tokens` does): whether more names share it than
-/// are all taken as candidates.
-pub fn acronym_print(index: &Index, key: &str) -> u64 {
-    u64::from(index.whole_name_matches(key).len() > ACRONYM_NAMES)
+/// organisations' names, as `search_tokens` does) shared by `names`: whether more names
+/// share it than are all taken as candidates.
+pub fn acronym_print(names: &[u32]) -> u64 {
+    u64::from(names.len() > ACRONYM_NAMES)
 }
 
 /// Share of the query's weight a name must collect in votes to be ranked at all. Query
