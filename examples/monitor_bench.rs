@@ -12,6 +12,10 @@
 //! cargo run --release --example monitor_bench -- --parties 1000000
 //! ```
 //!
+//! `--full-pass-above SHARE` sets `[monitoring] full_pass_above` for the monitor re-screening
+//! by difference (default 0.6: a change reaching more of the book re-screens all of it); 1
+//! keeps every job a difference, to time the difference itself.
+//!
 //! The synthetic parties combine the given names and family names of the evaluation book
 //! (`../shared/eval/book.csv`, real name shapes from many cultures) with company words, so
 //! that they look like a customer book rather than the lists.
@@ -168,28 +172,32 @@ fn synthetic(data: &Path, n: usize) -> Vec<(String, Party)> {
         .collect()
 }
 
-async fn open(dir: &Path, name: &str) -> Arc<Monitor> {
+async fn open(dir: &Path, name: &str, full_pass_above: Option<f64>) -> Arc<Monitor> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let url = format!("sqlite://{}", dir.join(name).display());
-    Monitor::open(MonitoringConfig::new(url), clock, Arc::new(Metrics::new()))
+    let mut config = MonitoringConfig::new(url);
+    if let Some(share) = full_pass_above {
+        config.full_pass_above = share;
+    }
+    Monitor::open(config, clock, Arc::new(Metrics::new()))
         .await
         .expect("the store opens")
 }
 
 #[tokio::main]
 async fn main() {
-    let (mut n, mut week) = (100_000usize, 25usize);
+    let (mut n, mut week, mut share) = (100_000usize, 25usize, None);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut number = |what: &str| {
-            args.next()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_else(|| panic!("{a} {what}"))
-        };
+        let value = args.next().unwrap_or_default();
+        let bad = |what: &str| -> ! { panic!("{a} {what}: not {value:?}") };
         match a.as_str() {
-            "--parties" => n = number("N"),
-            "--week" => week = number("K"),
-            other => panic!("unknown argument {other} (--parties N, --week K)"),
+            "--parties" => n = value.parse().unwrap_or_else(|_| bad("N")),
+            "--week" => week = value.parse().unwrap_or_else(|_| bad("K")),
+            "--full-pass-above" => share = Some(value.parse().unwrap_or_else(|_| bad("SHARE"))),
+            other => {
+                panic!("unknown argument {other} (--parties N, --week K, --full-pass-above SHARE)")
+            }
         }
     }
     let data = clearance::testing::shared_data().expect("../shared/data (the real lists)");
@@ -199,8 +207,8 @@ async fn main() {
     let parties = synthetic(&data, n);
     let dir = tempfile::tempdir().expect("a temporary folder");
     let (diff, full) = (
-        open(dir.path(), "diff.db").await,
-        open(dir.path(), "full.db").await,
+        open(dir.path(), "diff.db", share).await,
+        open(dir.path(), "full.db", None).await,
     );
     // The import as `Monitoring.Import` runs it: batches screened while the one before is
     // written.

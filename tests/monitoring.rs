@@ -36,9 +36,13 @@ fn shared() -> Option<PathBuf> {
     clearance::testing::shared_data()
 }
 
+/// A monitor whose jobs stay differences however much of the book a change reaches (these
+/// tests check the difference).
 async fn monitor_in(dir: &Path, name: &str, clock: Arc<dyn Clock>) -> Arc<Monitor> {
     let url = format!("sqlite://{}", dir.join(name).display());
-    Monitor::open(MonitoringConfig::new(url), clock, Arc::new(Metrics::new()))
+    let mut config = MonitoringConfig::new(url);
+    config.full_pass_above = 1.0;
+    Monitor::open(config, clock, Arc::new(Metrics::new()))
         .await
         .unwrap()
 }
@@ -101,8 +105,18 @@ async fn a_list_change_by_difference_gives_the_alerts_of_a_full_rescreen() {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let by_difference = monitor_in(dir.path(), "diff.db", clock.clone()).await;
     let full = monitor_in(dir.path(), "full.db", clock.clone()).await;
+    // With the default share: two years of changes reach most of the book, which is then
+    // re-screened whole, in order.
+    let url = format!("sqlite://{}", dir.path().join("default.db").display());
+    let default_share = Monitor::open(
+        MonitoringConfig::new(url),
+        clock.clone(),
+        Arc::new(Metrics::new()),
+    )
+    .await
+    .unwrap();
     let parties = book(&data);
-    for m in [&by_difference, &full] {
+    for m in [&by_difference, &full, &default_share] {
         for chunk in parties.chunks(1000) {
             m.import(&old, chunk.to_vec()).await.unwrap();
         }
@@ -128,6 +142,20 @@ async fn a_list_change_by_difference_gives_the_alerts_of_a_full_rescreen() {
         alerts_since(&full, c2).await,
     );
     assert_eq!(said(&a), said(&b), "by difference vs full");
+    let c3 = last_cursor(&default_share).await;
+    let w = default_share
+        .rescreen(&new, Mode::Difference)
+        .await
+        .unwrap()
+        .unwrap();
+    eprintln!("by difference, default share: {w}");
+    assert!(
+        w.full && w.wide && w.parties == parties.len() && w.changed == d.changed,
+        "{w}"
+    );
+    assert!(!d.wide && !f.wide, "{d}\n{f}");
+    let c = alerts_since(&default_share, c3).await;
+    assert_eq!(said(&c), said(&b), "whole book by share vs full");
     let rosneft: Vec<&Alert> = a
         .iter()
         .filter(|x| x.alert.hits.iter().any(|h| h.entity_id == ROSNEFT_TRADING))

@@ -384,9 +384,20 @@ impl BookIndex {
         &mut self,
         entities: impl IntoIterator<Item = &'e Entity>,
     ) -> Vec<String> {
+        let mut reach = Reach::new(self.references.len(), usize::MAX);
+        self.reach_candidates(entities, &mut reach);
+        self.found(&reach)
+    }
+
+    /// Marks in `reach` every party that any of `entities` could match; false once more than
+    /// its limit are marked (the rest of `entities` is then not looked up).
+    fn reach_candidates<'e>(
+        &mut self,
+        entities: impl IntoIterator<Item = &'e Entity>,
+        reach: &mut Reach,
+    ) -> bool {
         self.refresh_words();
         let mut cache: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-        let mut found = vec![false; self.references.len()];
         let mut cover = Covers::new(self.names.len());
         for e in entities {
             for name in &e.names {
@@ -412,31 +423,46 @@ impl BookIndex {
                 for (n, c) in cover.touched() {
                     let book_name = &self.names[n as usize];
                     if c.enough(book_name, &listed) {
-                        found[book_name.party as usize] = true;
+                        reach.mark(book_name.party);
                     }
                 }
             }
+            if reach.over() {
+                return false;
+            }
         }
-        found
-            .iter()
-            .enumerate()
-            .filter(|(_, &f)| f)
-            .map(|(slot, _)| &self.references[slot])
-            .filter(|r| !r.is_empty())
-            .cloned()
-            .collect()
+        true
     }
 
     /// The references of every party whose screening a change may have moved, other than
     /// through its hits on changed or removed entries (the store knows those): the parties
     /// any entry of `delta.rematch` could match ([`BookIndex::candidates`]) and those with a
-    /// word near one of `delta.reprinted` ([`BookIndex::parties_near`]), in no order and
-    /// with repeats.
+    /// word near one of `delta.reprinted` ([`BookIndex::parties_near`]), in no order.
     pub fn reached(&mut self, delta: &Delta, snapshot: &Snapshot) -> Vec<String> {
+        self.reached_within(delta, snapshot, usize::MAX)
+            .unwrap_or_default()
+    }
+
+    /// [`BookIndex::reached`], or `None` as soon as more than `limit` parties are reached:
+    /// a change that reaches most of the book is cheaper re-screened whole, and the look-ups
+    /// left are then not made.
+    pub fn reached_within(
+        &mut self,
+        delta: &Delta,
+        snapshot: &Snapshot,
+        limit: usize,
+    ) -> Option<Vec<String>> {
         let index = &snapshot.index;
-        let mut refs = self.candidates(delta.rematch.iter().map(|&o| index.entity(o)));
-        refs.extend(self.parties_near(&delta.reprinted));
-        refs
+        let mut reach = Reach::new(self.references.len(), limit);
+        let within = self
+            .reach_candidates(delta.rematch.iter().map(|&o| index.entity(o)), &mut reach)
+            && self.reach_near(&delta.reprinted, &mut reach);
+        within.then(|| self.found(&reach))
+    }
+
+    /// Parties held and not removed.
+    pub fn live(&self) -> usize {
+        self.references.iter().filter(|r| !r.is_empty()).count()
     }
 
     /// The references of every party with a word that matching may read as one of `words`
@@ -444,8 +470,15 @@ impl BookIndex {
     /// reach from each, with no cover rule, since a word read differently moves a party's
     /// score on whatever it resembles. For an acronym key, the parties with that word.
     pub fn parties_near(&mut self, words: &[String]) -> Vec<String> {
+        let mut reach = Reach::new(self.references.len(), usize::MAX);
+        self.reach_near(words, &mut reach);
+        self.found(&reach)
+    }
+
+    /// Marks in `reach` every party with a word near one of `words`; false once more than
+    /// its limit are marked.
+    fn reach_near(&mut self, words: &[String], reach: &mut Reach) -> bool {
         self.refresh_words();
-        let mut found = vec![false; self.references.len()];
         let mut ids = Vec::new();
         for word in words {
             ids.clear();
@@ -459,11 +492,20 @@ impl BookIndex {
             }
             for &id in &ids {
                 for p in &self.postings[id as usize] {
-                    found[self.names[p.name as usize].party as usize] = true;
+                    reach.mark(self.names[p.name as usize].party);
                 }
             }
+            if reach.over() {
+                return false;
+            }
         }
-        found
+        true
+    }
+
+    /// The references of the parties `reach` marked, removed ones left out.
+    fn found(&self, reach: &Reach) -> Vec<String> {
+        reach
+            .marked
             .iter()
             .zip(&self.references)
             .filter(|(&f, r)| f && !r.is_empty())
@@ -529,6 +571,34 @@ impl BookIndex {
             }
         }
         looked_up.len().min(MAX_WORDS) as u8
+    }
+}
+
+/// The parties reached so far, by slot, and how many (removed ones count until
+/// [`BookIndex::found`] leaves them out: they are few, and the limit is a cost guard).
+struct Reach {
+    marked: Vec<bool>,
+    count: usize,
+    limit: usize,
+}
+
+impl Reach {
+    fn new(slots: usize, limit: usize) -> Reach {
+        Reach {
+            marked: vec![false; slots],
+            count: 0,
+            limit,
+        }
+    }
+
+    fn mark(&mut self, slot: u32) {
+        let m = &mut self.marked[slot as usize];
+        self.count += usize::from(!*m);
+        *m = true;
+    }
+
+    fn over(&self) -> bool {
+        self.count > self.limit
     }
 }
 
@@ -688,6 +758,30 @@ mod tests {
         assert!(found(&mut b, &person).is_empty());
         let org = entity("o", &["SAMADI ISMAIL REZA IBRAHIM LARI"]);
         assert_eq!(found(&mut b, &org), ["s"]);
+    }
+
+    #[test]
+    fn a_reach_past_its_limit_stops_looking() {
+        let mut b = book(&[
+            ("a", "Kassem Soleimani"),
+            ("b", "Qasim Sulaymani"),
+            ("c", "Bill Smith"),
+        ]);
+        let e = entity("x", &["QASIM SULAYMANI"]);
+        let smith = entity("y", &["SMYTH, William"]);
+        let mut within = Reach::new(b.len(), 2);
+        assert!(b.reach_candidates([&e], &mut within));
+        assert_eq!(b.found(&within), ["a", "b"]);
+        // The third party is past the limit: the look-ups stop there.
+        assert!(!b.reach_candidates([&smith, &e], &mut within));
+        let mut over = Reach::new(b.len(), 1);
+        assert!(!b.reach_candidates([&e, &smith], &mut over));
+        assert_eq!(over.count, 2, "the entry after the limit was not looked up");
+        assert!(b.reach_near(&["smith".to_string()], &mut Reach::new(b.len(), 1)));
+        assert!(!b.reach_near(
+            &["smith".to_string(), "soleimani".to_string()],
+            &mut Reach::new(b.len(), 1)
+        ));
     }
 
     #[test]

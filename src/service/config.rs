@@ -92,6 +92,7 @@
 //! batch = 1000                   # parties per transaction when importing and re-screening
 //! follow_poll_ms = 500           # a following Alerts stream looks for other replicas' alerts
 //! lead_retry_seconds = 5         # a replica that is not the worker tries to become it
+//! full_pass_above = 0.6          # a change reaching more of the book re-screens all of it
 //!
 //! [access]                       # optional, the open mode (no [[caller]]) only
 //! open_rate_per_second = 0       # screenings per second per peer IP address (0: unlimited)
@@ -236,6 +237,8 @@ pub enum ConfigError {
     Audit(#[from] AuditError),
     #[error("[update]: {0}")]
     Update(String),
+    #[error("[monitoring]: {0}")]
+    Monitoring(String),
     #[error(transparent)]
     Tls(#[from] TlsError),
     /// A `[[caller]]` or `[access]` problem; the message names the caller and the field.
@@ -326,10 +329,19 @@ impl Config {
             }),
             callers: raw.caller,
             access: raw.access,
-            monitoring: raw.monitoring.map(|mut m| {
-                m.resolve(base);
-                m
-            }),
+            monitoring: match raw.monitoring {
+                Some(mut m) => {
+                    if !(0.0..=1.0).contains(&m.full_pass_above) {
+                        return Err(ConfigError::Monitoring(format!(
+                            "full_pass_above = {}: a share of the book, from 0 to 1",
+                            m.full_pass_above
+                        )));
+                    }
+                    m.resolve(base);
+                    Some(m)
+                }
+                None => None,
+            },
         };
         if let Some(p) = config.server.snapshot.take() {
             config.server.snapshot = Some(resolve(p));
@@ -651,6 +663,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("US SDN"), "{e}");
+    }
+
+    #[test]
+    fn monitoring_full_pass_share_is_a_share() {
+        let c = Config::from_toml("[monitoring]\ndatabase = 'b.db'\n", Path::new("/srv")).unwrap();
+        let m = c.monitoring.unwrap();
+        assert_eq!(m.full_pass_above, 0.6);
+        assert_eq!(m.database, "sqlite:///srv/b.db");
+        let c = Config::from_toml(
+            "[monitoring]\ndatabase = 'b.db'\nfull_pass_above = 1.0\n",
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(c.monitoring.unwrap().full_pass_above, 1.0);
+        for bad in ["1.5", "-0.1", "nan"] {
+            let text = format!("[monitoring]\ndatabase = 'b.db'\nfull_pass_above = {bad}\n");
+            let e = Config::from_toml(&text, Path::new("."))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("[monitoring]: full_pass_above"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -49,6 +49,12 @@ pub struct MonitoringConfig {
     /// How often a replica that is not the worker tries to become it.
     #[serde(default = "default_lead_retry_seconds")]
     pub lead_retry_seconds: u64,
+    /// Share of the book (0 to 1) a list change may reach before the whole book is
+    /// re-screened in its stored order instead of party by party: finding the parties and
+    /// reading them one by one costs more than a full pass once a change reaches most of a
+    /// book. 1 keeps every job a difference.
+    #[serde(default = "default_full_pass_above")]
+    pub full_pass_above: f64,
 }
 
 fn default_batch() -> usize {
@@ -60,6 +66,9 @@ fn default_follow_poll_ms() -> u64 {
 fn default_lead_retry_seconds() -> u64 {
     5
 }
+fn default_full_pass_above() -> f64 {
+    0.6
+}
 
 impl MonitoringConfig {
     /// A config for `database` with the defaults.
@@ -69,6 +78,7 @@ impl MonitoringConfig {
             batch: default_batch(),
             follow_poll_ms: default_follow_poll_ms(),
             lead_retry_seconds: default_lead_retry_seconds(),
+            full_pass_above: default_full_pass_above(),
         }
     }
 

@@ -144,8 +144,11 @@ pub struct JobReport {
     pub from_version: Option<String>,
     pub to_version: String,
     pub as_of: String,
-    /// Whether every party was re-screened (a changed policy, or asked for).
+    /// Whether every party was re-screened (a changed policy, asked for, or `wide`).
     pub full: bool,
+    /// Whether the change reached more of the book than `[monitoring] full_pass_above`, so
+    /// that the whole book was re-screened in its stored order.
+    pub wide: bool,
     /// Entries added or changed, and removed, since the base.
     pub changed: usize,
     pub removed: usize,
@@ -181,7 +184,11 @@ impl std::fmt::Display for JobReport {
             self.removed,
             self.reprinted,
             self.parties,
-            if self.full { " (the whole book)" } else { "" },
+            match (self.full, self.wide) {
+                (true, true) => " (the whole book: the change reached most of it)",
+                (true, false) => " (the whole book)",
+                _ => "",
+            },
             self.alerts,
             self.seconds,
             self.finding_seconds,
@@ -228,6 +235,7 @@ impl Monitor {
             to_version: target.clone(),
             as_of: today.to_string(),
             full: false,
+            wide: false,
             changed: 0,
             removed: 0,
             rematched: 0,
@@ -389,9 +397,19 @@ impl Monitor {
             in_graph.dedup();
             in_graph.retain(|o| delta.rematch.binary_search(o).is_err());
         }
+        let limit;
         {
             let mut book = self.book.lock().await;
-            refs.extend(book.index.reached(&delta, snapshot));
+            limit = self.whole_book_limit(book.index.live());
+            match book.index.reached_within(&delta, snapshot, limit) {
+                Some(reached) => refs.extend(reached),
+                None => {
+                    drop(book);
+                    report.full = true;
+                    report.wide = true;
+                    return self.all_references().await;
+                }
+            }
             refs.extend(
                 book.index
                     .candidates(in_graph.iter().map(|&o| index.entity(o))),
@@ -408,7 +426,23 @@ impl Monitor {
         }
         refs.sort_unstable();
         refs.dedup();
+        if refs.len() > limit {
+            report.full = true;
+            report.wide = true;
+            return self.all_references().await;
+        }
         Ok(refs)
+    }
+
+    /// Most parties of a book of `parties` a job re-screens one by one
+    /// ([`super::MonitoringConfig::full_pass_above`]); past it, it re-screens them all.
+    fn whole_book_limit(&self, parties: usize) -> usize {
+        let share = self.config.full_pass_above;
+        if share >= 1.0 {
+            usize::MAX
+        } else {
+            (parties as f64 * share.max(0.0)) as usize
+        }
     }
 
     async fn all_references(&self) -> Result<Vec<String>, MonitorError> {
