@@ -351,8 +351,7 @@ impl Monitor {
             }
         };
         if whole {
-            report.full = true;
-            return self.all_references().await;
+            return self.whole_book(report, false).await;
         }
         // Written since the base against another snapshot (another replica's, or one the
         // worker never re-screened against).
@@ -401,15 +400,11 @@ impl Monitor {
         {
             let mut book = self.book.lock().await;
             limit = self.whole_book_limit(book.index.live());
-            match book.index.reached_within(&delta, snapshot, limit) {
-                Some(reached) => refs.extend(reached),
-                None => {
-                    drop(book);
-                    report.full = true;
-                    report.wide = true;
-                    return self.all_references().await;
-                }
-            }
+            let Some(reached) = book.index.reached_within(&delta, snapshot, limit) else {
+                drop(book);
+                return self.whole_book(report, true).await;
+            };
+            refs.extend(reached);
             refs.extend(
                 book.index
                     .candidates(in_graph.iter().map(|&o| index.entity(o))),
@@ -427,11 +422,21 @@ impl Monitor {
         refs.sort_unstable();
         refs.dedup();
         if refs.len() > limit {
-            report.full = true;
-            report.wide = true;
-            return self.all_references().await;
+            return self.whole_book(report, true).await;
         }
         Ok(refs)
+    }
+
+    /// Every party, for a job that re-screens the whole book; `wide` when the change reached
+    /// past `full_pass_above`.
+    async fn whole_book(
+        &self,
+        report: &mut JobReport,
+        wide: bool,
+    ) -> Result<Vec<String>, MonitorError> {
+        report.full = true;
+        report.wide = wide;
+        self.all_references().await
     }
 
     /// Most parties of a book of `parties` a job re-screens one by one
